@@ -1,0 +1,12 @@
+"""sklstm: LSTM sequence and time-series regression as scikit-learn estimators.
+
+Importing the package is light: TensorFlow and Keras are imported only when a
+network is built or used.
+"""
+
+from .regressor import LSTMRegressor
+from .window import WindowTransformer
+
+__version__ = "0.1.0"
+
+__all__ = ["LSTMRegressor", "WindowTransformer", "__version__"]

@@ -1,0 +1,267 @@
+"""The network: layer specifications, validated without Keras, and the Keras model.
+
+Parsing ``rnn_layers`` and ``dense_layers`` is plain Python so that the
+estimator can reject a bad specification before TensorFlow is imported;
+:func:`build_model` and :func:`make_optimizer` import Keras only when called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+__all__ = [
+    "OPTIMIZERS",
+    "DenseSpec",
+    "RecurrentSpec",
+    "build_model",
+    "make_optimizer",
+    "parse_dense_layers",
+    "parse_optimizer",
+    "parse_rnn_layers",
+]
+
+# Lower-case name -> Keras class name, for case-insensitive `optimizer` values.
+OPTIMIZERS = {
+    name.lower(): name
+    for name in (
+        "Adadelta",
+        "Adafactor",
+        "Adagrad",
+        "Adam",
+        "AdamW",
+        "Adamax",
+        "Ftrl",
+        "Lamb",
+        "Lion",
+        "Nadam",
+        "RMSprop",
+        "SGD",
+    )
+}
+
+_RNN_KEYS = {"num_units", "keep_prob", "dropout", "recurrent_dropout"}
+_DENSE_KEYS = {"layers", "activation", "dropout"}
+
+
+@dataclass(frozen=True)
+class RecurrentSpec:
+    """One LSTM layer: its units and the drop rates of its inputs and state."""
+
+    units: int
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+
+
+@dataclass(frozen=True)
+class DenseSpec:
+    """The dense layers between the last LSTM and the linear output."""
+
+    units: tuple[int, ...] = ()
+    activation: str = "relu"
+    dropout: float = 0.0
+
+
+def _positive_units(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{where} must be a positive int; got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{where} must be a positive int; got {value!r}.")
+    return int(value)
+
+
+def _rate(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{where} must be a float in [0, 1); got {value!r}.")
+    if not 0.0 <= float(value) < 1.0:
+        raise ValueError(f"{where} must be a float in [0, 1); got {value!r}.")
+    return float(value)
+
+
+def parse_rnn_layers(rnn_layers: Any) -> list[RecurrentSpec]:
+    """Validate ``rnn_layers`` and return one spec per stacked LSTM layer.
+
+    Each item is an int (the units) or a dict with ``num_units`` and
+    optionally ``keep_prob`` (the post's spelling: the probability of keeping
+    an input, so ``dropout = 1 - keep_prob``), ``dropout`` and
+    ``recurrent_dropout``.
+
+    Examples
+    --------
+    >>> from sklstm.network import parse_rnn_layers
+    >>> parse_rnn_layers([{"num_units": 5, "keep_prob": 0.5}, 3])
+    [RecurrentSpec(units=5, dropout=0.5, recurrent_dropout=0.0), RecurrentSpec(units=3, dropout=0.0, recurrent_dropout=0.0)]
+    """  # noqa: E501
+    if isinstance(rnn_layers, (str, bytes, dict)) or not hasattr(
+        rnn_layers, "__iter__"
+    ):
+        raise TypeError(
+            "rnn_layers must be a list of ints or of dicts with 'num_units'; "
+            f"got {rnn_layers!r}."
+        )
+    layers = list(rnn_layers)
+    if not layers:
+        raise ValueError("rnn_layers must hold at least one layer; got an empty list.")
+    specs = []
+    for i, layer in enumerate(layers):
+        where = f"rnn_layers[{i}]"
+        if isinstance(layer, dict):
+            unknown = set(layer) - _RNN_KEYS
+            if unknown:
+                raise ValueError(
+                    f"{where} has unknown keys {sorted(unknown)}; "
+                    f"allowed keys are {sorted(_RNN_KEYS)}."
+                )
+            if "num_units" not in layer:
+                raise ValueError(f"{where} must give 'num_units'; got {layer!r}.")
+            if "keep_prob" in layer and "dropout" in layer:
+                raise ValueError(
+                    f"{where} gives both 'keep_prob' and 'dropout'; "
+                    "keep_prob is 1 - dropout, give one of them."
+                )
+            units = _positive_units(layer["num_units"], f"{where}['num_units']")
+            if "keep_prob" in layer:
+                keep = layer["keep_prob"]
+                if isinstance(keep, bool) or not isinstance(keep, Real):
+                    raise TypeError(
+                        f"{where}['keep_prob'] must be a float in (0, 1]; got {keep!r}."
+                    )
+                if not 0.0 < float(keep) <= 1.0:
+                    raise ValueError(
+                        f"{where}['keep_prob'] must be a float in (0, 1]; got {keep!r}."
+                    )
+                dropout = 1.0 - float(keep)
+            else:
+                dropout = _rate(layer.get("dropout", 0.0), f"{where}['dropout']")
+            recurrent = _rate(
+                layer.get("recurrent_dropout", 0.0), f"{where}['recurrent_dropout']"
+            )
+            specs.append(RecurrentSpec(units, dropout, recurrent))
+        else:
+            specs.append(RecurrentSpec(_positive_units(layer, where)))
+    return specs
+
+
+def parse_dense_layers(dense_layers: Any) -> DenseSpec:
+    """Validate ``dense_layers``: None, a list of ints, or the post's dict.
+
+    Examples
+    --------
+    >>> from sklstm.network import parse_dense_layers
+    >>> parse_dense_layers({"layers": [10, 10], "activation": "tanh", "dropout": 0.5})
+    DenseSpec(units=(10, 10), activation='tanh', dropout=0.5)
+    >>> parse_dense_layers(None)
+    DenseSpec(units=(), activation='relu', dropout=0.0)
+    """
+    if dense_layers is None:
+        return DenseSpec()
+    if isinstance(dense_layers, dict):
+        unknown = set(dense_layers) - _DENSE_KEYS
+        if unknown:
+            raise ValueError(
+                f"dense_layers has unknown keys {sorted(unknown)}; "
+                f"allowed keys are {sorted(_DENSE_KEYS)}."
+            )
+        if "layers" not in dense_layers:
+            raise ValueError(
+                "dense_layers must give 'layers' (a list of ints); "
+                f"got {dense_layers!r}."
+            )
+        units = _dense_units(dense_layers["layers"], "dense_layers['layers']")
+        activation = dense_layers.get("activation") or "relu"
+        if not isinstance(activation, str):
+            raise TypeError(
+                "dense_layers['activation'] must be the name of a Keras "
+                f"activation; got {activation!r}."
+            )
+        dropout = dense_layers.get("dropout") or 0.0
+        return DenseSpec(units, activation, _rate(dropout, "dense_layers['dropout']"))
+    return DenseSpec(_dense_units(dense_layers, "dense_layers"))
+
+
+def _dense_units(layers: Any, where: str) -> tuple[int, ...]:
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        raise TypeError(f"{where} must be a list of ints; got {layers!r}.")
+    return tuple(
+        _positive_units(units, f"{where}[{i}]") for i, units in enumerate(layers)
+    )
+
+
+def parse_optimizer(optimizer: str) -> str:
+    """Return the Keras class name of a case-insensitive optimizer name."""
+    name = OPTIMIZERS.get(optimizer.lower()) if isinstance(optimizer, str) else None
+    if name is None:
+        raise ValueError(
+            f"optimizer must be one of {sorted(OPTIMIZERS.values())} "
+            f"(any case); got {optimizer!r}."
+        )
+    return name
+
+
+def _check_activation(activation: str) -> None:
+    import keras
+
+    try:
+        keras.activations.get(activation)
+    except ValueError as exc:
+        raise ValueError(
+            f"dense_layers['activation'] {activation!r} is not a Keras activation."
+        ) from exc
+
+
+def build_model(
+    time_steps: int,
+    n_features: int,
+    n_outputs: int,
+    rnn_specs: list[RecurrentSpec],
+    dense_spec: DenseSpec,
+    seed: int,
+):
+    """Build the stacked LSTM network, its weights drawn from ``seed``.
+
+    Every initializer and dropout layer gets its own seed derived from
+    ``seed``, so the same seed gives the same network without touching the
+    global random state of Keras, TensorFlow or NumPy.
+    """
+    import keras
+
+    _check_activation(dense_spec.activation)
+    seeds = iter(range(seed, seed + 4 * (len(rnn_specs) + len(dense_spec.units) + 1)))
+    inputs = keras.Input(shape=(time_steps, n_features), name="windows")
+    hidden = inputs
+    for i, spec in enumerate(rnn_specs):
+        hidden = keras.layers.LSTM(
+            spec.units,
+            return_sequences=i < len(rnn_specs) - 1,
+            dropout=spec.dropout,
+            recurrent_dropout=spec.recurrent_dropout,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
+            seed=next(seeds),
+            name=f"lstm_{i}",
+        )(hidden)
+    for i, units in enumerate(dense_spec.units):
+        hidden = keras.layers.Dense(
+            units,
+            activation=dense_spec.activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            name=f"dense_{i}",
+        )(hidden)
+        if dense_spec.dropout:
+            hidden = keras.layers.Dropout(
+                dense_spec.dropout, seed=next(seeds), name=f"dropout_{i}"
+            )(hidden)
+    outputs = keras.layers.Dense(
+        n_outputs,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        name="output",
+    )(hidden)
+    return keras.Model(inputs, outputs, name="sklstm_network")
+
+
+def make_optimizer(name: str, learning_rate: float):
+    """A fresh Keras optimizer of class ``name`` (see :data:`OPTIMIZERS`)."""
+    import keras
+
+    return getattr(keras.optimizers, parse_optimizer(name))(learning_rate=learning_rate)

@@ -1,0 +1,187 @@
+"""Bad input gets a clear error naming the problem; failures change nothing."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from sklstm import LSTMRegressor
+
+FAST = dict(rnn_layers=[4], steps=20, random_state=0)
+
+
+@pytest.fixture
+def data():
+    rng = np.random.RandomState(0)
+    return rng.rand(40, 5, 2), rng.rand(40)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_X(data, bad):
+    X, y = data
+    X = X.copy()
+    X[3, 2, 1] = bad
+    with pytest.raises(ValueError, match=r"Input X contains (NaN|infinity)"):
+        LSTMRegressor(**FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_y(data, bad):
+    X, y = data
+    y = y.copy()
+    y[0] = bad
+    with pytest.raises(ValueError, match=r"Input y contains (NaN|infinity)"):
+        LSTMRegressor(**FAST).fit(X, y)
+
+
+def test_wrong_number_of_dimensions(data):
+    X, y = data
+    with pytest.raises(ValueError, match="got a 4-D array"):
+        LSTMRegressor(**FAST).fit(X[..., None], y)
+    with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
+        LSTMRegressor(**FAST).fit(X[:, 0, 0], y)
+    with pytest.raises(ValueError, match="y must be 1-D"):
+        LSTMRegressor(**FAST).fit(X, np.zeros((40, 1, 1)))
+
+
+def test_y_length_mismatch(data):
+    X, y = data
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        LSTMRegressor(**FAST).fit(X, y[:-1])
+
+
+@pytest.mark.parametrize(
+    ("rnn_layers", "error", "message"),
+    [
+        ([], ValueError, "at least one layer"),
+        ([0], ValueError, r"rnn_layers\[0\] must be a positive int"),
+        ([8, -1], ValueError, r"rnn_layers\[1\] must be a positive int"),
+        ([{"units": 3}], ValueError, "unknown keys"),
+        ([{"num_units": 3, "keep_prob": 0}], ValueError, "keep_prob"),
+        ([{"num_units": 3, "keep_prob": 0.5, "dropout": 0.5}], ValueError, "both"),
+        ([2.5], TypeError, r"rnn_layers\[0\] must be a positive int"),
+        ("32", Exception, "rnn_layers"),
+    ],
+)
+def test_bad_rnn_layers(data, rnn_layers, error, message):
+    X, y = data
+    with pytest.raises(error, match=message):
+        LSTMRegressor(rnn_layers, steps=5).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("dense_layers", "message"),
+    [
+        ([0], r"dense_layers\[0\] must be a positive int"),
+        ({"units": [3]}, "unknown keys"),
+        ({"activation": "relu"}, "must give 'layers'"),
+        ({"layers": [3], "activation": "nope"}, "not a Keras activation"),
+        ({"layers": [3], "dropout": 1.5}, r"dropout'\] must be a float in \[0, 1\)"),
+    ],
+)
+def test_bad_dense_layers(data, dense_layers, message):
+    X, y = data
+    with pytest.raises(ValueError, match=message):
+        LSTMRegressor([4], dense_layers, steps=5).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"steps": -1}, "steps"),
+        ({"steps": 0}, "steps"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"early_stopping_rounds": 0}, "early_stopping_rounds"),
+        ({"print_steps": 0}, "print_steps"),
+    ],
+)
+def test_bad_numeric_parameters(data, params, name):
+    X, y = data
+    with pytest.raises(ValueError, match=f"The '{name}' parameter of LSTMRegressor"):
+        LSTMRegressor(**{**FAST, **params}).fit(X, y)
+
+
+def test_unknown_optimizer(data):
+    X, y = data
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        LSTMRegressor(**FAST, optimizer="Momentum").fit(X, y)
+
+
+def test_non_numeric_data(data):
+    X, y = data
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        LSTMRegressor(**FAST).fit(np.full((4, 3), "a"), np.zeros(4))
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        LSTMRegressor(**FAST).fit(X, np.array(["x"] * 40))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        LSTMRegressor(**FAST).fit(X.astype(complex), y)
+
+
+def test_predict_before_fit(data):
+    with pytest.raises(NotFittedError):
+        LSTMRegressor().predict(data[0])
+
+
+def test_feature_count_mismatch_at_predict(data):
+    X, y = data
+    model = LSTMRegressor(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features per time step, but"):
+        model.predict(np.zeros((2, 5, 3)))
+    with pytest.raises(ValueError, match="windows of 4 time steps"):
+        model.predict(np.zeros((2, 4, 2)))
+    flat = LSTMRegressor(**FAST).fit(X[:, :, 0], y)
+    with pytest.raises(ValueError, match="X has 4 features, but LSTMRegressor"):
+        flat.predict(np.zeros((2, 4)))
+
+
+def test_single_sample_needs_no_validation_split(data):
+    X, y = data
+    with pytest.raises(ValueError, match="got 1 sample"):
+        LSTMRegressor(**FAST).fit(X[:1], y[:1])
+    model = LSTMRegressor(**FAST, early_stopping_rounds=None).fit(X[:1], y[:1])
+    assert model.predict(X[:1]).shape == (1,)
+
+
+def test_negative_or_zero_sample_weight(data):
+    X, y = data
+    with pytest.raises(ValueError, match="Negative values in data"):
+        LSTMRegressor(**FAST).fit(X, y, sample_weight=-np.ones(40))
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        LSTMRegressor(**FAST).fit(X, y, sample_weight=np.zeros(40))
+
+
+def test_relative_needs_one_target_per_feature(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"relative=True .* X has 2 features"):
+        LSTMRegressor(**FAST, relative=True).fit(X, y)
+
+
+def test_failed_refit_leaves_the_fitted_model_intact(data):
+    X, y = data
+    model = LSTMRegressor(**FAST).fit(X, y)
+    before = model.predict(X)
+    state = {k: v for k, v in vars(model).items() if k.endswith("_")}
+    for bad_call in (
+        lambda: model.fit(X[:, :, :1], np.full(40, np.nan)),
+        lambda: model.set_params(rnn_layers=[0]).fit(X, y),
+        lambda: model.set_params(rnn_layers=[4], steps=-5).fit(X, y),
+    ):
+        with pytest.raises(ValueError):
+            bad_call()
+    model.set_params(steps=20)
+    np.testing.assert_array_equal(model.predict(X), before)
+    assert model.n_features_in_ == state["n_features_in_"]
+    assert model.history_ is state["history_"]
+
+
+def test_failed_warm_start_restores_the_weights(data):
+    X, y = data
+    model = LSTMRegressor(**FAST, warm_start=True).fit(X, y)
+    before = model.predict(X)
+    with pytest.raises(
+        ValueError, match="warm_start=True continues the fitted network"
+    ):
+        model.set_params(rnn_layers=[5]).fit(X, y)
+    model.set_params(rnn_layers=[4])
+    np.testing.assert_array_equal(model.predict(X), before)

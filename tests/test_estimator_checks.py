@@ -1,0 +1,60 @@
+"""scikit-learn's own estimator checks, with only the documented exceptions."""
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklstm import LSTMRegressor, WindowTransformer
+
+SAMPLE_WEIGHT_REASON = (
+    "mini-batch SGD draws different batches when rows are repeated instead of "
+    "weighted, so the fits differ (scikit-learn marks the same checks as "
+    "expected failures for SGDRegressor)"
+)
+ONE_D_REASON = (
+    "a 1-D array is a univariate series by design (the issue asks for 1-D "
+    "input), so fitting on it succeeds instead of raising"
+)
+ORDER_REASON = (
+    "windows are built from the rows before each row, so reordering or "
+    "subsetting the rows changes every window by design"
+)
+
+
+def expected_failures(estimator):
+    if isinstance(estimator, LSTMRegressor):
+        return {"check_sample_weight_equivalence_on_dense_data": SAMPLE_WEIGHT_REASON}
+    return {
+        "check_methods_sample_order_invariance": ORDER_REASON,
+        "check_methods_subset_invariance": ORDER_REASON,
+        "check_fit1d": ONE_D_REASON,
+    }
+
+
+@parametrize_with_checks(
+    [
+        LSTMRegressor(rnn_layers=[8], steps=300, batch_size=32, random_state=0),
+        LSTMRegressor(random_state=0),
+        WindowTransformer(),
+        WindowTransformer(3, flatten=True),
+    ],
+    expected_failed_checks=expected_failures,
+)
+def test_scikit_learn_checks(estimator, check):
+    check(estimator)
+
+
+def test_tags_are_truthful():
+    tags = LSTMRegressor().__sklearn_tags__()
+    assert not tags.non_deterministic
+    assert not tags.regressor_tags.poor_score
+    assert tags.input_tags.three_d_array
+    assert tags.target_tags.multi_output
+    window_tags = WindowTransformer().__sklearn_tags__()
+    assert not window_tags.non_deterministic
+
+
+@pytest.mark.parametrize("estimator", [LSTMRegressor(), WindowTransformer()])
+def test_time_steps_is_first_positional(estimator):
+    # make_pipeline(WindowTransformer(10), LSTMRegressor(...)) must read as written.
+    assert WindowTransformer(7).time_steps == 7
+    assert LSTMRegressor([4]).rnn_layers == [4]
