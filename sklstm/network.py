@@ -261,7 +261,14 @@ def build_model(
 
 
 def make_optimizer(name: str, learning_rate: float):
-    """A fresh Keras optimizer of class ``name`` (see :data:`OPTIMIZERS`)."""
+    """A fresh Keras optimizer of class ``name`` (see :data:`OPTIMIZERS`).
+
+    It is always named ``"optimizer"``. Left to Keras, each optimizer gets a
+    new name (``adam_1``, ``adam_2``, ...) and so do its variables, and
+    TensorFlow caches a kernel of about 35 KiB per distinct variable name for
+    the life of the process: a fit would leak half a megabyte.
+    """
     import keras
 
-    return getattr(keras.optimizers, parse_optimizer(name))(learning_rate=learning_rate)
+    optimizer = getattr(keras.optimizers, parse_optimizer(name))
+    return optimizer(learning_rate=learning_rate, name="optimizer")

@@ -63,7 +63,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Windows per gradient step (capped at the number of training rows).
     steps : int, default=10000
         Budget of gradient steps, as skflow counted training.
-    early_stopping_rounds : int or None, default=2000
+    early_stopping_rounds : int or None, default=5000
         Stop when the validation loss has not improved for this many steps,
         and keep the weights of the best evaluation. None trains on all rows
         for the full budget, with no validation split.
@@ -84,8 +84,12 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Seeds the initial weights, dropout and the order of the batches. Two
         fits with the same integer give identical predictions.
     warm_start : bool, default=False
-        If True, :meth:`fit` continues from the fitted weights (and keeps the
-        fitted scaling statistics) when the network is unchanged.
+        If True, :meth:`fit` on a fitted estimator continues training from its
+        weights and optimizer state for another ``steps`` steps, keeps the
+        scaling statistics of the first fit, and extends ``history_`` and
+        ``n_iter_``. The network must be unchanged: changing ``rnn_layers``,
+        ``dense_layers``, ``optimizer``, ``learning_rate`` or the number of
+        targets raises a ``ValueError``.
     standardize : bool, default=True
         Standardise each input feature and each target with the mean and
         standard deviation of the training rows.
@@ -105,7 +109,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Features seen during :meth:`fit`: the columns of a 2-D input (each a
         time step of a univariate sequence, as scikit-learn counts them), or
         the last dimension of a 3-D input.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of a 2-D DataFrame input with string column names.
     time_steps_in_ : int
         Length of the windows seen during :meth:`fit`.
@@ -132,6 +136,20 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     Training runs many gradient steps per XLA-compiled call, fed from the
     window view, so the first fit of a new network pays a compile of one or
     two seconds and then runs far faster than ``model.fit``.
+
+    If the loss becomes NaN or infinite, training stops at once: the best
+    finite weights so far are restored with a ``RuntimeWarning``, or, when
+    there are none yet, :meth:`fit` raises a ``ValueError`` (lower
+    ``learning_rate`` or check the data's scale). Interrupting :meth:`fit`
+    (Ctrl-C) stops training with a ``RuntimeWarning`` and keeps the best
+    weights so far, leaving a fitted estimator that can predict or continue
+    with ``warm_start=True``. :meth:`predict` is safe to call from several
+    threads at once.
+
+    Fitted estimators pickle, but unpickling runs code from the file: never
+    unpickle (or ``joblib.load``) a file you do not trust. :meth:`save` and
+    :func:`sklstm.load` are the safe route: the file holds data only and
+    loading checks it, never running code from it.
 
     Examples
     --------
@@ -176,7 +194,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         learning_rate: float = 0.02,
         batch_size: int = 32,
         steps: int = 10000,
-        early_stopping_rounds: int | None = 2000,
+        early_stopping_rounds: int | None = 5000,
         validation_fraction: float = 0.1,
         print_steps: int = 100,
         verbose: int = 0,
@@ -228,10 +246,12 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     def partial_fit(self, X, y, sample_weight=None) -> LSTMRegressor:
         """Train for one pass (epoch) over a new chunk of data.
 
-        The first call initialises the network and fixes the scaling
-        statistics from its chunk; later calls keep them, so chunks should
-        come from the same distribution as the first one. There is no
-        validation split or early stopping.
+        The first call on an unfitted estimator initialises the network and
+        fixes the scaling statistics from its chunk; every later call (and a
+        call on an estimator fitted by :meth:`fit`) continues from the fitted
+        weights and keeps those statistics, so chunks should come from the
+        same distribution as the first one. There is no validation split or
+        early stopping; ``history_`` gains one entry per call.
 
         Parameters
         ----------
@@ -274,6 +294,11 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             train,
         )
 
+        for name in ("steps", "batch_size", "print_steps", "early_stopping_rounds"):
+            if isinstance(getattr(self, name), bool):
+                raise TypeError(
+                    f"{name} must be an int, not a bool; got {getattr(self, name)!r}."
+                )
         rnn_specs = parse_rnn_layers(self.rnn_layers)
         dense_spec = parse_dense_layers(self.dense_layers)
         optimizer_name = parse_optimizer(self.optimizer)
@@ -281,16 +306,21 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         continuing = hasattr(self, "_network") and (incremental or self.warm_start)
         windows = self._validate_windows(X, reset=not continuing)
         y2d, y_ndim = self._validate_targets(y, windows)
-        weights = _check_sample_weight(
-            sample_weight, windows, dtype=np.float64, ensure_non_negative=True
-        )
-        weights = weights / weights.mean()
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(
+                sample_weight, windows, dtype=np.float64, ensure_non_negative=True
+            )
+            # Mean 1 keeps the learning rate's meaning whatever the weights' scale
+            # (divided by the largest first, so that weights of 1e308 stay finite).
+            weights = weights / weights.max()
+            weights = weights / weights.mean()
 
         network_spec = (
             windows.shape[1],
             windows.shape[2],
             y2d.shape[1],
-            rnn_specs,
+            tuple(rnn_specs),
             dense_spec,
             optimizer_name,
             float(self.learning_rate),
@@ -316,6 +346,19 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
                     "early_stopping_rounds=None to train on a single sample."
                 )
 
+        if weights is not None and not weights[:n_train].any():
+            raise ValueError(
+                "sample_weight is zero on every training row"
+                + (
+                    f" (the first {n_train}; the last {len(windows) - n_train} are "
+                    "held out for early stopping)"
+                    if validating
+                    else ""
+                )
+                + ": the network would learn nothing. Give some training rows a "
+                "positive weight."
+            )
+
         rng = check_random_state(self.random_state)
         if continuing:
             network, scaling = self._network, self._scaling
@@ -332,23 +375,20 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
 
         validation_loss = None
         if validating:
-            val_windows, val_y, val_w = (
-                windows[n_train:],
-                y2d[n_train:],
-                weights[n_train:],
-            )
+            val_windows, val_y = windows[n_train:], y2d[n_train:]
+            val_w = None
+            if weights is not None and weights[n_train:].sum() > 0:
+                val_w = weights[n_train:]
 
             def validation_loss() -> float:
                 predicted = network.predict_windows(val_windows, scaling)
                 errors = np.mean((predicted - val_y) ** 2, axis=1)
-                return float(
-                    np.average(errors, weights=val_w if val_w.sum() > 0 else None)
-                )
+                return float(np.average(errors, weights=val_w))
 
         batches = WindowBatches(
             windows[:n_train],
             scaling.transform_targets(windows[:n_train], y2d[:n_train]),
-            weights[:n_train].astype(np.float32),
+            None if weights is None else weights[:n_train].astype(np.float32),
             scaling,
         )
         sampler = BatchSampler(
@@ -409,6 +449,12 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             )
         if ndim == 3:
             windows = check_array(X, allow_nd=True, dtype=_FLOATS, input_name="X")
+            if 0 in windows.shape[1:]:
+                raise ValueError(
+                    f"X holds windows of {windows.shape[1]} time steps and "
+                    f"{windows.shape[2]} features; a window needs at least one "
+                    "of each."
+                )
             if reset:
                 self.__dict__.pop("feature_names_in_", None)
                 self.n_features_in_ = windows.shape[2]
@@ -475,9 +521,59 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         windows = self._validate_windows(X, reset=False)
         predicted = self._network.predict_windows(windows, self._scaling)
+        if not np.isfinite(predicted).all():
+            raise ValueError(
+                "The network's predictions for X are not finite: X lies too far "
+                "outside the data the model was fitted on."
+            )
         return predicted.ravel() if self._y_ndim == 1 else predicted
 
     # ---------------------------------------------------------- persistence
+    def save(self, path) -> None:
+        """Write the estimator to one file that loading never runs code from.
+
+        The file (a zip archive) holds the parameters and fitted attributes
+        as JSON, the scaling statistics and optimizer state as ``.npz`` and
+        the network in Keras's native ``.keras`` format; see
+        :mod:`sklstm.persistence`. Read it back with :func:`sklstm.load`,
+        which predicts exactly as this estimator does. Unlike a pickle, the
+        file is safe to load from a source you do not trust. An unfitted
+        estimator saves its parameters only and loads unfitted.
+
+        Parameters
+        ----------
+        path : str, path-like or binary file object
+            Where to write. A path is written to a temporary file beside it
+            and then renamed, so an interrupted save never leaves a truncated
+            file in its place.
+
+        Raises
+        ------
+        TypeError
+            If a parameter holds a value the format cannot store (anything
+            but None, bools, numbers, strings, paths, a ``RandomState`` as
+            ``random_state``, and lists, tuples and dicts of these).
+
+        See Also
+        --------
+        sklstm.load : Reads the file back.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from sklstm import LSTMRegressor, load
+        >>> X = np.sin(np.linspace(0, 20, 200)).reshape(-1, 5, 1)
+        >>> model = LSTMRegressor([4], steps=20, random_state=0).fit(X, X[:, -1, 0])
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.sklstm")
+        >>> model.save(path)
+        >>> load(path).get_params() == model.get_params()
+        True
+        """
+        from .persistence import save_regressor
+
+        save_regressor(self, path)
+
     def __getstate__(self):
         # BaseEstimator may hand back the live __dict__: never mutate it.
         state = dict(super().__getstate__())
@@ -517,4 +613,4 @@ def _new_network(network_spec, seed: int):
         network_spec
     )
     model = build_model(time_steps, n_features, n_outputs, rnn_specs, dense_spec, seed)
-    return CompiledNetwork(model, make_optimizer(optimizer, lr))
+    return CompiledNetwork(model, make_optimizer(optimizer, lr), network_spec)

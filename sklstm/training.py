@@ -10,12 +10,28 @@ one XLA-compiled call runs up to ``STEPS_PER_CALL`` gradient steps in a
 once per call, not per step; each call is fed by gathering its batches from the
 read-only window view, so memory grows with the series and the call, never
 with series x time_steps.
+
+Three more choices follow from the same measurements:
+
+- the compiled functions belong to the architecture, not to one model
+  (:class:`_Programs`): tracing and XLA compilation cost a second or two, and
+  paying them once per architecture instead of once per fit is what makes
+  grid searches, cross-validation folds and refits start at once, and keeps a
+  long-running process from accumulating compiled code;
+- inference calls a graph function on blocks of exactly ``PREDICT_ROWS``
+  windows instead of ``model.predict``, whose fixed cost per call is tens of
+  milliseconds; the fixed shape also makes a row's prediction independent of
+  the rows predicted with it;
+- evaluation happens only between calls, every ``print_steps`` steps, on the
+  validation tail read through the same blocks.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,60 +49,127 @@ __all__ = [
 # Most gradient steps one compiled call runs. More amortises the per-call cost
 # further, but evaluation and early stopping can only happen between calls.
 STEPS_PER_CALL = 100
-# Most window values fed to one call (float32): bounds the memory of a call.
-VALUES_PER_CALL = 1 << 22
+# Most window values fed to one call: bounds the memory of a call (gathered in
+# float64, then cast) for long windows; the post's windows stay at 100 steps.
+VALUES_PER_CALL = 1 << 18
 # Rows of every inference call (see CompiledNetwork.predict_windows).
 PREDICT_ROWS = 256
+
+
+class _Programs:
+    """The compiled functions of one network architecture, shared by all its networks.
+
+    Every estimator with the same architecture reuses one trace and one XLA
+    compilation: a refit, a clone in a grid search or a cross-validation fold
+    starts training at once, and memory does not grow fit after fit with
+    compiled code. The functions are pure for their callers: weights and
+    optimizer state go in as tensors and come back out. Inference runs through
+    Keras's ``stateless_call`` on a template network of the architecture;
+    training loads the state into the template's variables, steps them, and
+    reads them back (Keras's ``stateless_apply`` is not available with the
+    TensorFlow backend), so training calls hold ``lock``.
+    """
+
+    def __init__(self, model, optimizer) -> None:
+        import tensorflow as tf
+
+        self._model = model
+        self._optimizer = optimizer
+        self.lock = threading.Lock()
+        self.train = tf.function(self._train, jit_compile=True)
+        self.predict = tf.function(self._predict, autograph=False)
+
+    def _state_variables(self):
+        return (
+            self._model.trainable_variables,
+            self._model.non_trainable_variables,
+            self._optimizer.variables,
+        )
+
+    def _train(self, state, xs, ys, ws, n_steps):
+        import tensorflow as tf
+
+        for variables, values in zip(self._state_variables(), state, strict=True):
+            for variable, value in zip(variables, values, strict=True):
+                variable.assign(value)
+        weights = self._model.trainable_variables
+        total = tf.zeros(ys.shape[-1:], dtype=tf.float32)
+        for i in tf.range(n_steps):
+            with tf.GradientTape() as tape:
+                outputs = self._model(xs[i], training=True)
+                weighted = ws[i][:, None] * tf.square(outputs - ys[i])
+                per_output = tf.reduce_mean(weighted, axis=0)
+                loss = tf.reduce_mean(per_output)
+            gradients = tape.gradient(loss, weights)
+            self._optimizer.apply_gradients(zip(gradients, weights, strict=True))
+            total += per_output
+        state = [[v.value for v in variables] for variables in self._state_variables()]
+        return state, total / tf.cast(n_steps, tf.float32)
+
+    def _predict(self, trainable, non_trainable, x):
+        outputs, _ = self._model.stateless_call(
+            trainable, non_trainable, x, training=False
+        )
+        return outputs
+
+
+_PROGRAMS: OrderedDict = OrderedDict()
+_PROGRAMS_LOCK = threading.Lock()
+# Architectures whose compiled functions are kept (least recently used go).
+MAX_CACHED_ARCHITECTURES = 32
+
+
+def _programs_for(key, model, optimizer) -> _Programs:
+    """The shared programs of an architecture; ``model`` is its template if new."""
+    with _PROGRAMS_LOCK:
+        programs = _PROGRAMS.get(key)
+        if programs is None:
+            programs = _PROGRAMS[key] = _Programs(model, optimizer)
+            if len(_PROGRAMS) > MAX_CACHED_ARCHITECTURES:
+                _PROGRAMS.popitem(last=False)
+        _PROGRAMS.move_to_end(key)
+        return programs
 
 
 class CompiledNetwork:
     """A Keras model and optimizer with compiled training and inference.
 
     ``train_steps`` runs many gradient steps in one XLA-compiled call;
-    ``predict`` is a graph function traced once for any batch size, which
-    avoids ``model.predict``'s large fixed cost per call.
+    ``predict`` is a graph function of a fixed shape, which avoids
+    ``model.predict``'s large fixed cost per call. Both are shared by every
+    network of the same architecture (``key``), see :class:`_Programs`.
     """
 
-    def __init__(self, model, optimizer) -> None:
-        import tensorflow as tf
-
+    def __init__(self, model, optimizer, key) -> None:
         self.model = model
         self.optimizer = optimizer
         optimizer.build(model.trainable_variables)
-        self._train = tf.function(self._train_steps, jit_compile=True)
-        self._predict = tf.function(
-            self._forward,
-            input_signature=[tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)],
-        )
-
-    def _train_steps(self, xs, ys, ws, n_steps):
-        import tensorflow as tf
-
-        variables = self.model.trainable_variables
-        total = tf.zeros(ys.shape[-1:], dtype=tf.float32)
-        for i in tf.range(n_steps):
-            with tf.GradientTape() as tape:
-                outputs = self.model(xs[i], training=True)
-                weighted = ws[i][:, None] * tf.square(outputs - ys[i])
-                per_output = tf.reduce_mean(weighted, axis=0)
-                loss = tf.reduce_mean(per_output)
-            gradients = tape.gradient(loss, variables)
-            self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
-            total += per_output
-        return total / tf.cast(n_steps, tf.float32)
-
-    def _forward(self, x):
-        return self.model(x, training=False)
+        self._programs = _programs_for(key, model, optimizer)
 
     def train_steps(
         self, xs: np.ndarray, ys: np.ndarray, ws: np.ndarray, n_steps: int
     ) -> np.ndarray:
         """Run ``n_steps`` steps on batches ``xs[:n_steps]``; mean loss per output."""
-        return self._train(xs, ys, ws, np.int32(n_steps)).numpy()
+        owned = (
+            self.model.trainable_variables,
+            self.model.non_trainable_variables,
+            self.optimizer.variables,
+        )
+        state = [[v.value for v in variables] for variables in owned]
+        with self._programs.lock:
+            state, loss = self._programs.train(state, xs, ys, ws, np.int32(n_steps))
+        for variables, values in zip(owned, state, strict=True):
+            for variable, value in zip(variables, values, strict=True):
+                variable.assign(value)
+        return loss.numpy()
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """Network outputs for a float32 batch of windows."""
-        return self._predict(x).numpy()
+        """Network outputs for a float32 batch of ``PREDICT_ROWS`` windows."""
+        return self._programs.predict(
+            [v.value for v in self.model.trainable_variables],
+            [v.value for v in self.model.non_trainable_variables],
+            x,
+        ).numpy()
 
     def predict_windows(self, windows: np.ndarray, scaling) -> np.ndarray:
         """Float64 predictions for any number of windows.
@@ -128,24 +211,32 @@ class BatchSampler:
     """Row indices of mini-batches: shuffled epochs, read back to back.
 
     Batches may straddle two epochs, so every batch has the same size and one
-    compiled function serves the whole fit.
+    compiled function serves the whole fit. Only one epoch's permutation is
+    held, as int32: 4 bytes a row.
     """
 
     def __init__(self, n_rows: int, batch_size: int, rng: np.random.RandomState):
         self.n_rows = n_rows
         self.batch_size = min(batch_size, n_rows)
         self._rng = rng
-        self._order = np.empty(0, dtype=np.intp)
+        self._order = np.empty(0, dtype=np.int32)
+        self._position = 0
 
     def draw(self, n_batches: int) -> np.ndarray:
         """Indices of shape ``(n_batches, batch_size)``."""
         needed = n_batches * self.batch_size
-        while len(self._order) < needed:
-            self._order = np.concatenate(
-                [self._order, self._rng.permutation(self.n_rows)]
-            )
-        batch, self._order = self._order[:needed], self._order[needed:]
-        return batch.reshape(n_batches, self.batch_size)
+        pieces = []
+        while needed:
+            if self._position == len(self._order):
+                self._order = self._rng.permutation(
+                    np.arange(self.n_rows, dtype=np.int32)
+                )
+                self._position = 0
+            take = min(needed, len(self._order) - self._position)
+            pieces.append(self._order[self._position : self._position + take])
+            self._position += take
+            needed -= take
+        return np.concatenate(pieces).reshape(n_batches, self.batch_size)
 
 
 class WindowBatches:
@@ -156,7 +247,11 @@ class WindowBatches:
     """
 
     def __init__(
-        self, windows: np.ndarray, targets: np.ndarray, weights: np.ndarray, scaling
+        self,
+        windows: np.ndarray,
+        targets: np.ndarray,
+        weights: np.ndarray | None,
+        scaling,
     ):
         self.windows = windows
         self.targets = targets
@@ -171,10 +266,14 @@ class WindowBatches:
         rows = indices.ravel()
         shape = indices.shape
         xs = self.scaling.transform_windows(self.windows[rows])
+        if self.weights is None:
+            weights = np.ones(shape, dtype=np.float32)
+        else:
+            weights = self.weights[rows].reshape(shape)
         return (
             xs.reshape(*shape, *xs.shape[1:]),
             self.targets[rows].reshape(*shape, -1),
-            self.weights[rows].reshape(shape),
+            weights,
         )
 
 
@@ -295,8 +394,13 @@ def train(
             _record(result, step, epoch, train_loss, val_loss, config, writer)
             current = train_loss if val_loss is None else val_loss
             if val_loss is None or current < result.best_loss:
+                weights = network.get_weights()
+                if not _all_finite(weights):
+                    # The last update of the chunk overflowed the weights.
+                    result.diverged = True
+                    break
                 result.best_loss, result.best_step = current, step
-                saved = network.get_weights()
+                saved = weights
             elif step - result.best_step >= config.early_stopping_rounds:
                 result.stopped_early = True
                 break
@@ -340,7 +444,18 @@ def _summary_writer(logdir):
     return tf.summary.create_file_writer(str(logdir))
 
 
+def _all_finite(weights: list[np.ndarray]) -> bool:
+    return all(np.isfinite(w).all() for w in weights)
+
+
 def _finish(network, result, saved, validating) -> TrainingResult:
+    if (
+        result.interrupted
+        and not (validating and saved is not None)
+        and not _all_finite(network.get_weights())
+    ):
+        # Interrupted just after a chunk that diverged, before its check.
+        result.diverged = True
     if result.diverged:
         if saved is None:
             raise ValueError(
@@ -351,9 +466,10 @@ def _finish(network, result, saved, validating) -> TrainingResult:
         network.set_weights(saved)
         warnings.warn(
             f"Training diverged (the loss became NaN or infinite) after "
-            f"{result.steps_run} steps; restored the weights of step "
-            f"{result.best_step}, the last with a finite loss. Lower "
-            "learning_rate to train further.",
+            f"{result.steps_run} steps; restored the "
+            + ("best weights" if validating else "last finite weights")
+            + f", those of step {result.best_step}. Lower learning_rate to train "
+            "further.",
             RuntimeWarning,
             stacklevel=3,
         )

@@ -128,7 +128,7 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of features (columns) of the series seen during :meth:`fit`;
         a 1-D series has one.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of the series, when it was a DataFrame with string
         column names.
 
@@ -215,6 +215,10 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         self : WindowTransformer
             The fitted transformer.
         """
+        if isinstance(self.time_steps, bool):
+            raise TypeError(
+                f"time_steps must be an int, not a bool; got {self.time_steps!r}."
+            )
         self._validate_series(X, reset=True)
         return self
 

@@ -1,0 +1,345 @@
+"""Speed and memory of LSTMRegressor against plain Keras, on the post's network.
+
+Each side runs in its own process (a fresh interpreter, so no side profits from
+another's warm caches), in one run of this script:
+
+- ``sklstm``: ``LSTMRegressor(rnn_layers=[5], dense_layers=None,
+  optimizer="Adagrad", learning_rate=0.03, batch_size=100, steps=10000,
+  early_stopping_rounds=None, random_state=0)``;
+- ``sklstm-validated``: the same with the default validation every
+  ``print_steps`` (early stopping patience as long as the budget, so both
+  train the same number of steps);
+- ``keras``: the same network (LSTM(5) then Dense(1)) compiled with Adagrad at
+  0.03 and trained with plain ``model.fit`` for the same number of steps;
+- ``keras-sklearn``: ``keras.wrappers.SKLearnRegressor`` of that network;
+- ``memory``: peak memory added by fitting and predicting through
+  ``WindowTransformer(time_steps=50)`` on a 2,000,000-point series, beyond a
+  small fit of the same pipeline.
+
+Fit times include compilation and exclude importing TensorFlow. Predict times
+are the median of repeated calls after a first (warm-up) call.
+
+Run ``python benchmarks/bench_speed.py --out bench-results`` (about two
+minutes on 2 cores, most of it plain Keras).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+STEPS = 10_000
+BATCH = 100
+TIME_STEPS = 10
+PREDICT_REPEATS = 50
+POST_NETWORK = dict(
+    rnn_layers=[5],
+    dense_layers=None,
+    optimizer="Adagrad",
+    learning_rate=0.03,
+    batch_size=BATCH,
+    steps=STEPS,
+    early_stopping_rounds=None,
+    random_state=0,
+)
+
+TARGETS = {
+    "fit speed-up over Keras fit": 10.0,
+    "test MSE ratio to Keras fit (at most)": 2.0,
+    "fit speed-up over SKLearnRegressor": 3.0,
+    "predict(1000) speed-up over model.predict": 10.0,
+    "single-window predict ms (at most)": 2.0,
+    "2M-point fit+predict extra MB (at most)": 60.0,
+    "validated fit time ratio (at most)": 1.3,
+}
+
+
+def post_sin_windows():
+    """The post's sin data: chronological split, windows built inside each part."""
+    from sklstm.datasets import generate_data, post_x, sin
+
+    X, y = generate_data(sin, post_x(), TIME_STEPS)
+    return X["train"], y["train"], X["val"], y["val"], X["test"], y["test"]
+
+
+def median_seconds(call, repeats=PREDICT_REPEATS):
+    call()  # warm-up: tracing and first-call costs are not steady-state
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_sklstm(validated: bool) -> dict:
+    import keras  # noqa: F401  (imported before the clock starts, as for Keras)
+
+    from sklstm import LSTMRegressor
+
+    X_train, y_train, X_val, y_val, X_test, y_test = post_sin_windows()
+    params = dict(POST_NETWORK)
+    if validated:
+        # Train on train + validation rows with the validation part as the
+        # chronological tail, evaluated every print_steps; patience as long as
+        # the budget so the step count matches the unvalidated fit.
+        X_train = np.concatenate([X_train, X_val])
+        y_train = np.concatenate([y_train, y_val])
+        params.update(
+            early_stopping_rounds=STEPS,
+            validation_fraction=len(X_val) / len(X_train),
+        )
+    model = LSTMRegressor(**params)
+    start = time.perf_counter()
+    model.fit(X_train, y_train)
+    fit_seconds = time.perf_counter() - start
+    mse = float(np.mean((model.predict(X_test) - y_test) ** 2))
+    return {
+        "fit_seconds": fit_seconds,
+        "steps": model.n_iter_,
+        "test_mse": mse,
+        "predict_1000_ms": 1e3 * median_seconds(lambda: model.predict(X_test[:1000])),
+        "predict_1_ms": 1e3 * median_seconds(lambda: model.predict(X_test[:1])),
+    }
+
+
+def keras_network():
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((TIME_STEPS, 1)),
+            keras.layers.LSTM(5),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adagrad(learning_rate=0.03), loss="mse")
+    return model
+
+
+def epochs_for_steps(n_rows: int) -> tuple[int, int]:
+    per_epoch = math.ceil(n_rows / BATCH)
+    epochs = math.ceil(STEPS / per_epoch)
+    return epochs, epochs * per_epoch
+
+
+def run_keras() -> dict:
+    import keras
+
+    keras.utils.set_random_seed(0)
+    X_train, y_train, _, _, X_test, y_test = post_sin_windows()
+    model = keras_network()
+    epochs, steps = epochs_for_steps(len(X_train))
+    start = time.perf_counter()
+    model.fit(X_train, y_train, batch_size=BATCH, epochs=epochs, verbose=0)
+    fit_seconds = time.perf_counter() - start
+    predicted = model.predict(X_test, verbose=0)[:, 0]
+    return {
+        "fit_seconds": fit_seconds,
+        "steps": steps,
+        "test_mse": float(np.mean((predicted - y_test) ** 2)),
+        "predict_1000_ms": 1e3
+        * median_seconds(lambda: model.predict(X_test[:1000], verbose=0), 20),
+        "predict_1_ms": 1e3
+        * median_seconds(lambda: model.predict(X_test[:1], verbose=0), 20),
+    }
+
+
+def run_keras_sklearn() -> dict:
+    import keras
+    from keras.wrappers import SKLearnRegressor
+
+    keras.utils.set_random_seed(0)
+    X_train, y_train, _, _, X_test, y_test = post_sin_windows()
+    epochs, steps = epochs_for_steps(len(X_train))
+
+    def build(X, y):
+        # The wrapper validates X as 2-D, so the network reshapes the flat
+        # windows back to (time_steps, 1) first.
+        import keras
+
+        model = keras.Sequential(
+            [
+                keras.Input((TIME_STEPS,)),
+                keras.layers.Reshape((TIME_STEPS, 1)),
+                keras.layers.LSTM(5),
+                keras.layers.Dense(1),
+            ]
+        )
+        model.compile(
+            optimizer=keras.optimizers.Adagrad(learning_rate=0.03), loss="mse"
+        )
+        return model
+
+    wrapper = SKLearnRegressor(
+        model=build, fit_kwargs={"epochs": epochs, "batch_size": BATCH, "verbose": 0}
+    )
+    start = time.perf_counter()
+    wrapper.fit(X_train[:, :, 0], y_train)
+    fit_seconds = time.perf_counter() - start
+    predicted = np.ravel(wrapper.predict(X_test[:, :, 0]))
+    return {
+        "fit_seconds": fit_seconds,
+        "steps": steps,
+        "test_mse": float(np.mean((predicted - y_test) ** 2)),
+    }
+
+
+def peak_rss_reset() -> None:
+    # Linux resets the high-water mark of resident memory when 5 is written
+    # to clear_refs, so the peak of one phase can be read on its own.
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+
+
+def status_mb(field: str) -> float:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} missing from /proc/self/status")
+
+
+def run_memory() -> dict:
+    from sklearn.pipeline import make_pipeline
+
+    from sklstm import LSTMRegressor, WindowTransformer
+
+    params = dict(POST_NETWORK, steps=200, early_stopping_rounds=100)
+
+    def pipeline():
+        return make_pipeline(WindowTransformer(50), LSTMRegressor(**params))
+
+    small = np.sin(np.linspace(0, 100, 5_000))
+    pipeline().fit(small[:-1, None], small[1:]).predict(small[:-1, None])
+
+    series = np.sin(np.linspace(0, 20_000, 2_000_000))
+    X, y = series[:-1, None], series[1:]
+    before = status_mb("VmRSS")
+    peak_rss_reset()
+    model = pipeline().fit(X, y)
+    fit_peak = status_mb("VmHWM")
+    peak_rss_reset()
+    predicted = model.predict(X)
+    predict_peak = status_mb("VmHWM")
+    return {
+        "series_points": len(series),
+        "window_view_mb_if_copied": X.shape[0] * 50 * 8 / 2**20,
+        "rss_before_mb": before,
+        "fit_extra_mb": fit_peak - before,
+        "predict_extra_mb": predict_peak - before,
+        "extra_mb": max(fit_peak, predict_peak) - before,
+        "predictions": len(predicted),
+    }
+
+
+SIDES = {
+    "sklstm": lambda: run_sklstm(validated=False),
+    "sklstm-validated": lambda: run_sklstm(validated=True),
+    "keras": run_keras,
+    "keras-sklearn": run_keras_sklearn,
+    "memory": run_memory,
+}
+
+
+def run_side_in_subprocess(side: str) -> dict:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--side", side],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"side {side!r} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def summarise(results: dict) -> dict:
+    ours, keras_fit = results["sklstm"], results["keras"]
+    keras_10k = keras_fit["fit_seconds"] * STEPS / keras_fit["steps"]
+    wrapper = results["keras-sklearn"]
+    wrapper_10k = wrapper["fit_seconds"] * STEPS / wrapper["steps"]
+    return {
+        "fit speed-up over Keras fit": keras_10k / ours["fit_seconds"],
+        "test MSE ratio to Keras fit (at most)": ours["test_mse"]
+        / keras_fit["test_mse"],
+        "fit speed-up over SKLearnRegressor": wrapper_10k / ours["fit_seconds"],
+        "predict(1000) speed-up over model.predict": keras_fit["predict_1000_ms"]
+        / ours["predict_1000_ms"],
+        "single-window predict ms (at most)": ours["predict_1_ms"],
+        "2M-point fit+predict extra MB (at most)": results["memory"]["extra_mb"],
+        "validated fit time ratio (at most)": results["sklstm-validated"]["fit_seconds"]
+        / ours["fit_seconds"],
+    }
+
+
+def markdown(results: dict, ratios: dict) -> str:
+    lines = [
+        "| side | fit s | steps | test MSE | predict 1000 ms | predict 1 ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for side in ("sklstm", "sklstm-validated", "keras", "keras-sklearn"):
+        row = results[side]
+        lines.append(
+            f"| {side} | {row['fit_seconds']:.2f} | {row['steps']} | "
+            f"{row['test_mse']:.3g} | {row.get('predict_1000_ms', float('nan')):.2f} | "
+            f"{row.get('predict_1_ms', float('nan')):.2f} |"
+        )
+    memory = results["memory"]
+    lines += [
+        "",
+        f"2,000,000-point series, WindowTransformer(50): fit adds "
+        f"{memory['fit_extra_mb']:.1f} MB, predict adds "
+        f"{memory['predict_extra_mb']:.1f} MB of peak memory (a copied window "
+        f"array would be {memory['window_view_mb_if_copied']:.0f} MB).",
+        "",
+        "| target | measured | required | met |",
+        "|---|---|---|---|",
+    ]
+    for name, value in ratios.items():
+        bound = TARGETS[name]
+        at_most = "at most" in name
+        met = value <= bound if at_most else value >= bound
+        required = f"<= {bound:g}" if at_most else f">= {bound:g}x"
+        lines.append(
+            f"| {name} | {value:.3g} | {required} | {'yes' if met else 'NO'} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--side", choices=sorted(SIDES), help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    args = parser.parse_args(argv)
+    if args.side:
+        print(json.dumps(SIDES[args.side]()))
+        return 0
+    results = {}
+    for side in SIDES:
+        print(f"running {side} ...", flush=True)
+        results[side] = run_side_in_subprocess(side)
+    ratios = summarise(results)
+    table = markdown(results, ratios)
+    print(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "speed.json").write_text(
+        json.dumps({"results": results, "ratios": ratios}, indent=2)
+    )
+    (args.out / "speed.md").write_text(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
