@@ -4,9 +4,10 @@ Importing the package is light: TensorFlow and Keras are imported only when a
 network is built or used.
 """
 
+from .persistence import load
 from .regressor import LSTMRegressor
 from .window import WindowTransformer
 
 __version__ = "0.1.0"
 
-__all__ = ["LSTMRegressor", "WindowTransformer", "__version__"]
+__all__ = ["LSTMRegressor", "WindowTransformer", "__version__", "load"]

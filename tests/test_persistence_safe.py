@@ -1,0 +1,457 @@
+"""LSTMRegressor.save and sklstm.load: exact round trips, and no code ever runs.
+
+Every tampered file below is rewritten with fresh checksums where the test is
+about a later check, so that each test reaches the check it is named after.
+"""
+
+import hashlib
+import io
+import json
+import os
+import pickle
+import zipfile
+from pathlib import Path
+
+import joblib
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from sklstm import LSTMRegressor, load
+from sklstm.network import DenseSpec, RecurrentSpec, build_model
+from sklstm.persistence import ARRAYS, MANIFEST, MODEL
+
+TINY = dict(rnn_layers=[3], steps=20, print_steps=10, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 4, 2)
+    return X, np.c_[X[:, -1, 0] + X[:, -2, 1], X[:, -1, 1]]
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    X, y = data
+    model = LSTMRegressor(
+        rnn_layers=(3, {"num_units": 2, "keep_prob": 0.9}),
+        dense_layers={"layers": [2], "activation": "tanh", "dropout": 0.25},
+        optimizer="adagrad",
+        steps=np.int64(30),
+        print_steps=10,
+        random_state=np.random.RandomState(7),
+        logdir=None,
+    )
+    return model.fit(X, y)
+
+
+@pytest.fixture
+def saved(fitted, tmp_path):
+    path = tmp_path / "model.sklstm"
+    fitted.save(path)
+    return path
+
+
+def _members(path):
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _rewrite(path, changes, *, refresh_digests=True):
+    """Rewrite the archive at ``path`` with some members replaced or added.
+
+    ``changes`` maps a member name to new bytes, to None (remove it), or to a
+    function of the manifest dict (for MANIFEST).
+    """
+    members = _members(path)
+    for name, change in changes.items():
+        if change is None:
+            members.pop(name)
+        elif callable(change):
+            manifest = json.loads(members[name])
+            change(manifest)
+            members[name] = json.dumps(manifest).encode()
+        else:
+            members[name] = change
+    if refresh_digests:
+        manifest = json.loads(members[MANIFEST])
+        manifest["sha256"] = {
+            name: hashlib.sha256(data).hexdigest()
+            for name, data in members.items()
+            if name in manifest["sha256"]
+        }
+        members[MANIFEST] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+# ------------------------------------------------------------- round trips
+def test_round_trip_is_exact(fitted, saved, data):
+    X, _ = data
+    restored = load(saved)
+    np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+    params, original = restored.get_params(), fitted.get_params()
+    rng = params.pop("random_state")
+    original_rng = original.pop("random_state")
+    assert params == original
+    assert type(params["rnn_layers"]) is tuple
+    assert isinstance(rng, np.random.RandomState) and rng is not original_rng
+    for mine, theirs in zip(rng.get_state(), original_rng.get_state(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    # Every attribute comes back: a new fitted attribute must be saved too.
+    assert set(vars(restored)) == set(vars(fitted))
+    for name in ("n_features_in_", "time_steps_in_", "n_outputs_", "history_"):
+        assert getattr(restored, name) == getattr(fitted, name)
+    for name in ("best_loss_", "best_step_", "n_iter_", "_fit_ndim", "_y_ndim"):
+        assert getattr(restored, name) == getattr(fitted, name)
+    assert restored._network_spec == fitted._network_spec
+    for name in ("x_mean", "x_scale", "y_mean", "y_scale", "relative"):
+        np.testing.assert_array_equal(
+            getattr(restored._scaling, name), getattr(fitted._scaling, name)
+        )
+    for mine, theirs in zip(
+        restored._network.get_optimizer_state(),
+        fitted._network.get_optimizer_state(),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(mine, theirs)
+    assert restored.model_ is restored._network.model
+
+
+def test_round_trip_of_a_dataframe_fit_with_relative_targets(tmp_path):
+    rng = np.random.RandomState(1)
+    frame = pd.DataFrame(rng.rand(50, 5), columns=[f"lag{k}" for k in range(5)])
+    model = LSTMRegressor(
+        [2], steps=10, random_state=0, relative=True, logdir=tmp_path / "logs"
+    ).fit(frame, frame["lag4"] + 0.1)
+    model.save(tmp_path / "frame.sklstm")
+    restored = load(str(tmp_path / "frame.sklstm"))
+    np.testing.assert_array_equal(restored.feature_names_in_, frame.columns)
+    assert restored.feature_names_in_.dtype == object
+    assert restored.logdir == tmp_path / "logs"
+    assert restored._scaling.relative is True
+    np.testing.assert_array_equal(restored.predict(frame), model.predict(frame))
+    assert restored.predict(frame).shape == (50,)
+
+
+def test_warm_start_after_loading_continues_exactly(data, tmp_path):
+    # Weights and optimizer state both come back: continuing the loaded model
+    # trains exactly as continuing the original does.
+    X, y = data
+    original = LSTMRegressor(**TINY, warm_start=True).fit(X, y)
+    original.save(tmp_path / "model.sklstm")
+    restored = load(tmp_path / "model.sklstm")
+    for model in (restored, original):
+        model.set_params(random_state=3).fit(X, y)
+    assert restored.n_iter_ == original.n_iter_ == 40
+    assert restored.history_ == original.history_
+    np.testing.assert_array_equal(restored.predict(X), original.predict(X))
+
+
+def test_file_objects_work_too(fitted, data):
+    X, _ = data
+    buffer = io.BytesIO()
+    fitted.save(buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(load(buffer).predict(X), fitted.predict(X))
+
+
+def test_unfitted_estimator_saves_its_parameters_only(tmp_path):
+    model = LSTMRegressor([5, 4], (3,), optimizer="SGD", logdir=Path("runs"))
+    model.save(tmp_path / "unfitted.sklstm")
+    assert set(_members(tmp_path / "unfitted.sklstm")) == {MANIFEST, ARRAYS}
+    restored = load(tmp_path / "unfitted.sklstm")
+    assert restored.get_params() == model.get_params()
+    assert not hasattr(restored, "model_")
+    with pytest.raises(NotFittedError):
+        restored.predict(np.zeros((2, 3, 1)))
+
+
+def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
+    members = _members(saved)
+    assert set(members) == {MANIFEST, ARRAYS, MODEL}
+    manifest = json.loads(members[MANIFEST])
+    assert manifest["format"] == "sklstm.LSTMRegressor"
+    assert manifest["format_version"] == 1
+    assert manifest["params"]["optimizer"] == "adagrad"
+    assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
+    with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
+        np.testing.assert_array_equal(
+            arrays["scaling.y_scale"], fitted._scaling.y_scale
+        )
+    # Keras alone opens the network, in safe mode, and it is the fitted one.
+    keras_file = saved.parent / "network.keras"
+    keras_file.write_bytes(members[MODEL])
+    network = keras.saving.load_model(keras_file, compile=False, safe_mode=True)
+    for mine, theirs in zip(
+        network.get_weights(), fitted.model_.get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_loading_never_unpickles(saved, data, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("load used pickle")
+
+    for name in ("load", "loads", "Unpickler"):
+        monkeypatch.setattr(pickle, name, refuse)
+    assert load(saved).predict(data[0]).shape == (60, 2)
+
+
+# ----------------------------------------------------------- not a model
+def test_a_pickle_is_refused_with_a_warning_about_pickle(fitted, tmp_path):
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(fitted))
+    with pytest.raises(ValueError, match=r"looks like a pickle file.*trust"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"hello, world\n", b"PK\x03\x04 not really a zip", bytes(range(256))],
+    ids=["empty", "text", "zip-magic", "binary"],
+)
+def test_files_that_are_not_models(tmp_path, content):
+    path = tmp_path / "junk.sklstm"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="not a valid sklstm model file"):
+        load(path)
+
+
+def test_a_joblib_file_is_not_a_model(fitted, tmp_path):
+    joblib.dump(fitted, tmp_path / "model.joblib")
+    with pytest.raises(ValueError, match=r"pickle|not a valid sklstm"):
+        load(tmp_path / "model.joblib")
+
+
+def test_a_zip_of_something_else(tmp_path):
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(ValueError, match=r"has no 'sklstm.json'"):
+        load(tmp_path / "other.zip")
+
+
+@pytest.mark.parametrize("keep", [0.1, 0.5, 0.9, 0.99])
+def test_truncated_files(saved, keep):
+    content = saved.read_bytes()
+    saved.write_bytes(content[: int(len(content) * keep)])
+    with pytest.raises(ValueError, match="not a valid sklstm model file"):
+        load(saved)
+
+
+def test_a_missing_file_is_not_a_format_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "nowhere.sklstm")
+
+
+# -------------------------------------------------------------- tampering
+def test_a_modified_member_fails_its_checksum(saved):
+    weights = bytearray(_members(saved)[MODEL])
+    weights[len(weights) // 2] ^= 0xFF
+    _rewrite(saved, {MODEL: bytes(weights)}, refresh_digests=False)
+    with pytest.raises(ValueError, match="modified after the file was saved"):
+        load(saved)
+
+
+def test_a_corrupted_compressed_member(saved):
+    # Flip a byte inside the deflated data of the manifest: zip's CRC fails.
+    content = bytearray(saved.read_bytes())
+    with zipfile.ZipFile(saved) as archive:
+        info = archive.getinfo(MANIFEST)
+    content[info.header_offset + 30 + len(MANIFEST) + 10] ^= 0xFF
+    saved.write_bytes(bytes(content))
+    with pytest.raises(ValueError, match="not a valid sklstm model file"):
+        load(saved)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda m: m.update(format_version=2), "format version 2.*newer"),
+        (lambda m: m.update(format="something.Else"), "does not describe"),
+        (lambda m: m["params"].update(steps=-1), "'steps' parameter"),
+        (lambda m: m["params"].update(hidden="x"), "not those of LSTMRegressor"),
+        (lambda m: m["params"].update(rnn_layers={"exec": "x"}), "does not write"),
+        (lambda m: m["fitted"].update(n_outputs_=3), "do not agree"),
+        (lambda m: m["fitted"].update(n_iter_=-5), "n_iter_ must be an int"),
+        (lambda m: m["fitted"].update(n_iter_=True), "n_iter_ must be an int"),
+        (lambda m: m["fitted"]["history_"]["step"].pop(), "differ in length"),
+        (lambda m: m["fitted"]["history_"].update(extra=[]), "expected keys"),
+        (lambda m: m["fitted"].pop("best_loss_"), "expected fields"),
+        (
+            lambda m: m["fitted"]["network"]["rnn_layers"][0].update(num_units=4),
+            "not the network its description builds",
+        ),
+        (
+            lambda m: m["fitted"]["network"].update(optimizer="Adam"),
+            "does not fit the Adam optimizer",
+        ),
+        (
+            lambda m: m["fitted"]["network"]["dense_layers"].update(
+                activation="os.system"
+            ),
+            "network description is invalid",
+        ),
+        (lambda m: m["fitted"].update(feature_names_in_=[1, 2]), "do not agree"),
+        (lambda m: m.update(fitted=None), "holds members"),
+    ],
+)
+def test_tampered_manifests(saved, edit, message):
+    _rewrite(saved, {MANIFEST: edit})
+    with pytest.raises(ValueError, match=message):
+        load(saved)
+
+
+def test_manifest_that_is_not_an_object(saved):
+    _rewrite(saved, {MANIFEST: b"[1, 2, 3]"}, refresh_digests=False)
+    with pytest.raises(ValueError, match="does not describe"):
+        load(saved)
+
+
+def test_deeply_nested_manifest(saved):
+    _rewrite(saved, {MANIFEST: b"[" * 100_000 + b"]" * 100_000}, refresh_digests=False)
+    with pytest.raises(ValueError, match="not a valid sklstm model file"):
+        load(saved)
+
+
+def test_an_extra_member_is_refused(saved, fitted):
+    _rewrite(saved, {"payload.pkl": pickle.dumps(fitted)})
+    with pytest.raises(ValueError, match="holds members"):
+        load(saved)
+
+
+def test_arrays_that_need_pickle_are_refused(saved):
+    buffer = io.BytesIO()
+    np.savez(buffer, **{"scaling.x_mean": np.array([{"a": 1}], dtype=object)})
+    _rewrite(saved, {ARRAYS: buffer.getvalue()})
+    with pytest.raises(ValueError, match="cannot be read without pickle"):
+        load(saved)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"scaling.x_scale": np.zeros(2)},
+        {"scaling.x_mean": np.ones(3)},
+        {"scaling.y_mean": np.array([np.nan, 0.0])},
+        {"optimizer.1": np.ones((7, 7), np.float32)},
+        {"extra": np.ones(1)},
+    ],
+    ids=["zero-scale", "wrong-shape", "nan", "optimizer", "extra-array"],
+)
+def test_tampered_arrays(saved, change):
+    with np.load(io.BytesIO(_members(saved)[ARRAYS]), allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    arrays.update(change)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    _rewrite(saved, {ARRAYS: buffer.getvalue()})
+    with pytest.raises(
+        ValueError, match=r"must be (positive )?finite|optimizer|unexpected"
+    ):
+        load(saved)
+
+
+def _keras_bytes(model, folder):
+    path = os.path.join(folder, "swap.keras")
+    model.save(path)
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def test_a_lambda_layer_is_refused_before_keras_reads_it(saved, tmp_path):
+    # A network whose Lambda layer would write a file if it were ever run.
+    marker = tmp_path / "ran"
+    action = eval(  # no closure, so that Keras can serialise the function
+        f"lambda x: (__import__('pathlib').Path({str(marker)!r}).write_text('x'), x)[1]"
+    )
+    inputs = keras.Input((4, 2))
+    hidden = keras.layers.Lambda(action)(inputs)
+    outputs = keras.layers.Dense(2)(keras.layers.LSTM(3)(hidden))
+    evil = keras.Model(inputs, outputs)
+    _rewrite(saved, {MODEL: _keras_bytes(evil, tmp_path)})
+    marker.unlink(missing_ok=True)
+    with pytest.raises(ValueError, match="refers to classes the network does not use"):
+        load(saved)
+    assert not marker.exists()
+
+
+def test_a_different_network_is_refused(saved, tmp_path):
+    # The same classes, but a wider first layer: not the network described.
+    other = build_model(
+        4, 2, 2, [RecurrentSpec(5), RecurrentSpec(2, 0.1)], DenseSpec((2,)), seed=0
+    )
+    _rewrite(saved, {MODEL: _keras_bytes(other, tmp_path)})
+    with pytest.raises(ValueError, match="not the network its description builds"):
+        load(saved)
+
+
+def test_non_finite_weights_are_refused(fitted, saved, tmp_path):
+    broken = keras.models.clone_model(fitted.model_)
+    weights = fitted.model_.get_weights()
+    weights[0] = np.full_like(weights[0], np.nan)
+    broken.set_weights(weights)
+    _rewrite(saved, {MODEL: _keras_bytes(broken, tmp_path)})
+    with pytest.raises(ValueError, match="non-finite weights"):
+        load(saved)
+
+
+def test_a_keras_file_with_extra_members_is_refused(saved, tmp_path):
+    model_bytes = _members(saved)[MODEL]
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(model_bytes)) as source,
+        zipfile.ZipFile(buffer, "w") as target,
+    ):
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+        target.writestr("assets/run.py", "print('hello')")
+    _rewrite(saved, {MODEL: buffer.getvalue()})
+    with pytest.raises(ValueError, match="unexpected members"):
+        load(saved)
+
+
+# ------------------------------------------------------------------ saving
+def test_unsupported_parameter_values_are_named(tmp_path):
+    model = LSTMRegressor([3], dense_layers={"layers": [2], "activation": object()})
+    with pytest.raises(TypeError, match=r"parameter dense_layers\['activation'\]"):
+        model.save(tmp_path / "bad.sklstm")
+    assert not list(tmp_path.iterdir())
+
+
+def test_invalid_parameters_are_refused_at_save(fitted, tmp_path):
+    model = pickle.loads(pickle.dumps(fitted)).set_params(steps=0)
+    with pytest.raises(ValueError, match="'steps' parameter"):
+        model.save(tmp_path / "bad.sklstm")
+
+
+def test_subclasses_with_extra_parameters_are_refused(tmp_path):
+    class Custom(LSTMRegressor):
+        def __init__(self, rnn_layers=(32,), dense_layers=None, *, extra=1):
+            super().__init__(rnn_layers, dense_layers)
+            self.extra = extra
+
+    with pytest.raises(TypeError, match=r"Custom adds \['extra'\] and lacks \["):
+        Custom().save(tmp_path / "custom.sklstm")
+
+
+def test_an_interrupted_save_leaves_the_old_file(fitted, saved, monkeypatch):
+    before = saved.read_bytes()
+    real = zipfile.ZipFile.writestr
+    calls = []
+
+    def interrupted(self, name, data, *args, **kwargs):
+        calls.append(name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, name, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fitted.save(saved)
+    assert saved.read_bytes() == before
+    assert [p.name for p in saved.parent.iterdir()] == [saved.name]
