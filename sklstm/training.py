@@ -120,11 +120,21 @@ MAX_CACHED_ARCHITECTURES = 32
 
 
 def _programs_for(key, model, optimizer) -> _Programs:
-    """The shared programs of an architecture; ``model`` is its template if new."""
+    """The shared programs of ``model``'s architecture, built on first use.
+
+    The template is a private copy of ``model`` and ``optimizer``: training
+    writes into the template's variables, which must never be a fitted
+    estimator's own.
+    """
     with _PROGRAMS_LOCK:
         programs = _PROGRAMS.get(key)
         if programs is None:
-            programs = _PROGRAMS[key] = _Programs(model, optimizer)
+            import keras
+
+            template = keras.models.clone_model(model)
+            template_optimizer = type(optimizer).from_config(optimizer.get_config())
+            template_optimizer.build(template.trainable_variables)
+            programs = _PROGRAMS[key] = _Programs(template, template_optimizer)
             if len(_PROGRAMS) > MAX_CACHED_ARCHITECTURES:
                 _PROGRAMS.popitem(last=False)
         _PROGRAMS.move_to_end(key)

@@ -197,3 +197,19 @@ def test_partial_fit_runs_one_epoch_per_chunk(sine_windows):
     model.partial_fit(X[200:], y[200:])
     assert model.n_iter_ == 4 + 4  # 192 rows in batches of 50
     assert model._scaling is scaling
+
+
+def test_fitting_another_network_of_the_same_architecture_leaves_this_one(
+    sine_windows,
+):
+    # Compiled functions are shared per architecture; their working copy of
+    # the weights must never be a fitted estimator's own.
+    X, y = sine_windows
+    first = LSTMRegressor(**TINY).fit(X, y)
+    weights = [w.copy() for w in first.model_.get_weights()]
+    predicted = first.predict(X)
+    LSTMRegressor(**{**TINY, "random_state": 1}).fit(X, -y)
+    for before, after in zip(weights, first.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)
+    np.testing.assert_array_equal(first.predict(X), predicted)
+    assert first._network._programs._model is not first.model_
