@@ -17,7 +17,11 @@ another's warm caches), in one run of this script:
   small fit of the same pipeline.
 
 Fit times include compilation and exclude importing TensorFlow. Predict times
-are the median of repeated calls after a first (warm-up) call.
+are the median of repeated calls after a first (warm-up) call. The two
+``sklstm`` sides take a few seconds each, so on a shared machine one run of
+them is at the mercy of a moment's noise: they run ``--repeats`` times (5 by
+default), alternating, each in a fresh process, and the table gives the
+median of each measure (the JSON keeps every run).
 
 Run ``python benchmarks/bench_speed.py --out bench-results`` (about two
 minutes on 2 cores, most of it plain Keras).
@@ -253,6 +257,9 @@ SIDES = {
 }
 
 
+REPEATED_SIDES = ("sklstm", "sklstm-validated")
+
+
 def run_side_in_subprocess(side: str) -> dict:
     completed = subprocess.run(
         [sys.executable, __file__, "--side", side],
@@ -263,6 +270,18 @@ def run_side_in_subprocess(side: str) -> dict:
     if completed.returncode != 0:
         raise RuntimeError(f"side {side!r} failed:\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def median_of_runs(runs: list[dict]) -> dict:
+    """Median of every measure over repeated runs of one side, and the runs."""
+    summary = {
+        key: statistics.median(run[key] for run in runs)
+        for key in runs[0]
+        if isinstance(runs[0][key], float)
+    }
+    summary["steps"] = runs[0]["steps"]
+    summary["runs"] = runs
+    return summary
 
 
 def summarise(results: dict) -> dict:
@@ -299,6 +318,9 @@ def markdown(results: dict, ratios: dict) -> str:
     memory = results["memory"]
     lines += [
         "",
+        f"sklstm sides: median of {len(results['sklstm']['runs'])} fresh-process "
+        "runs each.",
+        "",
         f"2,000,000-point series, WindowTransformer(50): fit adds "
         f"{memory['fit_extra_mb']:.1f} MB, predict adds "
         f"{memory['predict_extra_mb']:.1f} MB of peak memory (a copied window "
@@ -322,14 +344,28 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", choices=sorted(SIDES), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=5,
+        help="fresh-process runs of each sklstm side; the table gives medians",
+    )
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1; got {args.repeats}.")
     if args.side:
         print(json.dumps(SIDES[args.side]()))
         return 0
-    results = {}
+    runs: dict[str, list[dict]] = {side: [] for side in REPEATED_SIDES}
+    for repeat in range(args.repeats):
+        for side in REPEATED_SIDES:
+            print(f"running {side} ({repeat + 1}/{args.repeats}) ...", flush=True)
+            runs[side].append(run_side_in_subprocess(side))
+    results = {side: median_of_runs(runs[side]) for side in REPEATED_SIDES}
     for side in SIDES:
-        print(f"running {side} ...", flush=True)
-        results[side] = run_side_in_subprocess(side)
+        if side not in REPEATED_SIDES:
+            print(f"running {side} ...", flush=True)
+            results[side] = run_side_in_subprocess(side)
     ratios = summarise(results)
     table = markdown(results, ratios)
     print(table)

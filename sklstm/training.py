@@ -14,14 +14,15 @@ with series x time_steps.
 Three more choices follow from the same measurements:
 
 - the compiled functions belong to the architecture, not to one model
-  (:class:`_Programs`): tracing and XLA compilation cost a second or two, and
+  (:class:`_Programs`): tracing and XLA compilation cost about a second, and
   paying them once per architecture instead of once per fit is what makes
   grid searches, cross-validation folds and refits start at once, and keeps a
   long-running process from accumulating compiled code;
-- inference calls a graph function on blocks of exactly ``PREDICT_ROWS``
-  windows instead of ``model.predict``, whose fixed cost per call is tens of
-  milliseconds; the fixed shape also makes a row's prediction independent of
-  the rows predicted with it;
+- inference calls an XLA-compiled loop over blocks of exactly
+  ``PREDICT_ROWS`` windows, up to ``MAX_PREDICT_BLOCKS`` blocks per call,
+  instead of ``model.predict``, whose fixed cost per call is tens of
+  milliseconds; every block runs through the same compiled loop body, which
+  makes a row's prediction independent of the rows predicted with it;
 - evaluation happens only between calls, every ``print_steps`` steps, on the
   validation tail read through the same blocks.
 """
@@ -52,8 +53,11 @@ STEPS_PER_CALL = 100
 # Most window values fed to one call: bounds the memory of a call (gathered in
 # float64, then cast) for long windows; the post's windows stay at 100 steps.
 VALUES_PER_CALL = 1 << 18
-# Rows of every inference call (see CompiledNetwork.predict_windows).
+# Rows of every block the network infers on (see CompiledNetwork.predict_windows).
 PREDICT_ROWS = 256
+# Most blocks one compiled inference call runs (fewer for long windows, as
+# bounded by VALUES_PER_CALL).
+MAX_PREDICT_BLOCKS = 16
 
 
 class _Programs:
@@ -79,7 +83,28 @@ class _Programs:
         # autograph=False: converting Keras's layer code costs a third of a
         # second per trace and changes nothing in the graph.
         self.train = tf.function(self._train, jit_compile=True, autograph=False)
-        self.predict = tf.function(self._predict, autograph=False)
+        self._predict_function = tf.function(
+            self._predict, jit_compile=True, autograph=False
+        )
+        self._predict_block = None
+        self._predict_lock = threading.Lock()
+
+    def predict(self, trainable, non_trainable, blocks, n_blocks):
+        """Outputs for the first ``n_blocks`` of ``blocks``, float32 tensors in.
+
+        ``blocks`` has shape ``(blocks_per_call, PREDICT_ROWS, time_steps,
+        features)`` for every call of an architecture, so one XLA compilation
+        serves every call. The traced program is called directly:
+        ``tf.function``'s own dispatch (matching the arguments to a trace)
+        costs as much as running the post's network on a block.
+        """
+        if self._predict_block is None:
+            with self._predict_lock:
+                if self._predict_block is None:
+                    self._predict_block = self._predict_function.get_concrete_function(
+                        trainable, non_trainable, blocks, n_blocks
+                    )
+        return self._predict_block(trainable, non_trainable, blocks, n_blocks)
 
     def _state_variables(self):
         return (
@@ -114,11 +139,27 @@ class _Programs:
         state = [[v.value for v in variables] for variables in self._state_variables()]
         return state, total / tf.cast(n_steps, tf.float32)
 
-    def _predict(self, trainable, non_trainable, x):
-        outputs, _ = self._model.stateless_call(
-            trainable, non_trainable, x, training=False
+    def _predict(self, trainable, non_trainable, blocks, n_blocks):
+        import tensorflow as tf
+
+        # Every block goes through the same loop body, compiled once for one
+        # block's shape: a row's output cannot depend on its block's position
+        # or on how many blocks the call runs.
+        def block_outputs(i, outputs):
+            block, _ = self._model.stateless_call(
+                trainable, non_trainable, blocks[i], training=False
+            )
+            return i + 1, outputs.write(i, block)
+
+        outputs = tf.TensorArray(
+            tf.float32,
+            size=blocks.shape[0],
+            element_shape=(blocks.shape[1], self._model.output_shape[-1]),
         )
-        return outputs
+        _, outputs = tf.while_loop(
+            lambda i, _: i < n_blocks, block_outputs, (tf.constant(0), outputs)
+        )
+        return outputs.stack()
 
 
 _PROGRAMS: OrderedDict = OrderedDict()
@@ -153,8 +194,9 @@ class CompiledNetwork:
     """A Keras model and optimizer with compiled training and inference.
 
     ``train_steps`` runs many gradient steps in one XLA-compiled call;
-    ``predict`` is a graph function of a fixed shape, which avoids
-    ``model.predict``'s large fixed cost per call. Both are shared by every
+    ``predict_windows`` runs blocks of a fixed shape through one
+    XLA-compiled call, which avoids ``model.predict``'s large fixed cost per
+    call. Both are shared by every
     network of the same architecture (``key``), see :class:`_Programs`.
     """
 
@@ -181,14 +223,6 @@ class CompiledNetwork:
                 variable.assign(value)
         return loss.numpy()
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Network outputs for a float32 batch of ``PREDICT_ROWS`` windows."""
-        return self._programs.predict(
-            [v.value for v in self.model.trainable_variables],
-            [v.value for v in self.model.non_trainable_variables],
-            x,
-        ).numpy()
-
     def predict_windows(self, windows: np.ndarray, scaling) -> np.ndarray:
         """Float64 predictions for any number of windows.
 
@@ -196,20 +230,40 @@ class CompiledNetwork:
         ``PREDICT_ROWS`` rows (the last one padded): float32 kernels sum in
         an order that depends on the batch shape, so a fixed shape is what
         makes a row's prediction independent of how many rows come with it.
-        Only one block is copied and cast at a time, so predicting over a view
-        of a long series costs memory in the output only.
+        One compiled call runs up to ``MAX_PREDICT_BLOCKS`` blocks, and only
+        that call's rows are copied and cast, so predicting over a view of a
+        long series costs memory in the output only.
         """
         n_rows = len(windows)
-        outputs = np.empty((n_rows, self.model.output_shape[-1]))
-        for start in range(0, n_rows, PREDICT_ROWS):
-            block = windows[start : start + PREDICT_ROWS]
-            inputs = scaling.transform_windows(block)
-            if len(block) < PREDICT_ROWS:
-                padding = np.zeros((PREDICT_ROWS - len(block), *inputs.shape[1:]))
-                inputs = np.concatenate([inputs, padding.astype(np.float32)])
-            raw = self.predict(inputs)[: len(block)]
-            outputs[start : start + PREDICT_ROWS] = scaling.inverse_targets(block, raw)
+        n_outputs = self.model.output_shape[-1]
+        outputs = np.empty((n_rows, n_outputs))
+        trainable = [v.value for v in self.model.trainable_variables]
+        non_trainable = [v.value for v in self.model.non_trainable_variables]
+        blocks = self._empty_blocks(windows.shape[1:])
+        inputs = blocks.reshape(-1, *windows.shape[1:])
+        for start in range(0, n_rows, len(inputs)):
+            chunk = windows[start : start + len(inputs)]
+            n_blocks = -(-len(chunk) // PREDICT_ROWS)
+            inputs[: len(chunk)] = scaling.transform_windows(chunk)
+            inputs[len(chunk) : n_blocks * PREDICT_ROWS] = 0.0
+            raw = self._programs.predict(
+                trainable, non_trainable, blocks, np.int32(n_blocks)
+            ).numpy()
+            outputs[start : start + len(chunk)] = scaling.inverse_targets(
+                chunk, raw.reshape(-1, n_outputs)[: len(chunk)]
+            )
         return outputs
+
+    @staticmethod
+    def _empty_blocks(window_shape: tuple[int, ...]) -> np.ndarray:
+        """Zeroed float32 input of one inference call, shaped in blocks."""
+        values_per_block = PREDICT_ROWS * int(np.prod(window_shape))
+        blocks_per_call = max(
+            1, min(MAX_PREDICT_BLOCKS, VALUES_PER_CALL // values_per_block)
+        )
+        return np.zeros(
+            (blocks_per_call, PREDICT_ROWS, *window_shape), dtype=np.float32
+        )
 
     def get_weights(self) -> list[np.ndarray]:
         return self.model.get_weights()

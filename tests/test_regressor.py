@@ -213,3 +213,16 @@ def test_fitting_another_network_of_the_same_architecture_leaves_this_one(
         np.testing.assert_array_equal(before, after)
     np.testing.assert_array_equal(first.predict(X), predicted)
     assert first._network._programs._model is not first.model_
+
+
+def test_a_rows_prediction_does_not_depend_on_the_rows_around_it():
+    # 5,000 rows of 3 values run as 4,096 rows (16 blocks) then 904 in a second
+    # call: a row must come out bit for bit the same at any block position, in
+    # either call, alone, or with any neighbours.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(5000, 3), rng.randn(5000)
+    model = LSTMRegressor([4], steps=20, random_state=0).fit(X[:500], y[:500])
+    everything = model.predict(X)
+    assert np.array_equal(model.predict(X[300:4500]), everything[300:4500])
+    assert np.array_equal(model.predict(X[4200:4201]), everything[4200:4201])
+    assert np.array_equal(model.predict(X[::-1]), everything[::-1])
