@@ -106,17 +106,12 @@ class _Programs:
                     )
         return self._predict_block(trainable, non_trainable, blocks, n_blocks)
 
-    def _state_variables(self):
-        return (
-            self._model.trainable_variables,
-            self._model.non_trainable_variables,
-            self._optimizer.variables,
-        )
-
     def _train(self, state, xs, ys, ws, n_steps):
         import tensorflow as tf
 
-        for variables, values in zip(self._state_variables(), state, strict=True):
+        for variables, values in zip(
+            _state_variables(self._model, self._optimizer), state, strict=True
+        ):
             for variable, value in zip(variables, values, strict=True):
                 variable.assign(value)
         weights = self._model.trainable_variables
@@ -136,7 +131,10 @@ class _Programs:
             step,
             (tf.constant(0), tf.zeros(ys.shape[-1:], dtype=tf.float32)),
         )
-        state = [[v.value for v in variables] for variables in self._state_variables()]
+        state = [
+            [v.value for v in variables]
+            for variables in _state_variables(self._model, self._optimizer)
+        ]
         return state, total / tf.cast(n_steps, tf.float32)
 
     def _predict(self, trainable, non_trainable, blocks, n_blocks):
@@ -160,6 +158,15 @@ class _Programs:
             lambda i, _: i < n_blocks, block_outputs, (tf.constant(0), outputs)
         )
         return outputs.stack()
+
+
+def _state_variables(model, optimizer) -> tuple:
+    """What one training call carries in and out: weights and optimizer state."""
+    return (
+        model.trainable_variables,
+        model.non_trainable_variables,
+        optimizer.variables,
+    )
 
 
 _PROGRAMS: OrderedDict = OrderedDict()
@@ -196,8 +203,8 @@ class CompiledNetwork:
     ``train_steps`` runs many gradient steps in one XLA-compiled call;
     ``predict_windows`` runs blocks of a fixed shape through one
     XLA-compiled call, which avoids ``model.predict``'s large fixed cost per
-    call. Both are shared by every
-    network of the same architecture (``key``), see :class:`_Programs`.
+    call. Both are shared by every network of the same architecture
+    (``key``), see :class:`_Programs`.
     """
 
     def __init__(self, model, optimizer, key) -> None:
@@ -210,11 +217,7 @@ class CompiledNetwork:
         self, xs: np.ndarray, ys: np.ndarray, ws: np.ndarray, n_steps: int
     ) -> np.ndarray:
         """Run ``n_steps`` steps on batches ``xs[:n_steps]``; mean loss per output."""
-        owned = (
-            self.model.trainable_variables,
-            self.model.non_trainable_variables,
-            self.optimizer.variables,
-        )
+        owned = _state_variables(self.model, self.optimizer)
         state = [[v.value for v in variables] for variables in owned]
         with self._programs.lock:
             state, loss = self._programs.train(state, xs, ys, ws, np.int32(n_steps))
@@ -239,7 +242,13 @@ class CompiledNetwork:
         outputs = np.empty((n_rows, n_outputs))
         trainable = [v.value for v in self.model.trainable_variables]
         non_trainable = [v.value for v in self.model.non_trainable_variables]
-        blocks = self._empty_blocks(windows.shape[1:])
+        values_per_block = PREDICT_ROWS * int(np.prod(windows.shape[1:]))
+        blocks_per_call = max(
+            1, min(MAX_PREDICT_BLOCKS, VALUES_PER_CALL // values_per_block)
+        )
+        blocks = np.zeros(
+            (blocks_per_call, PREDICT_ROWS, *windows.shape[1:]), dtype=np.float32
+        )
         inputs = blocks.reshape(-1, *windows.shape[1:])
         for start in range(0, n_rows, len(inputs)):
             chunk = windows[start : start + len(inputs)]
@@ -253,17 +262,6 @@ class CompiledNetwork:
                 chunk, raw.reshape(-1, n_outputs)[: len(chunk)]
             )
         return outputs
-
-    @staticmethod
-    def _empty_blocks(window_shape: tuple[int, ...]) -> np.ndarray:
-        """Zeroed float32 input of one inference call, shaped in blocks."""
-        values_per_block = PREDICT_ROWS * int(np.prod(window_shape))
-        blocks_per_call = max(
-            1, min(MAX_PREDICT_BLOCKS, VALUES_PER_CALL // values_per_block)
-        )
-        return np.zeros(
-            (blocks_per_call, PREDICT_ROWS, *window_shape), dtype=np.float32
-        )
 
     def get_weights(self) -> list[np.ndarray]:
         return self.model.get_weights()
