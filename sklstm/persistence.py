@@ -49,7 +49,10 @@ import numpy as np
 __all__ = ["load"]
 
 FORMAT = "sklstm.LSTMRegressor"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Versions this sklstm reads. Version 1 (sklstm 0.1) stored one relative flag
+# for all targets and no validation size.
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "sklstm.json"
 ARRAYS = "arrays.npz"
 MODEL = "model.keras"
@@ -228,7 +231,8 @@ def _fitted_state(estimator, arrays: dict) -> dict:
             "optimizer": optimizer,
             "learning_rate": float(lr),
         },
-        "scaling": {"relative": bool(scaling.relative)},
+        "n_validation_samples_": int(estimator.n_validation_samples_),
+        "scaling": {"reference": [int(r) for r in scaling.reference]},
         "optimizer_variables": len(optimizer_state),
     }
 
@@ -342,10 +346,11 @@ def _load_archive(archive: zipfile.ZipFile):
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _Invalid(f"its {MANIFEST!r} does not describe an {FORMAT}.")
     version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise _Invalid(
-            f"it has format version {version!r}; this sklstm reads version "
-            f"{FORMAT_VERSION}. A newer sklstm may have written it."
+            f"it has format version {version!r}; this sklstm reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}. A newer sklstm may have "
+            "written it."
         )
     fitted = manifest.get("fitted")
     expected = {MANIFEST, ARRAYS} | ({MODEL} if fitted is not None else set())
@@ -378,7 +383,7 @@ def _load_archive(archive: zipfile.ZipFile):
     except ValueError as exc:
         raise _Invalid(str(exc)) from None
     if fitted is not None:
-        _restore_fitted(estimator, fitted, arrays, data[MODEL])
+        _restore_fitted(estimator, fitted, arrays, data[MODEL], version)
     return estimator
 
 
@@ -462,7 +467,9 @@ def _array(arrays: dict, key: str, shape: tuple, *, positive: bool = False):
     return value
 
 
-def _restore_fitted(estimator, fitted: Any, arrays: dict, model_bytes: bytes) -> None:
+def _restore_fitted(
+    estimator, fitted: Any, arrays: dict, model_bytes: bytes, version: int
+) -> None:
     from .network import parse_dense_layers, parse_optimizer, parse_rnn_layers
     from .regressor import _new_network
     from .scaling import WindowScaling
@@ -482,6 +489,8 @@ def _restore_fitted(estimator, fitted: Any, arrays: dict, model_bytes: bytes) ->
         "scaling",
         "optimizer_variables",
     }
+    if version >= 2:
+        expected.add("n_validation_samples_")
     if not isinstance(fitted, dict) or set(fitted) != expected:
         raise _Invalid("its fitted state does not have the expected fields.")
     spec = fitted["network"]
@@ -563,19 +572,16 @@ def _restore_fitted(estimator, fitted: Any, arrays: dict, model_bytes: bytes) ->
         if value is not None:
             _float(value, "history_['val_loss']")
 
-    scaling_state = fitted["scaling"]
-    if not isinstance(scaling_state, dict) or set(scaling_state) != {"relative"}:
-        raise _Invalid("its scaling description does not have the expected fields.")
-    relative = scaling_state["relative"]
-    if not isinstance(relative, bool):
-        raise _Invalid("its scaling's relative flag must be a bool.")
     scaling = WindowScaling(
         _array(arrays, "scaling.x_mean", (n_features,)),
         _array(arrays, "scaling.x_scale", (n_features,), positive=True),
         _array(arrays, "scaling.y_mean", (n_outputs,)),
         _array(arrays, "scaling.y_scale", (n_outputs,), positive=True),
-        relative,
+        _reference(fitted["scaling"], n_features, n_outputs, version),
     )
+    n_validation = 0
+    if version >= 2:
+        n_validation = _int(fitted["n_validation_samples_"], "n_validation_samples_")
 
     try:
         network = _new_network(network_spec, seed=0)
@@ -616,10 +622,42 @@ def _restore_fitted(estimator, fitted: Any, arrays: dict, model_bytes: bytes) ->
         "best_loss_": _float(fitted["best_loss_"], "best_loss_"),
         "best_step_": _int(fitted["best_step_"], "best_step_"),
         "n_iter_": _int(fitted["n_iter_"], "n_iter_"),
+        "relative_": scaling.relative_targets,
+        "n_validation_samples_": n_validation,
     }
     if names is not None:
         state["feature_names_in_"] = np.asarray(names, dtype=object)
     estimator.__dict__.update(state)
+
+
+def _reference(state: Any, n_features: int, n_outputs: int, version: int):
+    """The scaling's reference feature per target, checked (see WindowScaling)."""
+    if version == 1:
+        # One flag: every target measured from the feature of the same index.
+        if not isinstance(state, dict) or set(state) != {"relative"}:
+            raise _Invalid("its scaling description does not have the expected fields.")
+        relative = state["relative"]
+        if not isinstance(relative, bool):
+            raise _Invalid("its scaling's relative flag must be a bool.")
+        if relative and n_outputs != n_features:
+            raise _Invalid("its relative scaling needs one target per feature.")
+        return np.arange(n_outputs) if relative else np.full(n_outputs, -1)
+    if not isinstance(state, dict) or set(state) != {"reference"}:
+        raise _Invalid("its scaling description does not have the expected fields.")
+    reference = state["reference"]
+    if (
+        not isinstance(reference, list)
+        or len(reference) != n_outputs
+        or any(
+            isinstance(r, bool) or not isinstance(r, int) or not -1 <= r < n_features
+            for r in reference
+        )
+    ):
+        raise _Invalid(
+            f"its scaling's reference must list {n_outputs} feature indices "
+            f"between -1 and {n_features - 1}."
+        )
+    return np.asarray(reference, dtype=np.int64)
 
 
 def _class_references(node: Any, found: set) -> set:

@@ -9,7 +9,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
@@ -34,8 +34,10 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     error for a budget of ``steps`` mini-batch gradient steps. Early stopping
     watches a validation tail: the *last* ``validation_fraction`` of the
     training rows, in time order, never a random subset. Inputs and targets
-    are standardised from the training rows, so the defaults work on data on
-    any scale.
+    are standardised from the training rows, and a target whose series
+    drifts is learnt as its change from the window's last value
+    (``relative="auto"``), so the defaults work on data on any scale and at
+    levels beyond those of the training rows.
 
     The parameter names follow skflow's ``TensorFlowEstimator`` (``steps``,
     ``optimizer``, ``learning_rate``, ``batch_size``,
@@ -63,20 +65,28 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Windows per gradient step (capped at the number of training rows).
     steps : int, default=10000
         Budget of gradient steps, as skflow counted training.
-    early_stopping_rounds : int or None, default=5000
+    early_stopping_rounds : int, "auto" or None, default="auto"
         Stop when the validation loss has not improved for this many steps,
-        and keep the weights of the best evaluation. None trains on all rows
-        for the full budget, with no validation split.
+        and keep the weights of the best evaluation. ``"auto"`` scales the
+        patience with the run: a best evaluation reached after ``k`` steps of
+        this fit stops training once ``max(1000, k)`` more steps bring no
+        improvement, so a fit that peaks early ends early, and one still
+        improving late keeps its budget. None trains on all rows for the full
+        budget, with no validation split.
     validation_fraction : float, default=0.1
         Fraction of the training rows, taken from the end, held out for early
         stopping. Unused when ``early_stopping_rounds`` is None.
     print_steps : int, default=100
-        Steps between evaluations: each records ``history_``, checks early
-        stopping and, at ``verbose=1``, prints a line such as
-        ``Step #9700, epoch #119, avg. train loss: 0.00082, avg. val loss:
-        0.00084``.
+        Steps between evaluations and progress lines. Each evaluation records
+        ``history_`` and checks early stopping; at ``verbose=1``, each
+        progress line reads ``Step #9700, epoch #119, avg. train loss:
+        0.00082, avg. val loss: 0.00084``. When an epoch (a pass over the
+        training rows) takes fewer steps, evaluations follow the epochs
+        instead, every ``d`` steps with ``d`` the largest divisor of
+        ``print_steps`` not above an epoch's steps, and at least 10 steps;
+        progress lines stay every ``print_steps`` steps.
     verbose : int, default=0
-        0 is silent; 1 prints a line per evaluation.
+        0 is silent; 1 prints a progress line every ``print_steps`` steps.
     logdir : str, path or None, default=None
         Directory for TensorBoard summaries of the training and validation
         loss.
@@ -93,13 +103,24 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     standardize : bool, default=True
         Standardise each input feature and each target with the mean and
         standard deviation of the training rows.
-    relative : bool, default=False
-        If True, each window is taken relative to its last row and the target
-        as the change from that row; predictions are mapped back. This helps
-        when the level of the series drifts beyond the training range (the
-        target then lies outside what the network saw); it needs one target
-        per input feature, in the same order. It does not help when the level
-        itself carries the information.
+    relative : "auto" or bool, default="auto"
+        Whether a target is learnt as its change from the last value of an
+        input feature in the window (relative mode), with that feature taken
+        relative to its last value in the windows too; predictions are mapped
+        back. It helps when the level of a series drifts beyond the training
+        range, where a model of the level would have to extrapolate; it does
+        not help when the level itself carries the information (a series
+        pulled back to a fixed mean). Each target's feature is the one whose
+        last value lies nearest to it over the training rows, so the next
+        value of a series, its values several steps ahead (multi-output) and
+        input columns that are not targets (covariates) need no declaration.
+        True uses relative mode for every target. ``"auto"`` decides per
+        target from the training rows: relative mode when that feature's last
+        value predicts the target better than the target's mean does, and the
+        feature drifts: its mean squared change over one time step is below 2%
+        of its variance (a random walk, a trend or a smooth signal), or a
+        straight-line trend over the rows explains more than half its
+        variance. False never uses it.
 
     Attributes
     ----------
@@ -126,6 +147,12 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Step at which the kept weights were reached.
     n_iter_ : int
         Gradient steps run since the network was initialised.
+    relative_ : ndarray of bool, shape (n_outputs_,)
+        Which targets are learnt in relative mode (see ``relative``).
+    n_validation_samples_ : int
+        Rows held out for early stopping (the last rows of the data) by the
+        latest fit that held any out, 0 if none did. Prediction intervals are
+        calibrated on them by default (see :func:`sklstm.forecast`).
 
     See Also
     --------
@@ -174,7 +201,11 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "steps": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping_rounds": [Interval(Integral, 1, None, closed="left"), None],
+        "early_stopping_rounds": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "print_steps": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
@@ -182,7 +213,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "standardize": ["boolean"],
-        "relative": ["boolean"],
+        "relative": ["boolean", StrOptions({"auto"})],
     }
 
     def __init__(
@@ -194,7 +225,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         learning_rate: float = 0.02,
         batch_size: int = 32,
         steps: int = 10000,
-        early_stopping_rounds: int | None = 5000,
+        early_stopping_rounds: int | str | None = "auto",
         validation_fraction: float = 0.1,
         print_steps: int = 100,
         verbose: int = 0,
@@ -202,7 +233,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         random_state=None,
         warm_start: bool = False,
         standardize: bool = True,
-        relative: bool = False,
+        relative: bool | str = "auto",
     ) -> None:
         self.rnn_layers = rnn_layers
         self.dense_layers = dense_layers
@@ -291,11 +322,12 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             BatchSampler,
             TrainingConfig,
             WindowBatches,
+            evaluation_steps,
             train,
         )
 
         for name in ("steps", "batch_size", "print_steps", "early_stopping_rounds"):
-            if isinstance(getattr(self, name), bool):
+            if isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(
                     f"{name} must be an int, not a bool; got {getattr(self, name)!r}."
                 )
@@ -367,7 +399,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
                 windows[:n_train],
                 y2d[:n_train],
                 standardize=self.standardize,
-                relative=self.relative,
+                relative=self.relative
+                if self.relative == "auto"
+                else bool(self.relative),
             )
             network = _new_network(
                 network_spec, int(rng.randint(np.iinfo(np.int32).max - 1000))
@@ -396,15 +430,20 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         )
         previous_steps = self.n_iter_ if continuing else 0
         steps = math.ceil(n_train / sampler.batch_size) if incremental else self.steps
+        print_steps = min(self.print_steps, steps) if incremental else self.print_steps
         config = TrainingConfig(
             steps=steps,
-            print_steps=min(self.print_steps, steps)
-            if incremental
-            else self.print_steps,
+            print_steps=print_steps,
             early_stopping_rounds=self.early_stopping_rounds if validating else None,
             verbose=int(self.verbose),
             logdir=self.logdir,
             step_offset=previous_steps,
+            # Only early stopping gains from evaluating more often.
+            eval_steps=evaluation_steps(
+                print_steps, math.ceil(n_train / sampler.batch_size)
+            )
+            if validating
+            else print_steps,
         )
         result = train(
             network,
@@ -429,6 +468,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         self.best_loss_ = result.best_loss
         self.best_step_ = result.best_step
         self.n_iter_ = previous_steps + result.steps_run
+        self.relative_ = scaling.relative_targets
+        if validating or not continuing:
+            self.n_validation_samples_ = len(windows) - n_train
         return self
 
     # ------------------------------------------------------------ validation
@@ -495,13 +537,6 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             )
         check_consistent_length(windows, y)
         y2d = y.reshape(len(y), -1)
-        if self.relative and y2d.shape[1] != windows.shape[2]:
-            raise ValueError(
-                "relative=True predicts each target as a change from the window's "
-                "last row, so y needs one column per input feature, in the same "
-                f"order: X has {windows.shape[2]} features per time step, y has "
-                f"{y2d.shape[1]} target(s)."
-            )
         return y2d, y.ndim
 
     # -------------------------------------------------------------- predict

@@ -2,6 +2,14 @@
 
 Everything here works on a batch of windows at a time, so that a window view
 over a long series is never materialised whole.
+
+Relative mode measures a target from the last value of one input feature, its
+*reference*: the next value of a series, or any later one (a forecast several
+steps ahead), from the series' value at the end of the window. Which feature
+is a target's reference is read from the training rows (the feature whose last
+value lies nearest to the target), so that targets of several steps and input
+columns that are not forecast (covariates) need no declaration; a feature is
+taken relative in the windows exactly when it is the reference of a target.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["WindowScaling"]
+__all__ = ["WindowScaling", "choose_references", "drifting_features"]
 
 # Rows per block when a pass over all windows is needed (statistics,
 # prediction): large enough to amortise per-call costs, small enough that a
@@ -48,49 +56,71 @@ class WindowScaling:
         Mean and standard deviation of the (relative) window values.
     y_mean, y_scale : ndarray of shape (n_outputs,)
         Mean and standard deviation of the (relative) targets.
-    relative : bool
-        Whether each window is taken relative to its last row and the target
-        as the change from that row.
+    reference : ndarray of int, shape (n_outputs,)
+        For each target, the input feature whose last value in the window it
+        is measured from, or -1 for a target kept as it is. Features that are
+        some target's reference are taken relative to their last value in the
+        windows too.
     """
 
     x_mean: np.ndarray
     x_scale: np.ndarray
     y_mean: np.ndarray
     y_scale: np.ndarray
-    relative: bool = False
+    reference: np.ndarray
+
+    @property
+    def relative_targets(self) -> np.ndarray:
+        """Boolean mask of the targets measured from a feature's last value."""
+        return self.reference >= 0
+
+    @property
+    def relative_features(self) -> np.ndarray:
+        """Boolean mask of the features taken relative to their last value."""
+        return _feature_mask(self.reference, len(self.x_mean))
 
     @classmethod
     def fit(
-        cls, windows: np.ndarray, y: np.ndarray, *, standardize: bool, relative: bool
+        cls,
+        windows: np.ndarray,
+        y: np.ndarray,
+        *,
+        standardize: bool,
+        relative: bool | str,
     ) -> WindowScaling:
-        """Statistics of ``windows`` (n, time_steps, n_features) and ``y`` (n, k)."""
+        """Statistics of ``windows`` (n, time_steps, n_features) and ``y`` (n, k).
+
+        ``relative`` is passed to :func:`choose_references`.
+        """
         n_features, n_outputs = windows.shape[2], y.shape[1]
+        reference = choose_references(windows, y, relative)
         if not standardize:
             return cls(
                 np.zeros(n_features),
                 np.ones(n_features),
                 np.zeros(n_outputs),
                 np.ones(n_outputs),
-                relative,
+                reference,
             )
+        features = _feature_mask(reference, n_features)
         step = block_rows(windows)
         blocks = range(0, len(windows), step)
         # Overflow (relative differences of values near float64's limit) is
         # reported below, not warned about.
         with np.errstate(over="ignore", invalid="ignore"):
             x_mean, x_std = _moments(
-                _relative(windows[i : i + step], relative).reshape(-1, n_features)
+                _relative(windows[i : i + step], features).reshape(-1, n_features)
                 for i in blocks
             )
             y_mean, y_std = _moments(
-                _relative_targets(windows[i : i + step], y[i : i + step], relative)
+                _relative_targets(windows[i : i + step], y[i : i + step], reference)
                 for i in blocks
             )
         if not (np.isfinite(x_mean).all() and np.isfinite(x_std).all()):
             raise ValueError(
                 "X has values too large to standardise: their statistics overflow "
                 "float64"
-                + (" (relative=True subtracts rows)" if relative else "")
+                + (" (relative mode subtracts rows)" if features.any() else "")
                 + ". Rescale X, for example divide it by a power of ten."
             )
         if not (np.isfinite(y_mean).all() and np.all(y_std <= MAX_TARGET_SCALE)):
@@ -100,11 +130,11 @@ class WindowScaling:
                 "its squared error in y's units, would overflow float64. Rescale "
                 "y, for example divide it by a power of ten."
             )
-        return cls(x_mean, _safe_scale(x_std), y_mean, _safe_scale(y_std), relative)
+        return cls(x_mean, _safe_scale(x_std), y_mean, _safe_scale(y_std), reference)
 
     def transform_windows(self, windows: np.ndarray) -> np.ndarray:
         """The float32 network input for a batch of windows."""
-        block = _relative(windows, self.relative)
+        block = _relative(windows, self.relative_features)
         with np.errstate(over="ignore"):
             out = ((block - self.x_mean) / self.x_scale).astype(np.float32)
         _check_float32(out, "X")
@@ -120,7 +150,7 @@ class WindowScaling:
         step = block_rows(windows)
         for i in range(0, len(y), step):
             targets = _relative_targets(
-                windows[i : i + step], y[i : i + step], self.relative
+                windows[i : i + step], y[i : i + step], self.reference
             )
             with np.errstate(over="ignore"):
                 out[i : i + step] = (targets - self.y_mean) / self.y_scale
@@ -130,8 +160,9 @@ class WindowScaling:
     def inverse_targets(self, windows: np.ndarray, outputs: np.ndarray) -> np.ndarray:
         """Map network outputs for ``windows`` back to float64 targets."""
         targets = np.asarray(outputs, dtype=np.float64) * self.y_scale + self.y_mean
-        if self.relative:
-            targets += windows[:, -1, :]
+        relative = self.relative_targets
+        if relative.any():
+            targets[:, relative] += windows[:, -1, self.reference[relative]]
         return targets
 
 
@@ -190,13 +221,122 @@ def _moments(blocks) -> tuple[np.ndarray, np.ndarray]:
     return np.where(low == high, low, mean), np.where(constant, 0.0, std)
 
 
-def _relative(windows: np.ndarray, relative: bool) -> np.ndarray:
-    if not relative:
+def choose_references(
+    windows: np.ndarray, y: np.ndarray, relative: bool | str
+) -> np.ndarray:
+    """The input feature each target is measured from, or -1 (see ``WindowScaling``).
+
+    A target's candidate reference is the feature whose last value in the
+    window lies nearest to it (the smallest mean squared difference over the
+    rows). ``relative=False`` measures no target from a feature and
+    ``relative=True`` every target from its candidate. ``relative="auto"``
+    measures a target from its candidate when the candidate's last value
+    predicts the target better than the target's own mean does (as a later
+    value of the same series would) and the candidate's level drifts (see
+    :func:`drifting_features`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm.scaling import choose_references
+    >>> trend = np.arange(40.0) + np.random.RandomState(0).normal(size=40)
+    >>> windows = np.stack([trend[i : i + 3] for i in range(36)])[:, :, None]
+    >>> choose_references(windows, trend[3:39, None], "auto")
+    array([0])
+    >>> noise = np.random.RandomState(1).normal(size=(36, 1))
+    >>> choose_references(windows, noise, "auto")
+    array([-1])
+    """
+    n_outputs = y.shape[1]
+    if relative is False:
+        return np.full(n_outputs, -1)
+    step = block_rows(windows)
+    gaps = np.zeros((n_outputs, windows.shape[2]))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(0, len(windows), step):
+            last = np.asarray(windows[i : i + step, -1, :], dtype=np.float64)
+            gaps += ((y[i : i + step, :, None] - last[:, None, :]) ** 2).sum(axis=0)
+        gaps /= len(windows)
+        _, y_std = _moments(y[i : i + step] for i in range(0, len(y), step))
+    gaps = np.where(np.isnan(gaps), np.inf, gaps)
+    nearest = np.argmin(gaps, axis=1)
+    if relative is True:
+        return nearest
+    with np.errstate(over="ignore"):
+        qualifies = gaps[np.arange(n_outputs), nearest] < y_std**2
+    return np.where(qualifies & drifting_features(windows)[nearest], nearest, -1)
+
+
+# relative="auto": a feature drifts when its mean squared change over one time
+# step is below this fraction of its variance (a lag-one autocorrelation above
+# about 0.99, the mark of a random walk, a trend or a smooth signal) ...
+SMOOTH_CHANGE_RATIO = 0.02
+# ... or when a straight line through its values, in row order, explains more
+# than this fraction of its variance (a trend, however noisy).
+TREND_R2 = 0.5
+
+
+def drifting_features(windows: np.ndarray) -> np.ndarray:
+    """Which features' levels drift, read from their last values in the windows.
+
+    A feature drifts when its level moves far compared with how it changes
+    from one step to the next: its mean squared change over one time step
+    (within the windows) is below ``SMOOTH_CHANGE_RATIO`` times its variance,
+    or a straight-line trend over the rows explains more than ``TREND_R2`` of
+    its variance. Such a level is likely to leave the range of the training
+    rows, which a model of changes follows and a model of levels cannot.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm.scaling import drifting_features
+    >>> from sklstm.window import causal_windows
+    >>> rng = np.random.RandomState(0)
+    >>> series = np.c_[np.arange(200.0) + rng.normal(size=200), rng.normal(size=200)]
+    >>> drifting_features(causal_windows(series, 5))
+    array([ True, False])
+    """
+    n_rows, time_steps, n_features = windows.shape
+    step = block_rows(windows)
+    blocks = range(0, n_rows, step)
+    origin = np.asarray(windows[0, -1, :], dtype=np.float64)
+    changes = np.zeros(n_features)
+    covariance = np.zeros(n_features)
+    centre = (n_rows - 1) / 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        _, std = _moments(windows[i : i + step, -1, :] for i in blocks)
+        for i in blocks:
+            block = np.asarray(windows[i : i + step], dtype=np.float64)
+            rows = np.arange(i, i + len(block)) - centre
+            covariance += rows @ (block[:, -1, :] - origin)
+            if time_steps > 1:
+                changes += ((block[:, -1, :] - block[:, -2, :]) ** 2).sum(axis=0)
+        variance = std**2
+        smooth = (time_steps > 1) & (changes / n_rows < SMOOTH_CHANGE_RATIO * variance)
+        row_variance = (n_rows**2 - 1) / 12
+        r2 = (covariance / n_rows) ** 2 / (row_variance * variance)
+        trending = r2 > TREND_R2
+    return (variance > 0) & np.isfinite(variance) & (smooth | trending)
+
+
+def _feature_mask(reference: np.ndarray, n_features: int) -> np.ndarray:
+    mask = np.zeros(n_features, dtype=bool)
+    mask[reference[reference >= 0]] = True
+    return mask
+
+
+def _relative(windows: np.ndarray, features: np.ndarray) -> np.ndarray:
+    if not features.any():
         return windows
-    return windows - windows[:, -1:, :]
+    if features.all():
+        return windows - windows[:, -1:, :]
+    return windows - np.where(features, windows[:, -1:, :], 0.0)
 
 
-def _relative_targets(windows: np.ndarray, y: np.ndarray, relative: bool) -> np.ndarray:
-    if not relative:
+def _relative_targets(
+    windows: np.ndarray, y: np.ndarray, reference: np.ndarray
+) -> np.ndarray:
+    relative = reference >= 0
+    if not relative.any():
         return y
-    return y - windows[:, -1, :]
+    return y - np.where(relative, windows[:, -1, np.maximum(reference, 0)], 0.0)

@@ -23,7 +23,8 @@ Three more choices follow from the same measurements:
   instead of ``model.predict``, whose fixed cost per call is tens of
   milliseconds; every block runs through the same compiled loop body, which
   makes a row's prediction independent of the rows predicted with it;
-- evaluation happens only between calls, every ``print_steps`` steps, on the
+- evaluation happens only between calls, every ``print_steps`` steps (more
+  often when an epoch is shorter, see :func:`evaluation_steps`), on the
   validation tail read through the same blocks.
 """
 
@@ -58,6 +59,11 @@ PREDICT_ROWS = 256
 # Most blocks one compiled inference call runs (fewer for long windows, as
 # bounded by VALUES_PER_CALL).
 MAX_PREDICT_BLOCKS = 16
+# early_stopping_rounds="auto": training goes on for as many steps again as it
+# took to reach the best evaluation, and at least this many.
+AUTO_MIN_ROUNDS = 1000
+# Fewest steps between evaluations, when an epoch is shorter than print_steps.
+MIN_EVAL_STEPS = 10
 
 
 class _Programs:
@@ -353,10 +359,39 @@ class TrainingConfig:
 
     steps: int
     print_steps: int
-    early_stopping_rounds: int | None
+    early_stopping_rounds: int | str | None
     verbose: int = 0
     logdir: str | None = None
     step_offset: int = 0
+    eval_steps: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.eval_steps is None:
+            self.eval_steps = self.print_steps
+
+
+def evaluation_steps(print_steps: int, epoch_steps: int) -> int:
+    """Steps between evaluations: ``print_steps``, or about an epoch if shorter.
+
+    On a small training set an epoch takes a few steps and a network can
+    overfit long before ``print_steps`` steps, so evaluation then follows the
+    epochs: every ``d`` steps, ``d`` the largest divisor of ``print_steps``
+    that is at most the steps of an epoch, and at least ``MIN_EVAL_STEPS``
+    (to bound the cost of evaluating). Being a divisor puts every progress
+    line on an evaluation.
+
+    Examples
+    --------
+    >>> from sklstm.training import evaluation_steps
+    >>> evaluation_steps(100, 250), evaluation_steps(100, 57), evaluation_steps(100, 3)
+    (100, 50, 10)
+    """
+    if epoch_steps >= print_steps or print_steps <= MIN_EVAL_STEPS:
+        return print_steps
+    for divisor in range(max(epoch_steps, MIN_EVAL_STEPS), MIN_EVAL_STEPS - 1, -1):
+        if print_steps % divisor == 0:
+            return divisor
+    return print_steps
 
 
 @dataclass
@@ -431,16 +466,17 @@ def train(
         1,
         min(
             STEPS_PER_CALL,
-            config.print_steps,
+            config.eval_steps,
             VALUES_PER_CALL // (sampler.batch_size * batches.values_per_window),
         ),
     )
     writer = _summary_writer(config.logdir)
     saved: list[np.ndarray] | None = None
     loss_sum, loss_steps = 0.0, 0
+    printed_sum, printed_steps = 0.0, 0
     try:
         while result.steps_run < config.steps:
-            until_eval = config.print_steps - result.steps_run % config.print_steps
+            until_eval = config.eval_steps - result.steps_run % config.eval_steps
             n_steps = min(per_call, until_eval, config.steps - result.steps_run)
             xs, ys, ws = batches(sampler.draw(per_call))
             per_output = network.train_steps(xs, ys, ws, n_steps)
@@ -451,9 +487,11 @@ def train(
                 break
             loss_sum += chunk_loss * n_steps
             loss_steps += n_steps
-            at_eval = result.steps_run % config.print_steps == 0
-            if not (at_eval or result.steps_run == config.steps):
+            at_end = result.steps_run == config.steps
+            if not (result.steps_run % config.eval_steps == 0 or at_end):
                 continue
+            printed_sum += loss_sum
+            printed_steps += loss_steps
             train_loss, loss_sum, loss_steps = loss_sum / loss_steps, 0.0, 0
             step = config.step_offset + result.steps_run
             epoch = result.steps_run * sampler.batch_size // sampler.n_rows
@@ -461,7 +499,14 @@ def train(
             if val_loss is not None and not math.isfinite(val_loss):
                 result.diverged = True
                 break
-            _record(result, step, epoch, train_loss, val_loss, config, writer)
+            _record(result, step, epoch, train_loss, val_loss, writer)
+            if config.verbose and (
+                result.steps_run % config.print_steps == 0 or at_end
+            ):
+                # The line's train loss covers every step since the last line.
+                line_loss = printed_sum / printed_steps
+                printed_sum, printed_steps = 0.0, 0
+                print(format_progress(step, epoch, line_loss, val_loss), flush=True)
             current = train_loss if val_loss is None else val_loss
             if val_loss is None or current < result.best_loss:
                 weights = network.get_weights()
@@ -471,7 +516,7 @@ def train(
                     break
                 result.best_loss, result.best_step = current, step
                 saved = weights
-            elif step - result.best_step >= config.early_stopping_rounds:
+            elif step - result.best_step >= _patience(config, result.best_step):
                 result.stopped_early = True
                 break
     except KeyboardInterrupt:
@@ -482,14 +527,25 @@ def train(
     return _finish(network, result, saved, validation_loss is not None)
 
 
-def _record(result, step, epoch, train_loss, val_loss, config, writer) -> None:
+def _patience(config: TrainingConfig, best_step: int) -> int:
+    """Steps without improvement after which training stops.
+
+    ``"auto"`` scales with the run: a best evaluation reached after ``k``
+    steps of this fit earns another ``k`` steps (at least
+    ``AUTO_MIN_ROUNDS``) to be improved on, so that a network still improving
+    late keeps training while one that peaked early stops early.
+    """
+    if config.early_stopping_rounds == "auto":
+        return max(AUTO_MIN_ROUNDS, best_step - config.step_offset)
+    return config.early_stopping_rounds
+
+
+def _record(result, step, epoch, train_loss, val_loss, writer) -> None:
     history = result.history
     history["step"].append(step)
     history["epoch"].append(epoch)
     history["train_loss"].append(train_loss)
     history["val_loss"].append(val_loss)
-    if config.verbose:
-        print(format_progress(step, epoch, train_loss, val_loss), flush=True)
     if writer is not None:
         import tensorflow as tf
 

@@ -151,10 +151,20 @@ def test_negative_or_zero_sample_weight(data):
         LSTMRegressor(**FAST).fit(X, y, sample_weight=np.zeros(40))
 
 
-def test_relative_needs_one_target_per_feature(data):
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"relative": "yes"}, r"'relative' parameter .* among {'auto'}"),
+        ({"early_stopping_rounds": "soon"}, r"'early_stopping_rounds' parameter"),
+        ({"early_stopping_rounds": 0}, r"'early_stopping_rounds' parameter"),
+    ],
+)
+def test_relative_and_patience_values_are_checked(data, params, match):
     X, y = data
-    with pytest.raises(ValueError, match=r"relative=True .* X has 2 features"):
-        LSTMRegressor(**FAST, relative=True).fit(X, y)
+    model = LSTMRegressor(**FAST, **params)
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y)
+    assert not hasattr(model, "model_")
 
 
 def test_failed_refit_leaves_the_fitted_model_intact(data):

@@ -109,7 +109,9 @@ def test_round_trip_is_exact(fitted, saved, data):
     for name in ("best_loss_", "best_step_", "n_iter_", "_fit_ndim", "_y_ndim"):
         assert getattr(restored, name) == getattr(fitted, name)
     assert restored._network_spec == fitted._network_spec
-    for name in ("x_mean", "x_scale", "y_mean", "y_scale", "relative"):
+    np.testing.assert_array_equal(restored.relative_, fitted.relative_)
+    assert restored.n_validation_samples_ == fitted.n_validation_samples_ == 6
+    for name in ("x_mean", "x_scale", "y_mean", "y_scale", "reference"):
         np.testing.assert_array_equal(
             getattr(restored._scaling, name), getattr(fitted._scaling, name)
         )
@@ -133,7 +135,8 @@ def test_round_trip_of_a_dataframe_fit_with_relative_targets(tmp_path):
     np.testing.assert_array_equal(restored.feature_names_in_, frame.columns)
     assert restored.feature_names_in_.dtype == object
     assert restored.logdir == tmp_path / "logs"
-    assert restored._scaling.relative is True
+    np.testing.assert_array_equal(restored._scaling.reference, [0])
+    np.testing.assert_array_equal(restored.relative_, [True])
     np.testing.assert_array_equal(restored.predict(frame), model.predict(frame))
     assert restored.predict(frame).shape == (50,)
 
@@ -176,7 +179,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -271,7 +274,21 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=2), "format version 2.*newer"),
+        (lambda m: m.update(format_version=3), "format version 3.*newer"),
+        (lambda m: m.update(format_version=True), "format version True"),
+        (
+            lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),
+            "reference must list 2 feature indices between -1 and 1",
+        ),
+        (
+            lambda m: m["fitted"]["scaling"].update(reference=[0, True]),
+            "reference must list",
+        ),
+        (lambda m: m["fitted"]["scaling"].update(relative=True), "expected fields"),
+        (
+            lambda m: m["fitted"].update(n_validation_samples_=-1),
+            "n_validation_samples_ must be an int",
+        ),
         (lambda m: m.update(format="something.Else"), "does not describe"),
         (lambda m: m["params"].update(steps=-1), "'steps' parameter"),
         (lambda m: m["params"].update(hidden="x"), "not those of LSTMRegressor"),
@@ -304,6 +321,36 @@ def test_tampered_manifests(saved, edit, message):
     _rewrite(saved, {MANIFEST: edit})
     with pytest.raises(ValueError, match=message):
         load(saved)
+
+
+def _as_version_1(relative):
+    """Rewrite a manifest as sklstm 0.1 wrote it: one relative flag."""
+
+    def edit(manifest):
+        manifest["format_version"] = 1
+        manifest["params"]["relative"] = relative
+        manifest["params"]["early_stopping_rounds"] = 5000
+        fitted = manifest["fitted"]
+        fitted.pop("n_validation_samples_")
+        fitted["scaling"] = {"relative": relative}
+
+    return edit
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_files_of_the_previous_format_still_load(saved, fitted, data, relative):
+    _rewrite(saved, {MANIFEST: _as_version_1(relative)})
+    restored = load(saved)
+    assert restored.relative is relative
+    assert restored.early_stopping_rounds == 5000
+    np.testing.assert_array_equal(
+        restored._scaling.reference, [0, 1] if relative else [-1, -1]
+    )
+    np.testing.assert_array_equal(restored.relative_, [relative, relative])
+    assert restored.n_validation_samples_ == 0
+    if not relative:  # the fitted model is not relative: same predictions
+        X, _ = data
+        np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
 
 
 def test_manifest_that_is_not_an_object(saved):

@@ -8,6 +8,7 @@ import pytest
 from sklearn.metrics import mean_squared_error
 
 from sklstm import LSTMRegressor
+from sklstm.training import TrainingConfig, _patience, evaluation_steps
 
 TINY = dict(rnn_layers=[8], steps=300, batch_size=32, random_state=0)
 
@@ -29,8 +30,12 @@ def test_fitted_attributes(sine_windows):
     assert model.time_steps_in_ == 8
     assert model.n_outputs_ == 1
     assert model.n_iter_ == 300
-    assert model.history_["step"] == [100, 200, 300]
-    assert len(model.history_["val_loss"]) == 3
+    # 353 training rows in batches of 32 make an epoch of 12 steps, shorter
+    # than print_steps=100: early stopping evaluates every 10 steps.
+    assert model.history_["step"] == list(range(10, 301, 10))
+    assert len(model.history_["val_loss"]) == 30
+    assert model.relative_.tolist() == [True]  # a sine wave is smooth
+    assert model.n_validation_samples_ == 39
     assert model.best_loss_ == min(model.history_["val_loss"])
     assert (
         model.best_step_
@@ -133,6 +138,63 @@ def test_verbose_prints_the_posts_progress_line(sine_windows, capsys):
     assert pattern.match(lines[-1]).group(2) == str(300 * 32 // (len(X) - 39))
 
 
+def test_short_epochs_are_evaluated_often_and_printed_every_print_steps(
+    sine_windows, capsys
+):
+    X, y = sine_windows
+    model = LSTMRegressor(**{**TINY, "verbose": 1}).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "Step #100",
+        "Step #200",
+        "Step #300",
+    ]
+    assert model.history_["step"] == list(range(10, 301, 10))
+    # A line's train loss is the mean over the steps since the previous line.
+    printed = [float(re.search(r"train loss: ([^,]+)", line)[1]) for line in lines]
+    losses = model.history_["train_loss"]
+    expected = [np.mean(losses[i : i + 10]) for i in (0, 10, 20)]
+    np.testing.assert_allclose(printed, expected, rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("print_steps", "epoch_steps", "expected"),
+    [
+        (100, 250, 100),
+        (100, 100, 100),
+        (100, 57, 50),
+        (100, 12, 10),
+        (100, 3, 10),
+        (1300, 7, 10),
+        (97, 3, 97),
+        (5, 1, 5),
+    ],
+)
+def test_evaluation_steps(print_steps, epoch_steps, expected):
+    assert evaluation_steps(print_steps, epoch_steps) == expected
+
+
+def test_auto_patience_scales_with_the_steps_to_the_best_evaluation():
+    config = TrainingConfig(steps=10_000, print_steps=100, early_stopping_rounds="auto")
+    assert _patience(config, 300) == 1000
+    assert _patience(config, 4000) == 4000
+    # In a continued fit, only this fit's steps count.
+    config.step_offset = 5000
+    assert _patience(config, 7000) == 2000
+    config.early_stopping_rounds = 50
+    assert _patience(config, 7000) == 50
+
+
+def test_auto_patience_ends_a_fit_that_stopped_improving_early():
+    # Nothing to learn: targets are noise, so the best evaluation comes early
+    # and the fit stops after max(1000, best step) more steps.
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(300, 5, 1)), rng.normal(size=300)
+    model = LSTMRegressor([4], steps=10_000, random_state=0).fit(X, y)
+    assert model.n_iter_ < 10_000
+    assert model.n_iter_ - model.best_step_ == max(1000, model.best_step_)
+
+
 def test_logdir_writes_tensorboard_events(sine_windows, tmp_path):
     X, y = sine_windows
     LSTMRegressor(**{**TINY, "logdir": str(tmp_path)}).fit(X, y)
@@ -184,7 +246,7 @@ def test_warm_start_continues_training(sine_windows):
     first = model.best_loss_
     model.fit(X, y)
     assert model.n_iter_ == 200
-    assert model.history_["step"] == [100, 200]
+    assert model.history_["step"] == list(range(10, 201, 10))
     assert model.best_loss_ < first
 
 

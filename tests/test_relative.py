@@ -1,20 +1,28 @@
-"""relative=True: windows and targets taken relative to each window's last row."""
+"""Relative mode: targets learnt as changes from a feature's last value."""
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sklstm import LSTMRegressor
-from sklstm.scaling import WindowScaling
+from sklstm import LSTMRegressor, horizon_targets
+from sklstm.scaling import (
+    SMOOTH_CHANGE_RATIO,
+    WindowScaling,
+    choose_references,
+    drifting_features,
+)
+from sklstm.window import causal_windows
 
 
 @pytest.fixture
 def integer_windows():
     # Small integers survive the float32 network dtype exactly, so any
     # difference in a round trip would be the transform's, not rounding's.
+    # Each target is the next value of its own feature: a small change from
+    # the window's last row.
     rng = np.random.RandomState(0)
     windows = rng.randint(-500, 500, size=(64, 6, 2)).astype(np.float64)
-    y = rng.randint(-500, 500, size=(64, 2)).astype(np.float64)
+    y = windows[:, -1, :] + rng.randint(-5, 5, size=(64, 2))
     return windows, y
 
 
@@ -77,22 +85,77 @@ def test_absolute_mode_keeps_the_level(integer_windows):
     assert_array_equal(scaling.inverse_targets(windows, y), y)
 
 
-@pytest.mark.parametrize(
-    ("n_features", "y_shape", "message"),
-    [
-        (2, (30,), "X has 2 features per time step, y has 1 target"),
-        (1, (30, 2), "X has 1 features per time step, y has 2 target"),
-        (3, (30, 2), "X has 3 features per time step, y has 2 target"),
-    ],
-)
-def test_relative_needs_targets_shaped_like_the_features(n_features, y_shape, message):
+def test_each_target_is_measured_from_the_feature_nearest_to_it():
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(30, 5, n_features))
-    y = rng.normal(size=y_shape)
-    model = LSTMRegressor(steps=2, relative=True, random_state=0)
-    with pytest.raises(ValueError, match=message):
-        model.fit(X, y)
-    assert not hasattr(model, "model_")
+    windows = rng.normal(size=(200, 5, 3)) * [1.0, 10.0, 100.0]
+    # Targets: the next value of feature 2, then of feature 0, then of
+    # feature 2 again (a second step ahead).
+    last = windows[:, -1, :]
+    y = np.c_[last[:, 2] + 1, last[:, 0] + 0.1, last[:, 2] - 2]
+    assert_array_equal(choose_references(windows, y, True), [2, 0, 2])
+    assert_array_equal(choose_references(windows, y, False), [-1, -1, -1])
+    scaling = WindowScaling.fit(windows, y, standardize=False, relative=True)
+    assert_array_equal(scaling.relative_features, [True, False, True])
+    inputs = scaling.transform_windows(windows)
+    # Feature 1 is nobody's reference: it keeps its level.
+    assert_allclose(inputs[:, :, 1], windows[:, :, 1].astype(np.float32))
+    assert_allclose(inputs[:, :, 0], windows[:, :, 0] - windows[:, -1:, 0], atol=1e-4)
+    assert_allclose(
+        scaling.transform_targets(windows, y), [[1.0, 0.1, -2.0]] * 200, atol=1e-4
+    )
+    assert_allclose(scaling.inverse_targets(windows, [[1.0, 0.1, -2.0]] * 200), y)
+
+
+def test_auto_chooses_relative_mode_for_drifting_series_only():
+    rng = np.random.RandomState(0)
+    n = 600
+    walk = np.cumsum(rng.normal(size=n))  # a random walk
+    trend = 0.05 * np.arange(n) + rng.normal(size=n)  # a noisy trend
+    sine = np.sin(np.linspace(0, 60, n))  # smooth
+    noise = rng.normal(size=n)  # pulled back to its mean at once
+    ar = np.zeros(n)  # mean-reverting, lag-one correlation 0.8
+    for t in range(1, n):
+        ar[t] = 0.8 * ar[t - 1] + rng.normal()
+    series = np.c_[walk, trend, sine, noise, ar]
+    windows = causal_windows(series[:-1], 10)
+    assert_array_equal(drifting_features(windows), [True, True, True, False, False])
+    y = series[1:]
+    assert_array_equal(choose_references(windows, y, "auto"), [0, 1, 2, -1, -1])
+
+
+def test_auto_keeps_targets_that_are_not_later_values_of_a_feature():
+    # A drifting input and a target that does not follow it: the target's
+    # mean predicts it better than any feature's last value.
+    rng = np.random.RandomState(0)
+    series = np.cumsum(rng.normal(size=300))[:, None]
+    windows = causal_windows(series, 5)
+    unrelated = rng.normal(size=(300, 1))
+    assert_array_equal(choose_references(windows, unrelated, "auto"), [-1])
+    assert_array_equal(choose_references(windows, unrelated, True), [0])
+
+
+def test_smooth_change_threshold_is_a_lag_one_correlation_of_about_0_99():
+    # For a stationary series, mean squared change / variance = 2 (1 - rho).
+    rng = np.random.RandomState(0)
+    for rho, drifts in ((0.999, True), (0.95, False)):
+        x = np.zeros(20_000)
+        for t in range(1, len(x)):
+            x[t] = rho * x[t - 1] + rng.normal()
+        ratio = np.mean(np.diff(x) ** 2) / x.var()
+        assert (ratio < SMOOTH_CHANGE_RATIO) == drifts
+    assert pytest.approx(2 * (1 - 0.99)) == SMOOTH_CHANGE_RATIO
+
+
+def test_fitted_relative_attribute_and_direct_targets():
+    # A random walk with a drift: a trend the level follows out of range.
+    series = np.cumsum(np.random.RandomState(0).normal(0.3, 1.0, size=300)) + 50
+    X = causal_windows(series[:, None], 8)[:-3]
+    Y = horizon_targets(series, 3)
+    model = LSTMRegressor([4], steps=20, random_state=0).fit(X, Y)
+    assert_array_equal(model.relative_, [True, True, True])
+    assert_array_equal(model._scaling.reference, [0, 0, 0])
+    absolute = LSTMRegressor([4], steps=20, relative=False, random_state=0)
+    assert_array_equal(absolute.fit(X, Y).relative_, [False] * 3)
 
 
 def test_relative_model_follows_a_level_beyond_the_training_range():

@@ -35,6 +35,11 @@ def sine():
     return X, series[6:]
 
 
+# Batches small enough that an epoch outlasts print_steps=20, so evaluations
+# (and compiled calls) come every 20 steps.
+EVERY_20 = dict(print_steps=20, batch_size=8)
+
+
 def _wrap_train_steps(monkeypatch, before=None, after=None):
     """Call ``before(network, n)`` / ``after(network, n)`` around the n-th call."""
     real = CompiledNetwork.train_steps
@@ -143,7 +148,7 @@ def test_weights_overflowing_in_a_chunks_last_step_are_caught(
 def test_ctrl_c_keeps_the_best_weights_and_a_usable_estimator(sine, monkeypatch):
     X, y = sine
     _wrap_train_steps(monkeypatch, before=_interrupt_at(4))
-    model = LSTMRegressor([3], steps=1000, print_steps=20, random_state=0)
+    model = LSTMRegressor([3], steps=1000, random_state=0, **EVERY_20)
     with pytest.warns(RuntimeWarning, match=r"interrupted after 60 steps; the best"):
         model.fit(X, y)
     assert model.n_iter_ == 60
@@ -191,7 +196,7 @@ def test_a_real_sigint_during_fit(sine, monkeypatch):
 
     _wrap_train_steps(monkeypatch, before=ctrl_c)
     X, y = sine
-    model = LSTMRegressor([2], steps=1000, print_steps=20, random_state=0)
+    model = LSTMRegressor([2], steps=1000, random_state=0, **EVERY_20)
     try:
         with pytest.warns(RuntimeWarning, match="interrupted"):
             model.fit(X, y)
@@ -249,7 +254,7 @@ def _same(first, second):
 
 def test_warm_start_continues_from_the_fitted_weights(sine, monkeypatch):
     X, y = sine
-    model = LSTMRegressor([3], steps=40, print_steps=20, random_state=0).fit(X, y)
+    model = LSTMRegressor([3], steps=40, random_state=0, **EVERY_20).fit(X, y)
     network, scaling = model._network, model._scaling
     fitted = network.get_weights()
     starts = _start_weights(monkeypatch)
@@ -270,12 +275,12 @@ def test_partial_fit_fixes_the_scaling_at_the_first_call(sine, monkeypatch):
     X, y = sine
     model = LSTMRegressor([3], batch_size=50, random_state=0)
     model.partial_fit(X[:200], y[:200])
-    first = WindowScaling.fit(X[:200], y[:200, None], standardize=True, relative=False)
+    first = WindowScaling.fit(X[:200], y[:200, None], standardize=True, relative="auto")
     after_first = model._network.get_weights()
     starts = _start_weights(monkeypatch)
     model.partial_fit(X[200:] * 10 + 5, y[200:] * 10 + 5)
     assert _same(starts[0], after_first)
-    for name in ("x_mean", "x_scale", "y_mean", "y_scale"):
+    for name in ("x_mean", "x_scale", "y_mean", "y_scale", "reference"):
         np.testing.assert_array_equal(
             getattr(model._scaling, name), getattr(first, name)
         )
