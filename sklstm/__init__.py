@@ -4,10 +4,19 @@ Importing the package is light: TensorFlow and Keras are imported only when a
 network is built or used.
 """
 
+from .forecasting import backtest, forecast, horizon_targets
 from .persistence import load
 from .regressor import LSTMRegressor
 from .window import WindowTransformer
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
-__all__ = ["LSTMRegressor", "WindowTransformer", "__version__", "load"]
+__all__ = [
+    "LSTMRegressor",
+    "WindowTransformer",
+    "__version__",
+    "backtest",
+    "forecast",
+    "horizon_targets",
+    "load",
+]

@@ -1,0 +1,814 @@
+"""Forecasts several steps ahead, their intervals, and backtests.
+
+Plain functions over fitted scikit-learn models of windows, not a new family
+of estimators: a ``WindowTransformer -> regressor`` pipeline (an
+:class:`~sklstm.LSTMRegressor`, or any scikit-learn regressor behind
+``WindowTransformer(flatten=True)``), or an ``LSTMRegressor`` fitted on
+windows directly.
+
+Two ways to forecast ``h`` steps:
+
+- **direct**: one model predicts all ``h`` steps at once from a window, as a
+  multi-output regressor trained on :func:`horizon_targets`;
+- **recursive**: a one-step model's predictions are fed back as the newest
+  rows of the window, ``h`` times (:func:`forecast`).
+
+Rows of a series are time steps in order, columns are features. Row ``t``
+is an *origin*: a forecast from it may use rows ``0`` to ``t`` and predicts
+rows ``t + 1`` to ``t + h``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from .regressor import LSTMRegressor
+from .window import WindowTransformer, causal_windows
+
+__all__ = ["backtest", "forecast", "horizon_targets"]
+
+
+# ------------------------------------------------------------------ inputs
+def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
+    """A finite float64 array (n_rows, n_columns), its column names and index."""
+    index = getattr(values, "index", None) if hasattr(values, "iloc") else None
+    if isinstance(values, pd.Series):
+        columns = [str(values.name) if values.name is not None else "y"]
+        array = values.to_numpy(dtype=np.float64, copy=False)[:, None]
+    elif isinstance(values, pd.DataFrame):
+        columns = [str(c) for c in values.columns]
+        array = values.to_numpy(dtype=np.float64, copy=False)
+    else:
+        try:
+            array = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must hold numbers; {exc}.") from None
+        if array.ndim == 1:
+            array = array[:, None]
+        if array.ndim != 2:
+            raise ValueError(
+                f"{name} must be 1-D (one series) or 2-D (n_rows, n_columns); "
+                f"got a {array.ndim}-D array."
+            )
+        columns = [f"x{j}" for j in range(array.shape[1])]
+    if array.shape[1] == 0:
+        raise ValueError(f"{name} has no columns.")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        row, column = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{name} has a missing or infinite value at row {row} (column "
+            f"{columns[column]!r}): forecasts need every value up to each "
+            "origin. Fill the gaps first, for example with pandas' interpolate."
+        )
+    return array, columns, index
+
+
+def _check_positive_int(value: Any, name: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int >= 1; got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be an int >= 1; got {value!r}.")
+    return int(value)
+
+
+def _column_positions(targets: Any, columns: list[str]) -> list[int]:
+    """Positions of ``targets`` (names or positions) among ``columns``."""
+    if targets is None:
+        return list(range(len(columns)))
+    items = [targets] if isinstance(targets, (str, Integral)) else list(targets)
+    if not items:
+        raise ValueError("targets must name at least one column.")
+    positions = []
+    for item in items:
+        if isinstance(item, str):
+            if item not in columns:
+                raise ValueError(
+                    f"targets names column {item!r}, which is not among the "
+                    f"columns {columns}."
+                )
+            positions.append(columns.index(item))
+        elif isinstance(item, Integral) and not isinstance(item, bool):
+            if not -len(columns) <= item < len(columns):
+                raise ValueError(
+                    f"targets holds column {item}, but there are "
+                    f"{len(columns)} columns."
+                )
+            positions.append(int(item) % len(columns))
+        else:
+            raise TypeError(
+                f"targets must hold column names or positions; got {item!r}."
+            )
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"targets names a column twice: {targets!r}.")
+    return positions
+
+
+# ---------------------------------------------------------------- targets
+def horizon_targets(series: Any, horizon: int, *, columns: Any = None):
+    """Targets of the next ``horizon`` steps for every row of a series.
+
+    Row ``i`` of the result holds rows ``i + 1`` to ``i + horizon`` of the
+    chosen columns, step by step: column ``(k - 1) * n_columns + j`` is
+    column ``j`` at step ``k``. Row ``i`` therefore pairs with the window
+    that :class:`~sklstm.WindowTransformer` makes for row ``i`` of the same
+    series, and a multi-output regressor fitted on them forecasts the whole
+    horizon at once (the *direct* strategy).
+
+    The last ``horizon`` rows of the series have no complete horizon after
+    them, so they get no row: the result has ``n_rows - horizon`` rows, which
+    pair with the first ``n_rows - horizon`` rows of the series, that is
+    ``series[:-horizon]``.
+
+    Parameters
+    ----------
+    series : array-like or DataFrame of shape (n_rows,) or (n_rows, n_columns)
+        Rows in time order.
+    horizon : int
+        Steps ahead, at least 1.
+    columns : int, str, list or None, default=None
+        The columns to forecast, by position or (for a DataFrame) by name;
+        None takes every column. Other columns can still be inputs
+        (covariates) of the model.
+
+    Returns
+    -------
+    targets : ndarray or DataFrame of shape (n_rows - horizon, horizon * n_targets)
+        A DataFrame, with columns named ``"<column>_step<k>"`` and the index
+        of the rows they pair with, when ``series`` is a pandas object.
+
+    Raises
+    ------
+    ValueError
+        If ``horizon`` is below 1 or leaves no row with a complete horizon,
+        or if the series has missing values.
+
+    See Also
+    --------
+    forecast : Forecasts with a model fitted on these targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import horizon_targets
+    >>> series = np.arange(6.0)
+    >>> horizon_targets(series, 2)
+    array([[1., 2.],
+           [2., 3.],
+           [3., 4.],
+           [4., 5.]])
+
+    Fitting the direct strategy: the windows of the rows that have a
+    complete horizon, and their targets.
+
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklstm import WindowTransformer
+    >>> model = make_pipeline(WindowTransformer(3, flatten=True), LinearRegression())
+    >>> model = model.fit(series[:-2], horizon_targets(series, 2))
+    >>> model.predict(series[-3:])[-1].round(6)
+    array([6., 7.])
+    """
+    horizon = _check_positive_int(horizon, "horizon")
+    array, names, index = _as_series(series, "series")
+    positions = _column_positions(columns, names)
+    n_rows = len(array) - horizon
+    if n_rows < 1:
+        raise ValueError(
+            f"series has {len(array)} rows; a horizon of {horizon} steps leaves "
+            "no row with a complete horizon after it."
+        )
+    values = np.stack(
+        [array[k : k + n_rows, positions] for k in range(1, horizon + 1)], axis=1
+    ).reshape(n_rows, -1)
+    if index is None:
+        return values
+    labels = [f"{names[j]}_step{k}" for k in range(1, horizon + 1) for j in positions]
+    return pd.DataFrame(values, index=index[:n_rows], columns=labels)
+
+
+# -------------------------------------------------------------- the model
+class _WindowModel:
+    """A fitted model seen as: windows of ``time_steps`` rows -> outputs."""
+
+    def __init__(self, model: Any) -> None:
+        if isinstance(model, Pipeline) and isinstance(
+            model.steps[0][1], WindowTransformer
+        ):
+            check_is_fitted(model)
+            windows = model.steps[0][1]
+            check_is_fitted(windows)
+            self.time_steps = int(windows.time_steps)
+            self.n_features = int(windows.n_features_in_)
+            self.flatten = bool(windows.flatten)
+            self._regressor = model[1:] if len(model.steps) > 1 else None
+        elif isinstance(model, LSTMRegressor):
+            check_is_fitted(model)
+            self.time_steps = int(model.time_steps_in_)
+            self.n_features = 1 if model._fit_ndim == 2 else int(model.n_features_in_)
+            self.flatten = model._fit_ndim == 2
+            self._regressor = model
+        else:
+            self._regressor = None
+        if self._regressor is None:
+            raise TypeError(
+                "model must be a fitted Pipeline that starts with a "
+                "WindowTransformer and ends with a regressor, or a fitted "
+                f"LSTMRegressor; got {type(model).__name__}."
+            )
+        self.validation_samples = _validation_samples(model)
+
+    def predict(self, windows: np.ndarray) -> np.ndarray:
+        """Outputs of shape (n_windows, n_outputs) for 3-D windows."""
+        inputs = windows.reshape(len(windows), -1) if self.flatten else windows
+        outputs = np.asarray(self._regressor.predict(inputs), dtype=np.float64)
+        return outputs.reshape(len(windows), -1)
+
+
+def _validation_samples(model: Any) -> int:
+    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    return int(getattr(final, "n_validation_samples_", 0))
+
+
+class _Plan:
+    """Checked arguments of one forecast: the model, series, targets and steps."""
+
+    def __init__(
+        self, model: Any, history: Any, steps: Any, targets: Any, future: Any
+    ) -> None:
+        self.model = _WindowModel(model)
+        self.steps = _check_positive_int(steps, "steps")
+        self.history, self.columns, self.index = _as_series(history, "history")
+        if self.history.shape[1] != self.model.n_features:
+            raise ValueError(
+                f"history has {self.history.shape[1]} columns, but the model was "
+                f"fitted on {self.model.n_features} features per row."
+            )
+        if len(self.history) < self.model.time_steps:
+            raise ValueError(
+                f"history has {len(self.history)} rows, fewer than the model's "
+                f"window of {self.model.time_steps} rows."
+            )
+        self.targets = _column_positions(targets, self.columns)
+        self.covariates = [j for j in range(len(self.columns)) if j not in self.targets]
+        self.future = self._future_covariates(future)
+        self.horizon: int | None = None  # set by the first prediction
+
+    def _future_covariates(self, future: Any) -> np.ndarray:
+        if future is None:
+            return np.empty((0, len(self.covariates)))
+        if not self.covariates:
+            raise ValueError(
+                "future_covariates was given, but every column of history is a "
+                "target: there are no covariates to extend."
+            )
+        values, _, _ = _as_series(future, "future_covariates")
+        if values.shape[1] != len(self.covariates):
+            names = [self.columns[j] for j in self.covariates]
+            raise ValueError(
+                f"future_covariates has {values.shape[1]} columns; it needs one "
+                f"per covariate column of history, {len(names)}: {names}."
+            )
+        return values
+
+    def origins(self, origins: Any) -> np.ndarray:
+        n_rows = len(self.history)
+        if origins is None:
+            return np.array([n_rows - 1])
+        positions = np.asarray(origins)
+        if positions.ndim == 1 and len(positions) == 0:
+            raise ValueError("origins is empty: give at least one row.")
+        if positions.ndim != 1 or positions.dtype.kind not in "iu":
+            raise TypeError(
+                "origins must be a 1-D sequence of row positions (ints); got "
+                f"{origins!r}."
+            )
+        low = self.model.time_steps - 1
+        outside = (positions < low) | (positions >= n_rows)
+        if outside.any():
+            bad = int(positions[outside][0])
+            raise ValueError(
+                f"origin {bad} is outside the rows that can start a forecast: "
+                f"from {low} (the first with a full window of "
+                f"{self.model.time_steps} rows) to {n_rows - 1} (the last row "
+                "of history)."
+            )
+        return positions.astype(np.intp)
+
+    def check_covariates(self, origins: np.ndarray) -> None:
+        """Recursive forecasts need the covariates of every row they feed back."""
+        if not self.covariates or self.steps == 1:
+            return
+        needed = int(origins.max()) + self.steps - 1
+        available = len(self.history) - 1 + len(self.future)
+        if needed > available:
+            raise ValueError(
+                f"forecasting {self.steps} steps from row {int(origins.max())} "
+                f"feeds back rows up to {needed}, and needs the covariates "
+                f"{[self.columns[j] for j in self.covariates]} there: history "
+                f"ends at row {len(self.history) - 1} and future_covariates "
+                f"gives {len(self.future)} more rows, {needed - available} too "
+                "few."
+            )
+
+
+# --------------------------------------------------------------- forecast
+def _outputs_layout(plan: _Plan, width: int) -> int:
+    """The model's horizon: 1 for a one-step model, else its direct horizon."""
+    n_targets = len(plan.targets)
+    if width % n_targets:
+        raise ValueError(
+            f"the model predicts {width} outputs per window, which is not a "
+            f"multiple of the {n_targets} target column(s) {plan.targets}: it "
+            "must predict one step of every target (recursive) or several "
+            "steps of every target (direct, see horizon_targets). Set targets "
+            "to the columns the model forecasts."
+        )
+    horizon = width // n_targets
+    if 1 < horizon < plan.steps:
+        raise ValueError(
+            f"the model forecasts {horizon} steps directly; steps={plan.steps} "
+            "is beyond them. Ask for at most that many steps, or train the "
+            "model on a longer horizon."
+        )
+    return horizon
+
+
+def _point_forecasts(plan: _Plan, origins: np.ndarray) -> np.ndarray:
+    """Forecasts of shape (n_origins, steps, n_targets)."""
+    time_steps = plan.model.time_steps
+    windows = causal_windows(plan.history, time_steps)[origins]
+    first = plan.model.predict(windows)
+    if plan.horizon is None:
+        plan.horizon = _outputs_layout(plan, first.shape[1])
+    n_targets = len(plan.targets)
+    if plan.horizon > 1 or plan.steps == 1:
+        # Direct: every step comes from the window at the origin.
+        return first.reshape(len(origins), -1, n_targets)[:, : plan.steps]
+    plan.check_covariates(origins)
+    # Recursive: one buffer of rows per origin; each step predicts the next
+    # row of every origin at once (one predict call for all origins) and
+    # writes it where the following windows will read it.
+    buffer = np.empty(
+        (len(origins), time_steps + plan.steps - 1, plan.history.shape[1])
+    )
+    buffer[:, :time_steps] = windows
+    if plan.covariates:
+        known = np.concatenate([plan.history[:, plan.covariates], plan.future])
+        later = origins[:, None] + np.arange(1, plan.steps)
+        buffer[:, time_steps:, plan.covariates] = known[later]
+    predictions = np.empty((len(origins), plan.steps, n_targets))
+    predictions[:, 0] = first
+    for k in range(1, plan.steps):
+        buffer[:, time_steps + k - 1, plan.targets] = predictions[:, k - 1]
+        predictions[:, k] = plan.model.predict(buffer[:, k : k + time_steps])
+    return predictions
+
+
+def _interval_widths(
+    plan: _Plan, first_origin: int, coverage: float, calibration_size: int | None
+) -> np.ndarray:
+    """Split-conformal half-widths of shape (steps, n_targets).
+
+    For each step ``k``, the errors of the forecasts whose ``k``-th step
+    lands on one of the ``calibration_size`` rows ending at ``first_origin``
+    (rows a forecast from ``first_origin`` already knows). With ``n`` errors,
+    the half-width is their ``ceil((n + 1) * coverage)``-th smallest absolute
+    value, which covers a new error with probability at least ``coverage``
+    when errors are exchangeable.
+    """
+    if calibration_size is None:
+        calibration_size = plan.model.validation_samples
+        if calibration_size < 1:
+            raise ValueError(
+                "coverage needs calibration rows: the model holds no validation "
+                "tail (an LSTMRegressor fitted with early stopping has one). "
+                "Pass calibration_size, the number of rows before the first "
+                "origin whose forecast errors calibrate the intervals."
+            )
+    calibration_size = _check_positive_int(calibration_size, "calibration_size")
+    rank = math.ceil((calibration_size + 1) * coverage)
+    if rank > calibration_size:
+        needed = calibration_size
+        while math.ceil((needed + 1) * coverage) > needed:
+            needed += 1
+        raise ValueError(
+            f"coverage={coverage} needs at least {needed} calibration rows; "
+            f"calibration_size is {calibration_size}."
+        )
+    first_row = first_origin - calibration_size + 1
+    low = plan.model.time_steps - 1
+    if first_row - plan.steps < low:
+        raise ValueError(
+            f"calibrating {plan.steps}-step intervals on the {calibration_size} "
+            f"rows ending at row {first_origin} needs forecasts from row "
+            f"{first_row - plan.steps}, but the first row with a full window is "
+            f"{low}. Lower calibration_size or start the forecasts later."
+        )
+    origins = np.arange(first_row - plan.steps, first_origin)
+    predicted = _point_forecasts(plan, origins)
+    actual = plan.history[:, plan.targets]
+    widths = np.empty((plan.steps, len(plan.targets)))
+    for k in range(1, plan.steps + 1):
+        # Origins whose k-th step lands on rows first_row .. first_origin.
+        rows = np.arange(first_row, first_origin + 1)
+        errors = np.abs(predicted[rows - k - origins[0], k - 1] - actual[rows])
+        widths[k - 1] = np.sort(errors, axis=0)[rank - 1]
+    return widths
+
+
+def forecast(
+    model: Any,
+    history: Any,
+    steps: int,
+    *,
+    origins: Sequence[int] | None = None,
+    targets: Any = None,
+    future_covariates: Any = None,
+    coverage: float | None = None,
+    calibration_size: int | None = None,
+):
+    """Forecast the next ``steps`` rows of a series from one or many origins.
+
+    A model that predicts one step of each target is applied recursively:
+    each step's predictions become the newest row of the next window. A model
+    fitted on :func:`horizon_targets` predicts every step at once (direct).
+    Which one the model is follows from its number of outputs: one per target
+    column, or ``horizon`` per target column.
+
+    All origins are forecast together: a recursive forecast from any number
+    of origins costs ``steps`` calls to the model's ``predict`` (each over
+    all origins), not one per origin and step, and a direct one a single
+    call.
+
+    Parameters
+    ----------
+    model : Pipeline or LSTMRegressor
+        A fitted ``Pipeline`` whose first step is a
+        :class:`~sklstm.WindowTransformer` (the rest predicting from its
+        windows, as an :class:`~sklstm.LSTMRegressor` or any regressor after
+        ``WindowTransformer(flatten=True)`` does), or an ``LSTMRegressor``
+        fitted on windows of the series' rows.
+    history : array-like or DataFrame of shape (n_rows,) or (n_rows, n_columns)
+        The series the model reads, rows in time order, with every column the
+        model was fitted on (targets and covariates) and no missing values.
+    steps : int
+        How many rows ahead to forecast, at least 1.
+    origins : sequence of int or None, default=None
+        Positions of the rows to forecast from; a forecast from row ``t``
+        reads rows up to ``t`` only. None forecasts from the last row.
+        Every origin needs a full window behind it (``t >= time_steps - 1``).
+    targets : int, str, list or None, default=None
+        The columns the model forecasts, by position or (for a DataFrame) by
+        name; None means every column. Other columns are covariates: inputs
+        whose values are known ahead (calendar features, planned values).
+    future_covariates : array-like of shape (n_future, n_covariates), default=None
+        The covariates' values in the rows after the end of ``history``, in
+        the order of their columns. A recursive forecast from row ``t`` reads
+        the covariates of rows ``t + 1`` to ``t + steps - 1``; a clear error
+        says how many rows are missing.
+    coverage : float in (0, 1) or None, default=None
+        If given, also return prediction intervals meant to hold the true
+        value with this probability at each step, calibrated on the forecast
+        errors of ``calibration_size`` earlier rows (split-conformal; see
+        Notes).
+    calibration_size : int or None, default=None
+        Rows, ending at the first origin, whose forecast errors calibrate the
+        intervals. None uses the model's validation tail,
+        ``n_validation_samples_`` of its final :class:`~sklstm.LSTMRegressor`,
+        which are these rows when ``history`` starts with the model's
+        training data and the forecasts start where it ended.
+
+    Returns
+    -------
+    predictions : ndarray
+        Of shape ``(steps,)`` with ``origins=None``, or ``(n_origins,
+        steps)``; with a last axis of targets when there are several.
+    lower, upper : ndarray
+        Only when ``coverage`` is given: the interval's bounds, shaped as
+        ``predictions``.
+
+    Raises
+    ------
+    ValueError
+        If ``steps`` is below 1, ``history`` is shorter than the window or has
+        missing values, an origin lacks a full window, the covariates of a
+        needed row are missing, or the model's outputs do not match the
+        targets.
+
+    See Also
+    --------
+    horizon_targets : Targets for a direct model.
+    backtest : Forecasts and their errors over every origin of a test part.
+
+    Notes
+    -----
+    Intervals are split-conformal and per step: for step ``k`` the absolute
+    errors of the same kind of forecast, over the ``n = calibration_size``
+    forecasts whose ``k``-th step falls on the calibration rows, give the
+    half-width as their ``ceil((n + 1) * coverage)``-th smallest value. They
+    widen with the step as the errors do. Coverage holds on average when
+    future errors behave like the calibration errors; on a series whose
+    volatility changes, it drifts with it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklstm import WindowTransformer, forecast
+    >>> series = np.sin(np.linspace(0, 30, 300))
+    >>> model = make_pipeline(WindowTransformer(5, flatten=True), LinearRegression())
+    >>> model = model.fit(series[:-1], series[1:])
+    >>> forecast(model, series, 3).shape
+    (3,)
+    >>> forecast(model, series, 3, origins=[100, 200, 299]).shape
+    (3, 3)
+    >>> point, lower, upper = forecast(
+    ...     model, series, 3, coverage=0.9, calibration_size=30
+    ... )
+    >>> bool(np.all(lower <= point) and np.all(point <= upper))
+    True
+    """
+    plan = _Plan(model, history, steps, targets, future_covariates)
+    positions = plan.origins(origins)
+    coverage = _check_coverage(coverage)
+    predictions, lower, upper = _forecast(plan, positions, coverage, calibration_size)
+    squeeze = _squeezer(origins is None, len(plan.targets) == 1)
+    if coverage is None:
+        return squeeze(predictions)
+    return squeeze(predictions), squeeze(lower), squeeze(upper)
+
+
+def _check_coverage(coverage: Any) -> float | None:
+    if coverage is None:
+        return None
+    if isinstance(coverage, (bool, np.bool_)) or not isinstance(coverage, Real):
+        raise TypeError(f"coverage must be a float in (0, 1); got {coverage!r}.")
+    if not 0 < coverage < 1:
+        raise ValueError(f"coverage must be a float in (0, 1); got {coverage!r}.")
+    return float(coverage)
+
+
+def _forecast(plan: _Plan, origins: np.ndarray, coverage, calibration_size):
+    """Forecasts (n_origins, steps, n_targets) and their bounds (None without)."""
+    predictions = _point_forecasts(plan, origins)
+    if coverage is None:
+        return predictions, None, None
+    widths = _interval_widths(plan, int(origins.min()), coverage, calibration_size)
+    return predictions, predictions - widths, predictions + widths
+
+
+def _squeezer(one_origin: bool, one_target: bool):
+    def squeeze(values: np.ndarray) -> np.ndarray:
+        if one_target:
+            values = values[..., 0]
+        return values[0] if one_origin else values
+
+    return squeeze
+
+
+# --------------------------------------------------------------- backtest
+def backtest(
+    model: Any,
+    series: Any,
+    steps: int,
+    *,
+    test_size: int | float,
+    refit: bool | int = False,
+    targets: Any = None,
+    strategy: str | None = None,
+    coverage: float | None = None,
+    calibration_size: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Forecast every origin of a test part and measure the errors per step.
+
+    The test part is the last ``test_size`` rows of ``series``. Every origin
+    whose ``steps`` forecast rows all lie in the test part is forecast, from
+    the row before the test part to the row ``steps`` before the end; a
+    forecast from row ``t`` reads rows up to ``t`` only (covariates, the
+    columns that are not targets, are read up to the rows forecast). As with
+    ``TimeSeriesSplit``, a model is only ever fitted on rows before the
+    origins it forecasts from, all of them (an expanding window).
+
+    Parameters
+    ----------
+    model : Pipeline or LSTMRegressor
+        As for :func:`forecast`. A fitted model is used as it is when
+        ``refit=False``; an unfitted one is first fitted (a clone) on the
+        rows before the test part.
+    series : array-like or DataFrame of shape (n_rows,) or (n_rows, n_columns)
+        The whole series, rows in time order.
+    steps : int
+        The forecast horizon, at least 1.
+    test_size : int or float
+        Rows of the test part, or its fraction of the rows (in (0, 1)). It
+        must hold at least ``steps`` rows.
+    refit : bool or int, default=False
+        False fits the model at most once (see ``model``). An int ``k``
+        fits a clone of the model anew every ``k`` origins, on all rows up to
+        the first of them; True is every origin.
+    targets : int, str, list or None, default=None
+        The columns forecast, as for :func:`forecast`; the others are
+        covariates.
+    strategy : {"recursive", "direct"} or None, default=None
+        How a model fitted here learns: ``"recursive"`` on the next row
+        (one-step targets), ``"direct"`` on all ``steps`` next rows
+        (:func:`horizon_targets`). None is ``"recursive"``, or, for a model
+        used as it is, whatever it was fitted for.
+    coverage : float in (0, 1) or None, default=None
+        If given, add prediction intervals of this nominal coverage, as
+        :func:`forecast` makes them, calibrated on the rows before the first
+        origin of each fit.
+    calibration_size : int or None, default=None
+        As for :func:`forecast`.
+
+    Returns
+    -------
+    forecasts : DataFrame
+        One row per origin, step and target: ``origin`` and ``time`` (the
+        labels of the origin's row and of the forecast row: positions, or the
+        series' index for a pandas series), ``step``, ``target`` (the
+        column's name), ``actual``, ``forecast`` and, with ``coverage``,
+        ``lower`` and ``upper``.
+    errors : DataFrame
+        One row per target and step: ``n`` (origins), ``mse``, ``mae`` and,
+        with ``coverage``, ``coverage`` (the share of actual values inside
+        the interval) and ``width`` (the interval's mean width).
+
+    Raises
+    ------
+    ValueError
+        If the test part is shorter than ``steps`` or leaves no rows to fit
+        on, or for any reason :func:`forecast` gives.
+
+    See Also
+    --------
+    forecast : The forecasts behind each origin.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklstm import WindowTransformer, backtest
+    >>> series = np.sin(np.linspace(0, 30, 300)) + np.linspace(0, 3, 300)
+    >>> model = make_pipeline(WindowTransformer(5, flatten=True), LinearRegression())
+    >>> forecasts, errors = backtest(model, series, 3, test_size=60)
+    >>> len(forecasts), list(errors["step"]), list(errors["n"])
+    (174, [1, 2, 3], [58, 58, 58])
+    >>> forecasts.columns.tolist()
+    ['origin', 'time', 'step', 'target', 'actual', 'forecast']
+    >>> bool(errors["mse"].is_monotonic_increasing)  # errors grow with the step
+    True
+    """
+    steps = _check_positive_int(steps, "steps")
+    array, columns, index = _as_series(series, "series")
+    n_rows = len(array)
+    n_test = _test_rows(test_size, n_rows, steps)
+    every = _refit_period(refit)
+    coverage = _check_coverage(coverage)
+    if strategy not in (None, "recursive", "direct"):
+        raise ValueError(
+            f"strategy must be 'recursive', 'direct' or None; got {strategy!r}."
+        )
+    positions = _column_positions(targets, columns)
+    origins = np.arange(n_rows - n_test - 1, n_rows - steps)
+    fitted = _is_fitted(model)
+    groups = (
+        [origins]
+        if every is None
+        else [origins[i : i + every] for i in range(0, len(origins), every)]
+    )
+    parts = []
+    for group in groups:
+        current = model
+        if every is not None or not fitted:
+            current = _fit_until(
+                clone(model), series, array, int(group[0]), positions, steps, strategy
+            )
+        plan = _Plan(current, array, steps, positions, None)
+        predictions, lower, upper = _forecast(plan, group, coverage, calibration_size)
+        _check_strategy(strategy, plan)
+        parts.append((group, predictions, lower, upper))
+    return _backtest_frames(parts, array, columns, index, positions, steps)
+
+
+def _test_rows(test_size: Any, n_rows: int, steps: int) -> int:
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, Real):
+        raise TypeError(
+            f"test_size must be an int (rows) or a float in (0, 1); got {test_size!r}."
+        )
+    if isinstance(test_size, Integral):
+        n_test = int(test_size)
+    elif 0 < test_size < 1:
+        n_test = round(n_rows * test_size)
+    else:
+        raise ValueError(
+            f"test_size must be an int (rows) or a float in (0, 1); got {test_size!r}."
+        )
+    if n_test < steps or n_test >= n_rows:
+        raise ValueError(
+            f"test_size gives a test part of {n_test} rows of {n_rows}: it needs at "
+            f"least steps={steps} rows, and rows before it to forecast from."
+        )
+    return n_test
+
+
+def _refit_period(refit: Any) -> int | None:
+    if refit is False or refit is np.False_:
+        return None
+    if refit is True or refit is np.True_:
+        return 1
+    return _check_positive_int(refit, "refit")
+
+
+def _is_fitted(model: Any) -> bool:
+    try:
+        check_is_fitted(model)
+    except Exception:  # NotFittedError, or a pipeline step that is not fitted
+        return False
+    return True
+
+
+def _rows(series: Any, start: int, stop: int):
+    """Rows ``start:stop`` of the series as given (pandas keeps its names)."""
+    if hasattr(series, "iloc"):
+        return series.iloc[start:stop]
+    return np.asarray(series)[start:stop]
+
+
+def _fit_until(model, series, array, origin, targets, steps, strategy):
+    """``model`` fitted on the rows up to ``origin``, as ``strategy`` says."""
+    if strategy == "direct":
+        y = horizon_targets(array[: origin + 1], steps, columns=targets)
+        return model.fit(_rows(series, 0, origin + 1 - steps), y)
+    y = array[1 : origin + 1, targets]
+    return model.fit(_rows(series, 0, origin), y[:, 0] if len(targets) == 1 else y)
+
+
+def _check_strategy(strategy: str | None, plan: _Plan) -> None:
+    direct = plan.horizon > 1
+    if strategy == "direct" and not direct and plan.steps > 1:
+        raise ValueError(
+            "strategy='direct', but the model predicts one step per target; fit "
+            "it on horizon_targets, or use strategy='recursive'."
+        )
+    if strategy == "recursive" and direct:
+        raise ValueError(
+            f"strategy='recursive', but the model predicts {plan.horizon} steps "
+            "per target (a direct model); use strategy='direct'."
+        )
+
+
+def _backtest_frames(parts, array, columns, index, targets, steps):
+    origins = np.concatenate([group for group, *_ in parts])
+    predictions = np.concatenate([p for _, p, _, _ in parts])
+    n_origins, n_targets = len(origins), len(targets)
+    o, k, j = np.meshgrid(
+        np.arange(n_origins), np.arange(steps), np.arange(n_targets), indexing="ij"
+    )
+    origin_rows = origins[o.ravel()]
+    rows = origin_rows + k.ravel() + 1
+    labels = (lambda r: r) if index is None else (lambda r: np.asarray(index)[r])
+    names = np.asarray([columns[t] for t in targets], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "origin": labels(origin_rows),
+            "time": labels(rows),
+            "step": k.ravel() + 1,
+            "target": names[j.ravel()],
+            "actual": array[rows, np.asarray(targets)[j.ravel()]],
+            "forecast": predictions.ravel(),
+        }
+    )
+    if parts[0][2] is not None:
+        frame["lower"] = np.concatenate([lo for _, _, lo, _ in parts]).ravel()
+        frame["upper"] = np.concatenate([up for _, _, _, up in parts]).ravel()
+    return frame, _horizon_errors(frame)
+
+
+def _horizon_errors(frame: pd.DataFrame) -> pd.DataFrame:
+    error = frame["forecast"] - frame["actual"]
+    columns = {"n": error.abs(), "mse": error**2, "mae": error.abs()}
+    if "lower" in frame:
+        inside = (frame["lower"] <= frame["actual"]) & (
+            frame["actual"] <= frame["upper"]
+        )
+        columns["coverage"] = inside.astype(float)
+        columns["width"] = frame["upper"] - frame["lower"]
+    grouped = pd.DataFrame(columns).groupby(
+        [frame["target"], frame["step"]], sort=False
+    )
+    errors = grouped.mean()
+    errors["n"] = grouped.size()
+    return errors.reset_index()

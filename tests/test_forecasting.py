@@ -1,0 +1,397 @@
+"""Forecasting several steps ahead: targets, recursive and direct forecasts,
+intervals and backtests."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
+
+from sklstm import (
+    LSTMRegressor,
+    WindowTransformer,
+    backtest,
+    forecast,
+    horizon_targets,
+)
+from sklstm.training import _Programs
+from sklstm.window import causal_windows
+
+TINY = dict(rnn_layers=[4], steps=100, random_state=0)
+
+
+def _ar2(n, seed=0):
+    """A stationary AR(2) process with unit-variance Gaussian noise."""
+    rng = np.random.RandomState(seed)
+    x = np.zeros(n + 100)
+    noise = rng.normal(size=n + 100)
+    for t in range(2, n + 100):
+        x[t] = 0.6 * x[t - 1] - 0.3 * x[t - 2] + noise[t]
+    return x[100:]
+
+
+@pytest.fixture(scope="module")
+def series():
+    x = np.linspace(0, 40, 400)
+    return np.sin(x) + 0.05 * x
+
+
+@pytest.fixture(scope="module")
+def lstm(series):
+    model = make_pipeline(WindowTransformer(8), LSTMRegressor(**TINY))
+    return model.fit(series[:-1], series[1:])
+
+
+@pytest.fixture(scope="module")
+def linear(series):
+    model = make_pipeline(WindowTransformer(8, flatten=True), LinearRegression())
+    return model.fit(series[:-1], series[1:])
+
+
+# ---------------------------------------------------------- horizon_targets
+def test_horizon_targets_align_with_the_windows_rows():
+    series = np.arange(10.0)
+    targets = horizon_targets(series, 3)
+    assert targets.shape == (7, 3)
+    for i in range(7):
+        assert_array_equal(targets[i], series[i + 1 : i + 4])
+    assert_array_equal(horizon_targets(series, 1)[:, 0], series[1:])
+
+
+def test_horizon_targets_of_several_columns_are_step_major():
+    series = np.c_[np.arange(6.0), 10 * np.arange(6.0), -np.arange(6.0)]
+    targets = horizon_targets(series, 2, columns=[0, 1])
+    # Row 0: step 1 of both columns, then step 2 of both.
+    assert_array_equal(targets[0], [1.0, 10.0, 2.0, 20.0])
+    assert targets.shape == (4, 4)
+
+
+def test_horizon_targets_keep_pandas_names_and_index():
+    index = pd.date_range("2000-01-01", periods=6, freq="D")
+    frame = pd.DataFrame({"load": np.arange(6.0), "temp": np.ones(6)}, index=index)
+    targets = horizon_targets(frame, 2, columns="load")
+    assert list(targets.columns) == ["load_step1", "load_step2"]
+    assert targets.index.equals(index[:4])
+    assert_array_equal(targets.to_numpy()[-1], [4.0, 5.0])
+    named = horizon_targets(pd.Series(np.arange(4.0), name="y"), 1)
+    assert list(named.columns) == ["y_step1"]
+
+
+@pytest.mark.parametrize(
+    ("horizon", "error", "match"),
+    [
+        (0, ValueError, "horizon must be an int >= 1; got 0"),
+        (-2, ValueError, "horizon must be an int >= 1"),
+        (True, TypeError, "horizon must be an int >= 1; got True"),
+        (1.5, TypeError, "horizon must be an int"),
+        (5, ValueError, "5 rows; a horizon of 5 steps leaves no row"),
+    ],
+)
+def test_horizon_targets_errors(horizon, error, match):
+    with pytest.raises(error, match=match):
+        horizon_targets(np.arange(5.0), horizon)
+
+
+def test_horizon_targets_reject_missing_values_and_unknown_columns():
+    with pytest.raises(ValueError, match="missing or infinite value at row 2"):
+        horizon_targets([1.0, 2.0, np.nan, 4.0], 1)
+    frame = pd.DataFrame({"a": np.arange(5.0)})
+    with pytest.raises(ValueError, match="column 'b', which is not among"):
+        horizon_targets(frame, 1, columns="b")
+    with pytest.raises(ValueError, match="targets holds column 3, but there are 1"):
+        horizon_targets(frame, 1, columns=[3])
+
+
+# ---------------------------------------------------------------- forecast
+@pytest.mark.parametrize("name", ["lstm", "linear"])
+def test_recursive_forecast_equals_a_loop_of_one_step_predictions(
+    series, name, request
+):
+    model = request.getfixturevalue(name)
+    history = series[:300]
+    extended = list(history)
+    for _ in range(5):
+        extended.append(model.predict(np.asarray(extended))[-1])
+    assert_allclose(forecast(model, history, 5), extended[-5:], rtol=1e-12)
+
+
+def test_many_origins_at_once_equal_one_origin_at_a_time(series, lstm):
+    origins = [7, 50, 123, 300, 398]
+    together = forecast(lstm, series[:399], 6, origins=origins)
+    assert together.shape == (5, 6)
+    for row, origin in zip(together, origins, strict=True):
+        assert_allclose(row, forecast(lstm, series[: origin + 1], 6), rtol=1e-12)
+
+
+def test_many_origins_cost_one_compiled_call_per_step(series, lstm, monkeypatch):
+    calls = []
+    real = _Programs.predict
+
+    def counted(self, *args):
+        calls.append(None)
+        return real(self, *args)
+
+    monkeypatch.setattr(_Programs, "predict", counted)
+    forecast(lstm, series, 7, origins=np.arange(8, 390))
+    assert len(calls) == 7
+
+
+def test_no_look_ahead(series, lstm):
+    origins = np.array([40, 150, 260])
+    before = forecast(lstm, series, 4, origins=origins)
+    for i, origin in enumerate(origins):
+        changed = series.copy()
+        changed[origin + 1 :] += 100.0
+        after = forecast(lstm, changed, 4, origins=origins)
+        assert_array_equal(after[i], before[i])
+
+
+def test_a_bare_regressor_on_windows(series):
+    windows = causal_windows(series[:-1, None], 6)
+    three_d = LSTMRegressor(**TINY).fit(windows, series[1:])
+    pipe = make_pipeline(WindowTransformer(6), LSTMRegressor(**TINY))
+    pipe.fit(series[:-1], series[1:])
+    assert_array_equal(forecast(three_d, series, 4), forecast(pipe, series, 4))
+    two_d = LSTMRegressor(**TINY).fit(windows[:, :, 0], series[1:])
+    assert_allclose(forecast(two_d, series, 4), forecast(three_d, series, 4))
+
+
+def test_direct_forecast_reads_every_step_from_the_origin(series):
+    horizon = 4
+    model = make_pipeline(WindowTransformer(8), LSTMRegressor(**TINY))
+    model.fit(series[:-horizon], horizon_targets(series, horizon))
+    direct = forecast(model, series, horizon, origins=[100, 200])
+    assert_allclose(direct, model.predict(series)[[100, 200]], rtol=1e-12)
+    assert_allclose(forecast(model, series, 2, origins=[100]), direct[:1, :2])
+    with pytest.raises(ValueError, match="forecasts 4 steps directly; steps=5"):
+        forecast(model, series, 5)
+
+
+def test_several_targets_and_covariates():
+    rng = np.random.RandomState(0)
+    n = 300
+    calendar = np.tile(np.arange(12.0), 25)  # known ahead
+    level = np.cumsum(rng.normal(size=n)) + 0.5 * calendar
+    other = np.cumsum(rng.normal(size=n))
+    frame = pd.DataFrame({"level": level, "other": other, "month": calendar})
+    model = make_pipeline(WindowTransformer(12, flatten=True), LinearRegression())
+    model.fit(frame.iloc[:-1], frame[["level", "other"]].to_numpy()[1:])
+    future = (np.arange(300, 310) % 12)[:, None]
+    predicted = forecast(
+        model, frame, 5, targets=["level", "other"], future_covariates=future
+    )
+    assert predicted.shape == (5, 2)
+    # The covariate is read, not forecast: other calendars change the forecast.
+    shifted = forecast(
+        model, frame, 5, targets=["level", "other"], future_covariates=future + 1
+    )
+    assert_array_equal(shifted[0], predicted[0])
+    assert not np.array_equal(shifted[1:], predicted[1:])
+    # A loop of one-step predictions with the known calendar agrees.
+    rows = frame
+    for k in range(5):
+        step = model.predict(rows)[-1]
+        assert_allclose(step, predicted[k], rtol=1e-10)
+        rows = pd.concat(
+            [rows, pd.DataFrame([[*step, future[k, 0]]], columns=rows.columns)]
+        )
+
+
+def test_covariates_that_are_missing_or_misshaped(series):
+    frame = pd.DataFrame({"y": series, "x": np.arange(400.0)})
+    model = make_pipeline(WindowTransformer(5, flatten=True), LinearRegression())
+    model.fit(frame.iloc[:-1], series[1:])
+    with pytest.raises(ValueError, match=r"needs the covariates \['x'\] .* 3 too few"):
+        forecast(model, frame, 4, targets="y")
+    with pytest.raises(ValueError, match="gives 1 more rows, 2 too few"):
+        forecast(model, frame, 4, targets="y", future_covariates=[[400.0]])
+    with pytest.raises(ValueError, match="future_covariates has 2 columns; it needs"):
+        forecast(model, frame, 4, targets="y", future_covariates=np.ones((3, 2)))
+    with pytest.raises(ValueError, match="future_covariates has a missing"):
+        forecast(model, frame, 4, targets="y", future_covariates=[[1.0], [np.nan]])
+    # One step needs no future covariates; neither does an earlier origin.
+    assert forecast(model, frame, 1, targets="y").shape == (1,)
+    assert forecast(model, frame, 4, targets="y", origins=[300]).shape == (1, 4)
+    with pytest.raises(ValueError, match="predicts 1 outputs per window, which is"):
+        forecast(model, frame, 2, origins=[300])
+
+
+def test_future_covariates_without_covariates(series, linear):
+    with pytest.raises(ValueError, match="every column of history is a target"):
+        forecast(linear, series, 3, future_covariates=[[1.0]])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"steps": 0}, ValueError, "steps must be an int >= 1; got 0"),
+        ({"history": np.arange(5.0)}, ValueError, "5 rows, fewer than the model's"),
+        (
+            {"history": np.r_[np.arange(20.0), np.nan]},
+            ValueError,
+            "missing or infinite value at row 20",
+        ),
+        ({"history": np.ones((30, 2))}, ValueError, "history has 2 columns"),
+        ({"origins": [6]}, ValueError, "origin 6 is outside the rows .* from 7"),
+        ({"origins": [30]}, ValueError, "origin 30 is outside"),
+        ({"origins": []}, ValueError, "origins is empty"),
+        ({"origins": [1.5]}, TypeError, "origins must be a 1-D sequence"),
+        ({"coverage": 1.0}, ValueError, r"coverage must be a float in \(0, 1\)"),
+        ({"coverage": True}, TypeError, "coverage must be a float"),
+        ({"targets": ["x9"]}, ValueError, "column 'x9', which is not among"),
+    ],
+)
+def test_forecast_errors(linear, kwargs, error, match):
+    arguments = {"history": np.arange(30.0), "steps": 3, **kwargs}
+    history, steps = arguments.pop("history"), arguments.pop("steps")
+    with pytest.raises(error, match=match):
+        forecast(linear, history, steps, **arguments)
+
+
+def test_forecast_needs_a_windowed_model(series):
+    with pytest.raises(TypeError, match="starts with a WindowTransformer"):
+        forecast(LinearRegression().fit(np.ones((3, 1)), [1, 2, 3]), series, 2)
+    with pytest.raises(TypeError, match="got Pipeline"):
+        forecast(make_pipeline(LinearRegression()), series, 2)
+
+
+# --------------------------------------------------------------- intervals
+def test_intervals_cover_an_ar2_process_as_stated():
+    series = _ar2(3000)
+    model = make_pipeline(WindowTransformer(5), LSTMRegressor([8], random_state=0))
+    model.fit(series[:1999], series[1:2000])
+    assert model[-1].n_validation_samples_ == 200
+    origins = np.arange(1999, 2997)
+    _, lower, upper = forecast(model, series, 3, origins=origins, coverage=0.9)
+    actual = np.stack([series[origins + k] for k in (1, 2, 3)], axis=1)
+    coverage = ((lower <= actual) & (actual <= upper)).mean(axis=0)
+    assert np.all((coverage >= 0.85) & (coverage <= 0.95)), coverage
+    # The same width at every origin of a step, wider a step further.
+    widths = upper - lower
+    assert_allclose(widths, np.broadcast_to(widths[0], widths.shape))
+    assert widths[0, 0] < widths[0, 1]
+
+
+def test_intervals_read_nothing_after_the_first_origin(series, linear):
+    _, lower, upper = forecast(
+        linear, series, 3, origins=[300, 350], coverage=0.8, calibration_size=40
+    )
+    changed = series.copy()
+    changed[301:] += 50.0
+    _, lower2, upper2 = forecast(
+        linear, changed, 3, origins=[300], coverage=0.8, calibration_size=40
+    )
+    assert_allclose(upper2 - lower2, upper[:1] - lower[:1])
+
+
+def test_interval_errors(series, linear, lstm):
+    with pytest.raises(ValueError, match="Pass calibration_size"):
+        forecast(linear, series, 2, coverage=0.9)
+    with pytest.raises(ValueError, match=r"coverage=0\.9 needs at least 9 calibration"):
+        forecast(linear, series, 2, coverage=0.9, calibration_size=8)
+    with pytest.raises(
+        ValueError,
+        match="needs forecasts from row 2, but the first row with a full window is 7",
+    ):
+        forecast(linear, series, 3, origins=[40], coverage=0.5, calibration_size=36)
+    point, lower, upper = forecast(lstm, series, 2, coverage=0.9)
+    assert point.shape == lower.shape == upper.shape == (2,)
+    assert np.all(lower < point) and np.all(point < upper)
+
+
+# ---------------------------------------------------------------- backtest
+def test_backtest_of_a_fitted_model_is_its_forecasts(series, lstm):
+    forecasts, errors = backtest(lstm, series, 3, test_size=40, coverage=0.9)
+    origins = np.arange(359, 397)
+    assert forecasts["origin"].unique().tolist() == origins.tolist()
+    assert list(forecasts.columns) == [
+        "origin",
+        "time",
+        "step",
+        "target",
+        "actual",
+        "forecast",
+        "lower",
+        "upper",
+    ]
+    point, lower, _ = forecast(lstm, series, 3, origins=origins, coverage=0.9)
+    assert_allclose(forecasts["forecast"], point.ravel())
+    assert_allclose(forecasts["lower"], lower.ravel())
+    assert_array_equal(forecasts["actual"], series[forecasts["time"]])
+    assert_array_equal(forecasts["time"], forecasts["origin"] + forecasts["step"])
+    # Per-step errors are those of the rows.
+    assert errors["step"].tolist() == [1, 2, 3]
+    assert errors["n"].tolist() == [38, 38, 38]
+    for step in (1, 2, 3):
+        rows = forecasts[forecasts["step"] == step]
+        error = rows["forecast"] - rows["actual"]
+        mine = errors.set_index("step").loc[step]
+        assert mine["mse"] == pytest.approx(np.mean(error**2))
+        assert mine["mae"] == pytest.approx(np.mean(np.abs(error)))
+        inside = (rows["lower"] <= rows["actual"]) & (rows["actual"] <= rows["upper"])
+        assert mine["coverage"] == pytest.approx(inside.mean())
+
+
+class _Recorder(LinearRegression):
+    """LinearRegression that remembers how many rows each fit saw."""
+
+    seen: list = []
+
+    def fit(self, X, y, sample_weight=None):
+        _Recorder.seen.append(len(X))
+        return super().fit(X, y, sample_weight)
+
+
+def test_backtest_refits_on_every_row_before_each_group(series):
+    _Recorder.seen = []
+    model = make_pipeline(WindowTransformer(5, flatten=True), _Recorder())
+    forecasts, _ = backtest(model, series, 2, test_size=21, refit=5)
+    # Origins 378 to 397 in groups of 5; a group's model saw rows up to its
+    # first origin: windows of rows 0 .. t - 1 with targets up to row t.
+    assert _Recorder.seen == [378, 383, 388, 393]
+    assert forecasts["origin"].min() == 378 and forecasts["origin"].max() == 397
+    _Recorder.seen = []
+    backtest(model, series, 2, test_size=21)  # unfitted: fitted once
+    assert _Recorder.seen == [378]
+    _Recorder.seen = []
+    backtest(model, series, 2, test_size=21, refit=True)
+    assert len(_Recorder.seen) == 20
+
+
+def test_backtest_direct_strategy_and_pandas_labels(series):
+    index = pd.date_range("2000-01-01", periods=len(series), freq="W")
+    frame = pd.Series(series, index=index, name="y")
+    model = make_pipeline(WindowTransformer(6, flatten=True), LinearRegression())
+    forecasts, _ = backtest(model, frame, 4, test_size=30, strategy="direct")
+    assert forecasts["origin"].iloc[0] == index[369]
+    assert forecasts["time"].iloc[3] == index[373]
+    assert set(forecasts["target"]) == {"y"}
+    # The same model fitted by hand on the rows up to the first origin.
+    by_hand = make_pipeline(WindowTransformer(6, flatten=True), LinearRegression())
+    by_hand.fit(series[: 370 - 4], horizon_targets(series[:370], 4))
+    expected = forecast(by_hand, series, 4, origins=np.arange(369, 396))
+    assert_allclose(forecasts["forecast"], expected.ravel())
+    with pytest.raises(ValueError, match="strategy='recursive', but the model"):
+        backtest(by_hand, series, 4, test_size=30, strategy="recursive")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"test_size": 2}, ValueError, "test part of 2 rows of 400: it needs at least"),
+        ({"test_size": 400}, ValueError, "test part of 400 rows"),
+        ({"test_size": 1.5}, ValueError, "test_size must be an int"),
+        ({"test_size": "all"}, TypeError, "test_size must be an int"),
+        ({"test_size": 30, "refit": 0}, ValueError, "refit must be an int >= 1"),
+        ({"test_size": 30, "strategy": "both"}, ValueError, "strategy must be"),
+    ],
+)
+def test_backtest_errors(series, linear, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        backtest(linear, series, 3, **kwargs)
+
+
+def test_backtest_test_size_as_a_fraction(series, linear):
+    _, errors = backtest(linear, series, 1, test_size=0.1)
+    assert errors["n"].tolist() == [40]
