@@ -36,6 +36,9 @@ from .window import WindowTransformer, causal_windows
 
 __all__ = ["backtest", "forecast", "horizon_targets"]
 
+# Most calibration errors held at once when sizing intervals (float64 values).
+_CALIBRATION_VALUES = 1 << 21
+
 
 # ------------------------------------------------------------------ inputs
 def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
@@ -374,55 +377,51 @@ def _point_forecasts(plan: _Plan, origins: np.ndarray) -> np.ndarray:
     return predictions
 
 
-def _interval_widths(
-    plan: _Plan, first_origin: int, coverage: float, calibration_size: int | None
-) -> np.ndarray:
-    """Split-conformal half-widths of shape (steps, n_targets).
-
-    For each step ``k``, the errors of the forecasts whose ``k``-th step
-    lands on one of the ``calibration_size`` rows ending at ``first_origin``
-    (rows a forecast from ``first_origin`` already knows). With ``n`` errors,
-    the half-width is their ``ceil((n + 1) * coverage)``-th smallest absolute
-    value, which covers a new error with probability at least ``coverage``
-    when errors are exchangeable.
-    """
-    if calibration_size is None:
-        calibration_size = plan.model.validation_samples
-        if calibration_size < 1:
+def _calibration_rank(plan: _Plan, coverage: float, size: int | None):
+    """The checked calibration size and the rank of the conformal quantile."""
+    if size is None:
+        size = plan.model.validation_samples
+        if size < 1:
             raise ValueError(
                 "coverage needs calibration rows: the model holds no validation "
                 "tail (an LSTMRegressor fitted with early stopping has one). "
-                "Pass calibration_size, the number of rows before the first "
-                "origin whose forecast errors calibrate the intervals."
+                "Pass calibration_size, the number of rows up to each origin "
+                "whose forecast errors calibrate its intervals."
             )
-    calibration_size = _check_positive_int(calibration_size, "calibration_size")
-    rank = math.ceil((calibration_size + 1) * coverage)
-    if rank > calibration_size:
-        needed = calibration_size
+    size = _check_positive_int(size, "calibration_size")
+    rank = math.ceil((size + 1) * coverage)
+    if rank > size:
+        needed = size
         while math.ceil((needed + 1) * coverage) > needed:
             needed += 1
         raise ValueError(
             f"coverage={coverage} needs at least {needed} calibration rows; "
-            f"calibration_size is {calibration_size}."
+            f"calibration_size is {size}."
         )
-    first_row = first_origin - calibration_size + 1
-    low = plan.model.time_steps - 1
-    if first_row - plan.steps < low:
-        raise ValueError(
-            f"calibrating {plan.steps}-step intervals on the {calibration_size} "
-            f"rows ending at row {first_origin} needs forecasts from row "
-            f"{first_row - plan.steps}, but the first row with a full window is "
-            f"{low}. Lower calibration_size or start the forecasts later."
-        )
-    origins = np.arange(first_row - plan.steps, first_origin)
-    predicted = _point_forecasts(plan, origins)
+    return size, rank
+
+
+def _conformal_widths(plan, origins, known, predicted, size, rank) -> np.ndarray:
+    """Split-conformal half-widths of shape (n_origins, steps, n_targets).
+
+    For origin ``t`` and step ``k``: the absolute errors of the forecasts
+    whose ``k``-th step lands on one of the ``size`` rows ending at ``t``
+    (rows a forecast from ``t`` already knows), and of them the
+    ``rank``-th smallest. ``predicted`` holds the forecasts from the origins
+    ``known``, which include every origin those errors need.
+    """
     actual = plan.history[:, plan.targets]
-    widths = np.empty((plan.steps, len(plan.targets)))
-    for k in range(1, plan.steps + 1):
-        # Origins whose k-th step lands on rows first_row .. first_origin.
-        rows = np.arange(first_row, first_origin + 1)
-        errors = np.abs(predicted[rows - k - origins[0], k - 1] - actual[rows])
-        widths[k - 1] = np.sort(errors, axis=0)[rank - 1]
+    widths = np.empty((len(origins), plan.steps, len(plan.targets)))
+    offsets = np.arange(1 - size, 1)
+    block = max(1, _CALIBRATION_VALUES // (size * len(plan.targets)))
+    for start in range(0, len(origins), block):
+        rows = origins[start : start + block, None] + offsets
+        for k in range(1, plan.steps + 1):
+            where = np.searchsorted(known, rows - k)
+            errors = np.abs(predicted[where, k - 1] - actual[rows])
+            widths[start : start + block, k - 1] = np.partition(
+                errors, rank - 1, axis=1
+            )[:, rank - 1]
     return widths
 
 
@@ -479,14 +478,15 @@ def forecast(
     coverage : float in (0, 1) or None, default=None
         If given, also return prediction intervals meant to hold the true
         value with this probability at each step, calibrated on the forecast
-        errors of ``calibration_size`` earlier rows (split-conformal; see
-        Notes).
+        errors over the ``calibration_size`` rows up to each origin
+        (split-conformal; see Notes).
     calibration_size : int or None, default=None
-        Rows, ending at the first origin, whose forecast errors calibrate the
-        intervals. None uses the model's validation tail,
-        ``n_validation_samples_`` of its final :class:`~sklstm.LSTMRegressor`,
-        which are these rows when ``history`` starts with the model's
-        training data and the forecasts start where it ended.
+        Rows, ending at each origin, whose forecast errors calibrate that
+        origin's intervals. None uses the size of the model's validation
+        tail, ``n_validation_samples_`` of its final
+        :class:`~sklstm.LSTMRegressor`: a forecast from the last row of the
+        model's training data is then calibrated on exactly its validation
+        tail, which it held out from training.
 
     Returns
     -------
@@ -512,13 +512,15 @@ def forecast(
 
     Notes
     -----
-    Intervals are split-conformal and per step: for step ``k`` the absolute
-    errors of the same kind of forecast, over the ``n = calibration_size``
-    forecasts whose ``k``-th step falls on the calibration rows, give the
-    half-width as their ``ceil((n + 1) * coverage)``-th smallest value. They
-    widen with the step as the errors do. Coverage holds on average when
-    future errors behave like the calibration errors; on a series whose
-    volatility changes, it drifts with it.
+    Intervals are split-conformal, per origin and per step. For origin ``t``
+    and step ``k``, the ``n = calibration_size`` forecasts of the same model
+    whose ``k``-th step falls on rows ``t - n + 1`` to ``t`` (rows known at
+    ``t``) have absolute errors; the half-width is their
+    ``ceil((n + 1) * coverage)``-th smallest. Intervals therefore widen with
+    the step as the errors do, and, over many origins (a backtest), follow
+    the latest errors when their size changes along the series; nothing
+    after an origin is read. Coverage holds on average when the errors ahead
+    behave like the recent ones.
 
     Examples
     --------
@@ -560,12 +562,28 @@ def _check_coverage(coverage: Any) -> float | None:
 
 
 def _forecast(plan: _Plan, origins: np.ndarray, coverage, calibration_size):
-    """Forecasts (n_origins, steps, n_targets) and their bounds (None without)."""
-    predictions = _point_forecasts(plan, origins)
+    """Forecasts (n_origins, steps, n_targets) and their bounds (None without).
+
+    With ``coverage``, the forecasts from the origins the calibration needs
+    are made in the same pass as the requested ones.
+    """
     if coverage is None:
-        return predictions, None, None
-    widths = _interval_widths(plan, int(origins.min()), coverage, calibration_size)
-    return predictions, predictions - widths, predictions + widths
+        return _point_forecasts(plan, origins), None, None
+    size, rank = _calibration_rank(plan, coverage, calibration_size)
+    earliest = int(origins.min()) - size + 1 - plan.steps
+    if earliest < plan.model.time_steps - 1:
+        raise ValueError(
+            f"calibrating {plan.steps}-step intervals on the {size} rows ending "
+            f"at row {int(origins.min())} needs forecasts from row {earliest}, but "
+            f"the first row with a full window is {plan.model.time_steps - 1}. "
+            "Lower calibration_size or start the forecasts later."
+        )
+    calibration = (origins[:, None] + np.arange(1 - size - plan.steps, 0)).ravel()
+    known = np.union1d(origins, calibration)
+    predicted = _point_forecasts(plan, known)
+    point = predicted[np.searchsorted(known, origins)]
+    widths = _conformal_widths(plan, origins, known, predicted, size, rank)
+    return point, point - widths, point + widths
 
 
 def _squeezer(one_origin: bool, one_target: bool):
@@ -627,8 +645,8 @@ def backtest(
         used as it is, whatever it was fitted for.
     coverage : float in (0, 1) or None, default=None
         If given, add prediction intervals of this nominal coverage, as
-        :func:`forecast` makes them, calibrated on the rows before the first
-        origin of each fit.
+        :func:`forecast` makes them: each origin's are calibrated on the
+        forecast errors over the ``calibration_size`` rows up to it.
     calibration_size : int or None, default=None
         As for :func:`forecast`.
 

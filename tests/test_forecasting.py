@@ -267,22 +267,35 @@ def test_intervals_cover_an_ar2_process_as_stated():
     actual = np.stack([series[origins + k] for k in (1, 2, 3)], axis=1)
     coverage = ((lower <= actual) & (actual <= upper)).mean(axis=0)
     assert np.all((coverage >= 0.85) & (coverage <= 0.95)), coverage
-    # The same width at every origin of a step, wider a step further.
-    widths = upper - lower
-    assert_allclose(widths, np.broadcast_to(widths[0], widths.shape))
-    assert widths[0, 0] < widths[0, 1]
+    # Wider a step further, as the errors grow.
+    widths = (upper - lower).mean(axis=0)
+    assert widths[0] < widths[1]
 
 
-def test_intervals_read_nothing_after_the_first_origin(series, linear):
-    _, lower, upper = forecast(
-        linear, series, 3, origins=[300, 350], coverage=0.8, calibration_size=40
+def test_an_interval_is_the_conformal_quantile_of_the_errors_up_to_its_origin(
+    series, linear
+):
+    point, lower, upper = forecast(
+        linear, series, 2, origins=[300, 350], coverage=0.8, calibration_size=40
     )
-    changed = series.copy()
-    changed[301:] += 50.0
-    _, lower2, upper2 = forecast(
-        linear, changed, 3, origins=[300], coverage=0.8, calibration_size=40
-    )
-    assert_allclose(upper2 - lower2, upper[:1] - lower[:1])
+    # Origin 350, step 2: the errors of the 2-step forecasts landing on rows
+    # 311 to 350, from origins 309 to 348; the ceil(41 * 0.8) = 33rd smallest.
+    earlier = forecast(linear, series, 2, origins=np.arange(309, 349))
+    errors = np.abs(earlier[:, 1] - series[311:351])
+    assert upper[1, 1] - point[1, 1] == pytest.approx(np.sort(errors)[32])
+    assert point[1, 1] - lower[1, 1] == pytest.approx(np.sort(errors)[32])
+    assert_allclose(point, forecast(linear, series, 2, origins=[300, 350]))
+
+
+def test_intervals_read_nothing_after_their_origin(series, lstm):
+    origins = np.array([300, 350])
+    before = forecast(lstm, series, 3, origins=origins, coverage=0.8)
+    for i, origin in enumerate(origins):
+        changed = series.copy()
+        changed[origin + 1 :] += 50.0
+        after = forecast(lstm, changed, 3, origins=origins, coverage=0.8)
+        for mine, theirs in zip(after, before, strict=True):
+            assert_array_equal(mine[i], theirs[i])
 
 
 def test_interval_errors(series, linear, lstm):
