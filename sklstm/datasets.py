@@ -20,6 +20,11 @@ follow along; what changed:
 Each part is windowed on its own, so no window and no target crosses a
 boundary between parts: nothing of the validation or test part leaks into
 training.
+
+Two real series, for the forecasting examples and benchmarks, come from
+statsmodels (``pip install 'sklstm[bench]'``), which ships them: nothing is
+downloaded. :func:`load_sunspots` and :func:`load_co2` return them as pandas
+Series with a date index.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ __all__ = [
     "PART_NAMES",
     "TASKS",
     "generate_data",
+    "load_co2",
+    "load_sunspots",
     "post_x",
     "prepare_data",
     "sin",
@@ -386,3 +393,71 @@ def _as_series(data) -> np.ndarray:
             f"got a {series.ndim}-D array."
         )
     return series
+
+
+# ------------------------------------------------------------ real series
+def _statsmodels_datasets():
+    try:
+        from statsmodels import datasets
+    except ImportError as exc:
+        raise ImportError(
+            "The real series ship with statsmodels: pip install 'sklstm[bench]' "
+            "(or pip install statsmodels)."
+        ) from exc
+    return datasets
+
+
+def load_sunspots():
+    """Yearly mean sunspot numbers, 1700 to 2008 (309 values), from statsmodels.
+
+    A stationary but strongly nonlinear cycle of about eleven years whose
+    amplitude varies from cycle to cycle; the largest cycles on record fall
+    in the last fifth of the series.
+
+    Returns
+    -------
+    series : pandas.Series
+        Named ``"sunspots"``, indexed by the first day of each year.
+
+    Examples
+    --------
+    >>> from sklstm.datasets import load_sunspots
+    >>> series = load_sunspots()
+    >>> len(series), series.index[0].year, series.index[-1].year
+    (309, 1700, 2008)
+    >>> series.index.freqstr
+    'YS-JAN'
+    """
+    import pandas as pd
+
+    data = _statsmodels_datasets().sunspots.load_pandas().data
+    index = pd.to_datetime(data["YEAR"].astype(int).astype(str), format="%Y")
+    return pd.Series(
+        data["SUNACTIVITY"].to_numpy(dtype=np.float64),
+        index=pd.DatetimeIndex(index, name="year", freq="YS"),
+        name="sunspots",
+    )
+
+
+def load_co2():
+    """Weekly atmospheric CO2 at Mauna Loa, March 1958 to December 2001, from
+    statsmodels (2,284 weeks, in parts per million).
+
+    A rising trend with a yearly cycle: the level of the last fifth lies above
+    anything before it. The 59 missing weeks are filled by linear
+    interpolation.
+
+    Returns
+    -------
+    series : pandas.Series
+        Named ``"co2"``, with a weekly date index.
+
+    Examples
+    --------
+    >>> from sklstm.datasets import load_co2
+    >>> series = load_co2()
+    >>> len(series), int(series.isna().sum()), series.index.freqstr
+    (2284, 0, 'W-SAT')
+    """
+    data = _statsmodels_datasets().co2.load_pandas().data["co2"]
+    return data.interpolate().rename("co2").astype(np.float64)

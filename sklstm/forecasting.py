@@ -212,12 +212,15 @@ class _WindowModel:
             check_is_fitted(windows)
             self.time_steps = int(windows.time_steps)
             self.n_features = int(windows.n_features_in_)
+            self.feature_names = getattr(windows, "feature_names_in_", None)
             self.flatten = bool(windows.flatten)
             self._regressor = model[1:] if len(model.steps) > 1 else None
         elif isinstance(model, LSTMRegressor):
             check_is_fitted(model)
             self.time_steps = int(model.time_steps_in_)
             self.n_features = 1 if model._fit_ndim == 2 else int(model.n_features_in_)
+            # A 2-D fit names the window's time steps, not the series' columns.
+            self.feature_names = None
             self.flatten = model._fit_ndim == 2
             self._regressor = model
         else:
@@ -250,11 +253,21 @@ class _Plan:
     ) -> None:
         self.model = _WindowModel(model)
         self.steps = _check_positive_int(steps, "steps")
-        self.history, self.columns, self.index = _as_series(history, "history")
+        self.history, self.columns, _ = _as_series(history, "history")
         if self.history.shape[1] != self.model.n_features:
             raise ValueError(
                 f"history has {self.history.shape[1]} columns, but the model was "
                 f"fitted on {self.model.n_features} features per row."
+            )
+        fitted_names = self.model.feature_names
+        if (
+            isinstance(history, pd.DataFrame)
+            and fitted_names is not None
+            and self.columns != [str(name) for name in fitted_names]
+        ):
+            raise ValueError(
+                f"history's columns {self.columns} are not those the model was "
+                f"fitted on, in the same order: {list(fitted_names)}."
             )
         if len(self.history) < self.model.time_steps:
             raise ValueError(

@@ -11,8 +11,8 @@ SAMPLE_WEIGHT_REASON = (
     "expected failures for SGDRegressor)"
 )
 ONE_D_REASON = (
-    "a 1-D array is a univariate series by design (the issue asks for 1-D "
-    "input), so fitting on it succeeds instead of raising"
+    "a 1-D array is a univariate series by design (the documented input of "
+    "a series), so fitting on it succeeds instead of raising"
 )
 ORDER_REASON = (
     "windows are built from the rows before each row, so reordering or "

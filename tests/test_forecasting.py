@@ -217,6 +217,19 @@ def test_covariates_that_are_missing_or_misshaped(series):
         forecast(model, frame, 2, origins=[300])
 
 
+def test_columns_must_be_those_the_model_was_fitted_on(series):
+    frame = pd.DataFrame({"y": series, "x": np.arange(400.0)})
+    model = make_pipeline(WindowTransformer(5, flatten=True), LinearRegression())
+    model.fit(frame.iloc[:-1], series[1:])
+    with pytest.raises(ValueError, match=r"columns \['x', 'y'\] are not those"):
+        forecast(model, frame[["x", "y"]], 1, targets="y")
+    # Plain arrays carry no names: their columns are taken in the fitted order.
+    assert_array_equal(
+        forecast(model, frame.to_numpy(), 1, targets=[0]),
+        forecast(model, frame, 1, targets="y"),
+    )
+
+
 def test_future_covariates_without_covariates(series, linear):
     with pytest.raises(ValueError, match="every column of history is a target"):
         forecast(linear, series, 3, future_covariates=[[1.0]])

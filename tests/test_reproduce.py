@@ -51,15 +51,14 @@ def test_post_config_and_defaults_are_the_documented_models():
     )
     assert (post["steps"], post["early_stopping_rounds"]) == (10_000, 1_000)
     assert post["standardize"] is False and post["random_state"] == 3
-    # The package's defaults, untouched but for the seed and relative mode.
+    # The package's defaults, untouched but for the seed.
     from sklstm import LSTMRegressor
 
     defaults = LSTMRegressor().get_params()
     for task in TASKS:
         params = sklstm_defaults(task, 5).get_params()
-        assert params["relative"] is (task == "x_sin")
         changed = {k for k in params if params[k] != defaults[k]}
-        assert changed <= {"random_state", "relative"}
+        assert changed == {"random_state"}
 
 
 def test_run_experiments_rejects_unknown_names():
@@ -88,7 +87,7 @@ def test_table_has_a_row_per_task_and_method(baseline_results):
     assert len(rows) == 6
     assert rows[0].startswith("| sin | persistence (last value) | ")
     assert "| none needed |" in rows[0]
-    assert method_label("sklstm_defaults", "x_sin").endswith("relative=True")
+    assert method_label("sklstm_defaults", "x_sin") == "LSTMRegressor defaults"
 
 
 def test_results_are_written_with_plots(baseline_results, tmp_path):
