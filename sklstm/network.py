@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
+from .config import load_keras
+
 __all__ = [
     "OPTIMIZERS",
     "DenseSpec",
@@ -200,7 +202,7 @@ def parse_optimizer(optimizer: str) -> str:
 
 
 def _check_activation(activation: str) -> None:
-    import keras
+    keras = load_keras()
 
     try:
         keras.activations.get(activation)
@@ -224,7 +226,7 @@ def build_model(
     ``seed``, so the same seed gives the same network without touching the
     global random state of Keras, TensorFlow or NumPy.
     """
-    import keras
+    keras = load_keras()
 
     _check_activation(dense_spec.activation)
     seeds = iter(range(seed, seed + 4 * (len(rnn_specs) + len(dense_spec.units) + 1)))
@@ -268,7 +270,7 @@ def make_optimizer(name: str, learning_rate: float):
     TensorFlow caches a kernel of about 35 KiB per distinct variable name for
     the life of the process: a fit would leak half a megabyte.
     """
-    import keras
+    keras = load_keras()
 
     optimizer = getattr(keras.optimizers, parse_optimizer(name))
     return optimizer(learning_rate=learning_rate, name="optimizer")

@@ -46,6 +46,8 @@ from typing import IO, Any
 
 import numpy as np
 
+from .config import load_keras
+
 __all__ = ["load"]
 
 FORMAT = "sklstm.LSTMRegressor"
@@ -693,7 +695,7 @@ def _keras_weights(model_bytes: bytes, reference) -> list[np.ndarray]:
     the saved model may use no class that it does not use, and must have its
     layers and weight shapes.
     """
-    import keras
+    keras = load_keras()
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, MODEL)

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .config import load_keras, load_tensorflow
+
 __all__ = [
     "BatchSampler",
     "CompiledNetwork",
@@ -81,7 +83,7 @@ class _Programs:
     """
 
     def __init__(self, model, optimizer) -> None:
-        import tensorflow as tf
+        tf = load_tensorflow()
 
         self._model = model
         self._optimizer = optimizer
@@ -113,7 +115,7 @@ class _Programs:
         return self._predict_block(trainable, non_trainable, blocks, n_blocks)
 
     def _train(self, state, xs, ys, ws, n_steps):
-        import tensorflow as tf
+        tf = load_tensorflow()
 
         for variables, values in zip(
             _state_variables(self._model, self._optimizer), state, strict=True
@@ -144,7 +146,7 @@ class _Programs:
         return state, total / tf.cast(n_steps, tf.float32)
 
     def _predict(self, trainable, non_trainable, blocks, n_blocks):
-        import tensorflow as tf
+        tf = load_tensorflow()
 
         # Every block goes through the same loop body, compiled once for one
         # block's shape: a row's output cannot depend on its block's position
@@ -191,7 +193,7 @@ def _programs_for(key, model, optimizer) -> _Programs:
     with _PROGRAMS_LOCK:
         programs = _PROGRAMS.get(key)
         if programs is None:
-            import keras
+            keras = load_keras()
 
             template = keras.models.clone_model(model)
             template_optimizer = type(optimizer).from_config(optimizer.get_config())
@@ -547,7 +549,7 @@ def _record(result, step, epoch, train_loss, val_loss, writer) -> None:
     history["train_loss"].append(train_loss)
     history["val_loss"].append(val_loss)
     if writer is not None:
-        import tensorflow as tf
+        tf = load_tensorflow()
 
         with writer.as_default():
             tf.summary.scalar("loss/train", train_loss, step=step)
@@ -565,7 +567,7 @@ def _summary_writer(logdir):
             "logdir writes TensorBoard summaries and needs the tensorboard "
             "package: pip install 'sklstm[tensorboard]'."
         ) from exc
-    import tensorflow as tf
+    tf = load_tensorflow()
 
     return tf.summary.create_file_writer(str(logdir))
 
