@@ -147,7 +147,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Step at which the kept weights were reached.
     n_iter_ : int
         Gradient steps run since the network was initialised.
-    relative_ : ndarray of bool, shape (n_outputs_,)
+    relative_ : ndarray of bool of shape (`n_outputs_`,)
         Which targets are learnt in relative mode (see ``relative``).
     n_validation_samples_ : int
         Rows held out for early stopping (the last rows of the data) by the

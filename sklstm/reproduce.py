@@ -18,9 +18,10 @@ steps, windows built inside each part), this fits:
     - a budget of 10,000 steps, where the post's sin and sin+cos runs ended;
       its x*sin(x) run went on to step 39,000, which would take this command
       past its time budget;
-    - the validation loss is checked every 100 steps (the post's printed sin
-      logs; the notebook checked every 1,300), so early stopping keeps the
-      weights of the best check;
+    - progress every 100 steps (the post's printed sin logs; the notebook
+      checked every 1,300), with the validation loss checked every 50 steps
+      (an epoch of the training part is 73 batches of 100, and checks follow
+      shorter epochs), so early stopping keeps the weights of the best check;
     - Keras' weight initialisers and Adagrad, not TensorFlow 0.8's; the
       post's exact numbers cannot be recovered from its seeds.
 
@@ -250,6 +251,8 @@ def post_config(seed: int, budget: Budget = FULL) -> LSTMRegressor:
         early_stopping_rounds=budget.post_early_stopping_rounds,
         print_steps=budget.post_print_steps,
         standardize=False,
+        # The post's network learnt levels, not changes.
+        relative=False,
         random_state=seed,
     )
 

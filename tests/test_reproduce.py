@@ -51,6 +51,7 @@ def test_post_config_and_defaults_are_the_documented_models():
     )
     assert (post["steps"], post["early_stopping_rounds"]) == (10_000, 1_000)
     assert post["standardize"] is False and post["random_state"] == 3
+    assert post["relative"] is False
     # The package's defaults, untouched but for the seed.
     from sklstm import LSTMRegressor
 

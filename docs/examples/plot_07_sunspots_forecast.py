@@ -86,9 +86,9 @@ fig.tight_layout()
 plt.show()
 
 # %%
-# One year ahead the LSTM's error is a quarter below the linear model's. Ten
-# years ahead, half a cycle, both are far from the truth and the linear model
-# is as good or better on average: the test part holds cycles larger than any
-# the networks saw, where a linear model's extrapolation helps it.
-# ``benchmarks/bench_forecast.py`` measures this over three seeds, direct and
-# recursive.
+# One year ahead the LSTM's error is about a quarter below the linear
+# model's, and at eleven and twelve years it is lower again; in between,
+# through the half cycle, it is above. Both are far from the truth there:
+# the test part holds cycles larger than any the networks saw, where a linear
+# model's extrapolation helps it. ``benchmarks/bench_forecast.py`` measures
+# this over three seeds, direct and recursive.

@@ -1,0 +1,62 @@
+"""Every Python block of the README and of the getting-started page runs, in a
+fresh process, within a bounded time."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Generous bounds: these guard against a block that hangs or has grown far
+# beyond what the page promises, not against a slow machine.
+TIMEOUT_SECONDS = 300
+
+
+def _markdown_blocks(path: Path) -> list[str]:
+    return re.findall(r"^```python\n(.*?)^```", path.read_text(), re.M | re.S)
+
+
+def _rst_blocks(path: Path) -> list[str]:
+    blocks = []
+    lines = path.read_text().splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == ".. code-block:: python":
+            body = []
+            for following in lines[i + 1 :]:
+                if following and not following.startswith("   "):
+                    break
+                body.append(following[3:])
+            blocks.append("\n".join(body).strip() + "\n")
+    return blocks
+
+
+BLOCKS = [
+    (f"README.md[{i}]", code)
+    for i, code in enumerate(_markdown_blocks(ROOT / "README.md"))
+] + [
+    (f"getting_started.rst[{i}]", code)
+    for i, code in enumerate(_rst_blocks(ROOT / "docs" / "getting_started.rst"))
+]
+
+
+def test_the_pages_have_python_blocks():
+    names = [name for name, _ in BLOCKS]
+    assert any(name.startswith("README") for name in names)
+    assert any(name.startswith("getting_started") for name in names)
+
+
+@pytest.mark.parametrize(("name", "code"), BLOCKS, ids=[name for name, _ in BLOCKS])
+def test_block_runs(name, code, tmp_path):
+    env = dict(os.environ, MPLBACKEND="Agg")
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+    )
+    assert result.returncode == 0, f"{name} failed:\n{result.stderr[-4000:]}"
