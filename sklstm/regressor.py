@@ -80,11 +80,12 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Steps between evaluations and progress lines. Each evaluation records
         ``history_`` and checks early stopping; at ``verbose=1``, each
         progress line reads ``Step #9700, epoch #119, avg. train loss:
-        0.00082, avg. val loss: 0.00084``. When an epoch (a pass over the
-        training rows) takes fewer steps, evaluations follow the epochs
-        instead, every ``d`` steps with ``d`` the largest divisor of
-        ``print_steps`` not above an epoch's steps, and at least 10 steps;
-        progress lines stay every ``print_steps`` steps.
+        0.00082, avg. val loss: 0.00084``. When early stopping is on and an
+        epoch (a pass over the training rows) takes fewer than a quarter of
+        ``print_steps`` steps, evaluations follow the epochs instead, every
+        ``d`` steps with ``d`` the largest divisor of ``print_steps`` not
+        above an epoch's steps, and at least 10 steps; progress lines stay
+        every ``print_steps`` steps.
     verbose : int, default=0
         0 is silent; 1 prints a progress line every ``print_steps`` steps.
     logdir : str, path or None, default=None

@@ -18,10 +18,9 @@ steps, windows built inside each part), this fits:
     - a budget of 10,000 steps, where the post's sin and sin+cos runs ended;
       its x*sin(x) run went on to step 39,000, which would take this command
       past its time budget;
-    - progress every 100 steps (the post's printed sin logs; the notebook
-      checked every 1,300), with the validation loss checked every 50 steps
-      (an epoch of the training part is 73 batches of 100, and checks follow
-      shorter epochs), so early stopping keeps the weights of the best check;
+    - the validation loss is checked every 100 steps (the post's printed sin
+      logs; the notebook checked every 1,300), so early stopping keeps the
+      weights of the best check;
     - Keras' weight initialisers and Adagrad, not TensorFlow 0.8's; the
       post's exact numbers cannot be recovered from its seeds.
 

@@ -376,19 +376,21 @@ def evaluation_steps(print_steps: int, epoch_steps: int) -> int:
     """Steps between evaluations: ``print_steps``, or about an epoch if shorter.
 
     On a small training set an epoch takes a few steps and a network can
-    overfit long before ``print_steps`` steps, so evaluation then follows the
-    epochs: every ``d`` steps, ``d`` the largest divisor of ``print_steps``
-    that is at most the steps of an epoch, and at least ``MIN_EVAL_STEPS``
-    (to bound the cost of evaluating). Being a divisor puts every progress
-    line on an evaluation.
+    overfit long before ``print_steps`` steps. When an epoch takes fewer than
+    a quarter of ``print_steps`` steps, evaluation follows the epochs: every
+    ``d`` steps, ``d`` the largest divisor of ``print_steps`` that is at most
+    the steps of an epoch, and at least ``MIN_EVAL_STEPS`` (to bound the cost
+    of evaluating). Being a divisor puts every progress line on an
+    evaluation. Longer epochs keep ``print_steps``: evaluating them more
+    often would cost more than it could gain.
 
     Examples
     --------
     >>> from sklstm.training import evaluation_steps
     >>> evaluation_steps(100, 250), evaluation_steps(100, 57), evaluation_steps(100, 3)
-    (100, 50, 10)
+    (100, 100, 10)
     """
-    if epoch_steps >= print_steps or print_steps <= MIN_EVAL_STEPS:
+    if 4 * epoch_steps >= print_steps or print_steps <= MIN_EVAL_STEPS:
         return print_steps
     for divisor in range(max(epoch_steps, MIN_EVAL_STEPS), MIN_EVAL_STEPS - 1, -1):
         if print_steps % divisor == 0:
@@ -464,11 +466,13 @@ def train(
     TrainingResult
     """
     result = TrainingResult()
+    # The batches of one call have the same shape in every call of a fit
+    # whatever the evaluation period, so that one compiled program serves it.
     per_call = max(
         1,
         min(
             STEPS_PER_CALL,
-            config.eval_steps,
+            config.print_steps,
             VALUES_PER_CALL // (sampler.batch_size * batches.values_per_window),
         ),
     )
@@ -480,7 +484,7 @@ def train(
         while result.steps_run < config.steps:
             until_eval = config.eval_steps - result.steps_run % config.eval_steps
             n_steps = min(per_call, until_eval, config.steps - result.steps_run)
-            xs, ys, ws = batches(sampler.draw(per_call))
+            xs, ys, ws = _padded(batches(sampler.draw(n_steps)), per_call)
             per_output = network.train_steps(xs, ys, ws, n_steps)
             chunk_loss = float(np.mean(per_output * loss_scale))
             result.steps_run += n_steps
@@ -527,6 +531,16 @@ def train(
         if writer is not None:
             writer.close()
     return _finish(network, result, saved, validation_loss is not None)
+
+
+def _padded(arrays: tuple, length: int) -> tuple:
+    """Arrays of batches extended with zeros to ``length`` batches (never read)."""
+    missing = length - len(arrays[0])
+    if not missing:
+        return arrays
+    return tuple(
+        np.concatenate([a, np.zeros((missing, *a.shape[1:]), a.dtype)]) for a in arrays
+    )
 
 
 def _patience(config: TrainingConfig, best_step: int) -> int:

@@ -162,7 +162,9 @@ def test_short_epochs_are_evaluated_often_and_printed_every_print_steps(
     [
         (100, 250, 100),
         (100, 100, 100),
-        (100, 57, 50),
+        (100, 57, 100),  # epochs of a quarter of print_steps or more
+        (100, 25, 100),
+        (100, 24, 20),
         (100, 12, 10),
         (100, 3, 10),
         (1300, 7, 10),
