@@ -30,8 +30,6 @@ import statistics
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
 from sklstm.reproduce import (
     FULL,
     POST_PUBLISHED_MSE,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -104,9 +103,7 @@ def _add_reproduce(subparsers) -> None:
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
-    # TensorFlow's C++ start-up messages would bury the progress lines; a
-    # value the user set is kept.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # TensorFlow's start-up log is kept quiet by sklstm.config.
     from .reproduce import run_reproduction
 
     run_reproduction(args.out, seeds=args.seeds, quick=args.quick)
