@@ -3,6 +3,11 @@
 Parsing ``rnn_layers`` and ``dense_layers`` is plain Python so that the
 estimator can reject a bad specification before TensorFlow is imported;
 :func:`build_model` and :func:`make_optimizer` import Keras only when called.
+
+A network is described by a :class:`NetworkSpec`: its input shape, outputs,
+layers, optimizer, loss and whether padded steps are masked. The same
+description keys the shared compiled programs, is written to saved files and
+rebuilds the network when a file is loaded.
 """
 
 from __future__ import annotations
@@ -14,8 +19,12 @@ from typing import Any
 from .config import load_keras
 
 __all__ = [
+    "CELLS",
+    "LOSSES",
     "OPTIMIZERS",
+    "PAD_VALUE",
     "DenseSpec",
+    "NetworkSpec",
     "RecurrentSpec",
     "build_model",
     "make_optimizer",
@@ -43,17 +52,37 @@ OPTIMIZERS = {
     )
 }
 
-_RNN_KEYS = {"num_units", "keep_prob", "dropout", "recurrent_dropout"}
+# Name of a recurrent cell -> Keras layer class.
+CELLS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
+# What the network is trained on: "mse" outputs values, "crossentropy" the
+# logits of a softmax over classes.
+LOSSES = ("mse", "crossentropy")
+# Value of a padded time step in the network's input, where a Masking layer
+# marks it: standardised real values never come near it (a step is masked only
+# if every one of its features equals it, and the estimators reject such real
+# steps).
+PAD_VALUE = -1.0e9
+
+_RNN_KEYS = {
+    "num_units",
+    "keep_prob",
+    "dropout",
+    "recurrent_dropout",
+    "cell",
+    "bidirectional",
+}
 _DENSE_KEYS = {"layers", "activation", "dropout"}
 
 
 @dataclass(frozen=True)
 class RecurrentSpec:
-    """One LSTM layer: its units and the drop rates of its inputs and state."""
+    """One recurrent layer: cell, direction, units and drop rates."""
 
     units: int
     dropout: float = 0.0
     recurrent_dropout: float = 0.0
+    cell: str = "lstm"
+    bidirectional: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,18 +111,21 @@ def _rate(value: Any, where: str) -> float:
 
 
 def parse_rnn_layers(rnn_layers: Any) -> list[RecurrentSpec]:
-    """Validate ``rnn_layers`` and return one spec per stacked LSTM layer.
+    """Validate ``rnn_layers`` and return one spec per stacked recurrent layer.
 
     Each item is an int (the units) or a dict with ``num_units`` and
     optionally ``keep_prob`` (the post's spelling: the probability of keeping
-    an input, so ``dropout = 1 - keep_prob``), ``dropout`` and
-    ``recurrent_dropout``.
+    an input, so ``dropout = 1 - keep_prob``), ``dropout``,
+    ``recurrent_dropout``, ``cell`` (``"lstm"``, the default, ``"gru"`` or
+    ``"rnn"``) and ``bidirectional`` (a bool).
 
     Examples
     --------
     >>> from sklstm.network import parse_rnn_layers
-    >>> parse_rnn_layers([{"num_units": 5, "keep_prob": 0.5}, 3])
-    [RecurrentSpec(units=5, dropout=0.5, recurrent_dropout=0.0), RecurrentSpec(units=3, dropout=0.0, recurrent_dropout=0.0)]
+    >>> parse_rnn_layers([{"num_units": 5, "keep_prob": 0.5}, 3])[0]
+    RecurrentSpec(units=5, dropout=0.5, recurrent_dropout=0.0, cell='lstm', bidirectional=False)
+    >>> parse_rnn_layers([{"num_units": 8, "cell": "gru", "bidirectional": True}])[0].cell
+    'gru'
     """  # noqa: E501
     if isinstance(rnn_layers, (str, bytes, dict)) or not hasattr(
         rnn_layers, "__iter__"
@@ -139,7 +171,18 @@ def parse_rnn_layers(rnn_layers: Any) -> list[RecurrentSpec]:
             recurrent = _rate(
                 layer.get("recurrent_dropout", 0.0), f"{where}['recurrent_dropout']"
             )
-            specs.append(RecurrentSpec(units, dropout, recurrent))
+            cell = layer.get("cell", "lstm")
+            if cell not in CELLS:
+                raise ValueError(
+                    f"{where}['cell'] must be one of {sorted(CELLS)}; got {cell!r}."
+                )
+            bidirectional = layer.get("bidirectional", False)
+            if not isinstance(bidirectional, bool):
+                raise TypeError(
+                    f"{where}['bidirectional'] must be True or False; got "
+                    f"{bidirectional!r}."
+                )
+            specs.append(RecurrentSpec(units, dropout, recurrent, cell, bidirectional))
         else:
             specs.append(RecurrentSpec(_positive_units(layer, where)))
     return specs
@@ -212,15 +255,57 @@ def _check_activation(activation: str) -> None:
         ) from exc
 
 
-def build_model(
-    time_steps: int,
-    n_features: int,
-    n_outputs: int,
-    rnn_specs: list[RecurrentSpec],
-    dense_spec: DenseSpec,
-    seed: int,
-):
-    """Build the stacked LSTM network, its weights drawn from ``seed``.
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Everything that makes two networks the same architecture.
+
+    ``n_outputs`` counts the network's outputs: targets for ``loss="mse"``,
+    classes for ``loss="crossentropy"``. ``masked`` puts a Masking layer in
+    front, for sequences padded with :data:`PAD_VALUE`.
+    """
+
+    time_steps: int
+    n_features: int
+    n_outputs: int
+    rnn_layers: tuple[RecurrentSpec, ...]
+    dense: DenseSpec
+    optimizer: str
+    learning_rate: float
+    loss: str = "mse"
+    masked: bool = False
+
+
+def _recurrent_layer(keras, spec: RecurrentSpec, index: int, last: bool, seeds):
+    layer_class = getattr(keras.layers, CELLS[spec.cell])
+    options = dict(
+        return_sequences=not last,
+        dropout=spec.dropout,
+        recurrent_dropout=spec.recurrent_dropout,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
+        seed=next(seeds),
+    )
+    name = f"{spec.cell}_{index}"
+    if not spec.bidirectional:
+        return layer_class(spec.units, name=name, **options)
+    # Each direction draws its own initial weights.
+    backward = dict(
+        options,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
+        seed=next(seeds),
+    )
+    return keras.layers.Bidirectional(
+        layer_class(spec.units, name=f"{name}_forward", **options),
+        backward_layer=layer_class(
+            spec.units, go_backwards=True, name=f"{name}_backward", **backward
+        ),
+        name=f"bidirectional_{index}",
+    )
+
+
+def build_model(spec: NetworkSpec, seed: int):
+    """Build the network described by ``spec``, its weights drawn from ``seed``.
 
     Every initializer and dropout layer gets its own seed derived from
     ``seed``, so the same seed gives the same network without touching the
@@ -228,34 +313,29 @@ def build_model(
     """
     keras = load_keras()
 
-    _check_activation(dense_spec.activation)
-    seeds = iter(range(seed, seed + 4 * (len(rnn_specs) + len(dense_spec.units) + 1)))
-    inputs = keras.Input(shape=(time_steps, n_features), name="windows")
+    _check_activation(spec.dense.activation)
+    n_layers = len(spec.rnn_layers) + len(spec.dense.units) + 1
+    seeds = iter(range(seed, seed + 8 * n_layers))
+    inputs = keras.Input(shape=(spec.time_steps, spec.n_features), name="windows")
     hidden = inputs
-    for i, spec in enumerate(rnn_specs):
-        hidden = keras.layers.LSTM(
-            spec.units,
-            return_sequences=i < len(rnn_specs) - 1,
-            dropout=spec.dropout,
-            recurrent_dropout=spec.recurrent_dropout,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
-            seed=next(seeds),
-            name=f"lstm_{i}",
-        )(hidden)
-    for i, units in enumerate(dense_spec.units):
+    if spec.masked:
+        hidden = keras.layers.Masking(mask_value=PAD_VALUE, name="padding")(hidden)
+    for i, layer in enumerate(spec.rnn_layers):
+        last = i == len(spec.rnn_layers) - 1
+        hidden = _recurrent_layer(keras, layer, i, last, seeds)(hidden)
+    for i, units in enumerate(spec.dense.units):
         hidden = keras.layers.Dense(
             units,
-            activation=dense_spec.activation,
+            activation=spec.dense.activation,
             kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
             name=f"dense_{i}",
         )(hidden)
-        if dense_spec.dropout:
+        if spec.dense.dropout:
             hidden = keras.layers.Dropout(
-                dense_spec.dropout, seed=next(seeds), name=f"dropout_{i}"
+                spec.dense.dropout, seed=next(seeds), name=f"dropout_{i}"
             )(hidden)
     outputs = keras.layers.Dense(
-        n_outputs,
+        spec.n_outputs,
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
         name="output",
     )(hidden)

@@ -1,9 +1,13 @@
-"""Saving and loading an LSTMRegressor without pickle: nothing in a file is run.
+"""Saving and loading the estimators without pickle: nothing in a file is run.
 
 Unpickling a file runs whatever code the file asks for, so a pickle (or a
 joblib file) must only ever be loaded from a source you trust.
-:meth:`LSTMRegressor.save <sklstm.LSTMRegressor.save>` and :func:`load` are the
-safe route: the file holds data only, and loading checks every part of it.
+:meth:`LSTMRegressor.save <sklstm.LSTMRegressor.save>` (and the classifier's)
+and :func:`load` are the safe route: the file holds data only, and loading
+checks every part of it. The file names the estimator it holds
+(``"sklstm.LSTMRegressor"`` or ``"sklstm.LSTMClassifier"``) and must hold
+exactly that estimator's parameters and fitted state, so a file of one never
+loads as the other.
 
 The file is a zip archive of three members:
 
@@ -48,10 +52,12 @@ import numpy as np
 
 from .config import load_keras
 
-__all__ = ["load"]
+__all__ = ["load", "register", "save"]
 
-FORMAT = "sklstm.LSTMRegressor"
 FORMAT_VERSION = 2
+# The estimators files can hold, by format name ("sklstm.<class name>"); each
+# face registers itself when it is defined.
+_FACES: dict[str, type] = {}
 # Versions this sklstm reads. Version 1 (sklstm 0.1) stored one relative flag
 # for all targets and no validation size.
 READABLE_VERSIONS = (1, 2)
@@ -81,21 +87,33 @@ class _Invalid(Exception):
     """A file that is not a valid sklstm model; becomes a ValueError in load."""
 
 
+def register(face: type) -> type:
+    """Let files hold estimators of class ``face`` (one of sklstm's faces)."""
+    _FACES[f"sklstm.{face.__name__}"] = face
+    return face
+
+
+def _face_of(estimator) -> tuple[str, type]:
+    for name, face in _FACES.items():
+        if isinstance(estimator, face):
+            return name, face
+    raise TypeError(
+        f"save writes {' or '.join(f.__name__ for f in _FACES.values())}; got "
+        f"{type(estimator).__name__}."
+    )
+
+
 # --------------------------------------------------------------------- save
-def save_regressor(estimator, path: PathOrFile) -> None:
+def save(estimator, path: PathOrFile) -> None:
     """Write ``estimator`` to ``path``; see :meth:`LSTMRegressor.save`."""
     from . import __version__
-    from .regressor import LSTMRegressor
 
-    if not isinstance(estimator, LSTMRegressor):
-        raise TypeError(
-            f"save writes an LSTMRegressor; got {type(estimator).__name__}."
-        )
+    format_name, face = _face_of(estimator)
     params = estimator.get_params(deep=False)
-    own = set(LSTMRegressor._get_param_names())
+    own = set(face._get_param_names())
     if set(params) != own:
         raise TypeError(
-            f"save writes exactly LSTMRegressor's parameters; "
+            f"save writes exactly {face.__name__}'s parameters; "
             f"{type(estimator).__name__} adds {sorted(set(params) - own)} and "
             f"lacks {sorted(own - set(params))}."
         )
@@ -104,7 +122,7 @@ def save_regressor(estimator, path: PathOrFile) -> None:
 
     arrays: dict[str, np.ndarray] = {}
     manifest: dict[str, Any] = {
-        "format": FORMAT,
+        "format": format_name,
         "format_version": FORMAT_VERSION,
         "sklstm_version": __version__,
         "params": {
@@ -190,9 +208,7 @@ def _encode(value: Any, where: str, arrays: dict) -> Any:
 
 
 def _fitted_state(estimator, arrays: dict) -> dict:
-    time_steps, n_features, n_outputs, rnn_specs, dense_spec, optimizer, lr = (
-        estimator._network_spec
-    )
+    spec = estimator._network_spec
     scaling = estimator._scaling
     for name in ("x_mean", "x_scale", "y_mean", "y_scale"):
         arrays[f"scaling.{name}"] = np.asarray(getattr(scaling, name), np.float64)
@@ -200,13 +216,11 @@ def _fitted_state(estimator, arrays: dict) -> dict:
     for i, value in enumerate(optimizer_state):
         arrays[f"optimizer.{i}"] = np.asarray(value)
     names = getattr(estimator, "feature_names_in_", None)
-    return {
+    state = {
         "n_features_in_": int(estimator.n_features_in_),
         "feature_names_in_": None if names is None else [str(n) for n in names],
         "time_steps_in_": int(estimator.time_steps_in_),
-        "n_outputs_": int(estimator.n_outputs_),
         "fit_ndim": int(estimator._fit_ndim),
-        "y_ndim": int(estimator._y_ndim),
         "history_": {
             key: [_plain(v) for v in estimator.history_[key]] for key in _HISTORY_KEYS
         },
@@ -214,29 +228,53 @@ def _fitted_state(estimator, arrays: dict) -> dict:
         "best_step_": int(estimator.best_step_),
         "n_iter_": int(estimator.n_iter_),
         "network": {
-            "time_steps": int(time_steps),
-            "n_features": int(n_features),
-            "n_outputs": int(n_outputs),
+            "time_steps": int(spec.time_steps),
+            "n_features": int(spec.n_features),
+            "n_outputs": int(spec.n_outputs),
             "rnn_layers": [
                 {
-                    "num_units": spec.units,
-                    "dropout": spec.dropout,
-                    "recurrent_dropout": spec.recurrent_dropout,
+                    "num_units": layer.units,
+                    "dropout": layer.dropout,
+                    "recurrent_dropout": layer.recurrent_dropout,
+                    "cell": layer.cell,
+                    "bidirectional": layer.bidirectional,
                 }
-                for spec in rnn_specs
+                for layer in spec.rnn_layers
             ],
             "dense_layers": {
-                "layers": list(dense_spec.units),
-                "activation": dense_spec.activation,
-                "dropout": dense_spec.dropout,
+                "layers": list(spec.dense.units),
+                "activation": spec.dense.activation,
+                "dropout": spec.dense.dropout,
             },
-            "optimizer": optimizer,
-            "learning_rate": float(lr),
+            "optimizer": spec.optimizer,
+            "learning_rate": float(spec.learning_rate),
+            "loss": spec.loss,
+            "masked": bool(spec.masked),
         },
         "n_validation_samples_": int(estimator.n_validation_samples_),
         "scaling": {"reference": [int(r) for r in scaling.reference]},
         "optimizer_variables": len(optimizer_state),
     }
+    if spec.loss == "mse":
+        state["n_outputs_"] = int(estimator.n_outputs_)
+        state["y_ndim"] = int(estimator._y_ndim)
+    else:
+        state["classes_"] = _encode_classes(estimator.classes_)
+    return state
+
+
+def _encode_classes(classes: np.ndarray) -> dict:
+    """Class labels as JSON: their kind and their values."""
+    kind = classes.dtype.kind
+    if kind == "O" and all(isinstance(c, str) for c in classes):
+        kind = "U"
+    if kind not in "biufU":
+        raise TypeError(
+            f"save writes class labels that are bools, numbers or strings; got "
+            f"labels of dtype {classes.dtype}."
+        )
+    values = [c.item() if hasattr(c, "item") else c for c in classes]
+    return {"kind": kind, "object": classes.dtype.kind == "O", "values": values}
 
 
 def _plain(value: Any) -> Any:
@@ -257,7 +295,10 @@ def _keras_bytes(model) -> bytes:
 
 # --------------------------------------------------------------------- load
 def load(path: PathOrFile):
-    """Load an :class:`~sklstm.LSTMRegressor` written by its ``save`` method.
+    """Load an estimator written by its ``save`` method.
+
+    Reads :class:`~sklstm.LSTMRegressor` and :class:`~sklstm.LSTMClassifier`
+    files alike, and returns the estimator the file names.
 
     Loading never runs code from the file, so it is the safe way to open a
     model from a source you do not fully trust; ``pickle.load`` and
@@ -272,7 +313,7 @@ def load(path: PathOrFile):
 
     Returns
     -------
-    estimator : LSTMRegressor
+    estimator : LSTMRegressor or LSTMClassifier
         With the saved parameters and, if it was fitted, the same fitted
         attributes, scaling, weights and optimizer state, so that it predicts
         exactly as the saved one did and ``warm_start`` or ``partial_fit``
@@ -336,8 +377,6 @@ def _read(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
 
 
 def _load_archive(archive: zipfile.ZipFile):
-    from .regressor import LSTMRegressor
-
     names = archive.namelist()
     if MANIFEST not in names:
         raise _Invalid(f"it has no {MANIFEST!r} (members: {names[:10]}).")
@@ -345,8 +384,12 @@ def _load_archive(archive: zipfile.ZipFile):
         manifest = json.loads(_read(archive, MANIFEST, MAX_MANIFEST_BYTES))
     except ValueError as exc:  # not JSON, not UTF-8, or an absurd number
         raise _Invalid(f"its {MANIFEST!r} is not JSON ({exc}).") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise _Invalid(f"its {MANIFEST!r} does not describe an {FORMAT}.")
+    face = _FACES.get(manifest.get("format")) if isinstance(manifest, dict) else None
+    if face is None:
+        raise _Invalid(
+            f"its {MANIFEST!r} does not describe an estimator sklstm saves "
+            f"({', '.join(sorted(_FACES))})."
+        )
     version = manifest.get("format_version")
     if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise _Invalid(
@@ -372,14 +415,16 @@ def _load_archive(archive: zipfile.ZipFile):
     arrays = _read_arrays(data[ARRAYS])
 
     params = manifest.get("params")
-    own = set(LSTMRegressor._get_param_names())
+    own = set(face._get_param_names())
     if not isinstance(params, dict) or set(params) != own:
-        raise _Invalid(f"its parameters are not those of LSTMRegressor ({own}).")
+        raise _Invalid(
+            f"its parameters are not those of {face.__name__} ({sorted(own)})."
+        )
     decoded = {
         key: _decode(value, f"parameter {key}", arrays, 0)
         for key, value in params.items()
     }
-    estimator = LSTMRegressor(**decoded)
+    estimator = face(**decoded)
     try:
         estimator._validate_params()
     except ValueError as exc:
@@ -472,17 +517,21 @@ def _array(arrays: dict, key: str, shape: tuple, *, positive: bool = False):
 def _restore_fitted(
     estimator, fitted: Any, arrays: dict, model_bytes: bytes, version: int
 ) -> None:
-    from .network import parse_dense_layers, parse_optimizer, parse_rnn_layers
-    from .regressor import _new_network
+    from .network import (
+        NetworkSpec,
+        parse_dense_layers,
+        parse_optimizer,
+        parse_rnn_layers,
+    )
     from .scaling import WindowScaling
+    from .training import build_network
 
+    loss = estimator._loss
     expected = {
         "n_features_in_",
         "feature_names_in_",
         "time_steps_in_",
-        "n_outputs_",
         "fit_ndim",
-        "y_ndim",
         "history_",
         "best_loss_",
         "best_step_",
@@ -491,11 +540,12 @@ def _restore_fitted(
         "scaling",
         "optimizer_variables",
     }
+    expected |= {"n_outputs_", "y_ndim"} if loss == "mse" else {"classes_"}
     if version >= 2:
         expected.add("n_validation_samples_")
     if not isinstance(fitted, dict) or set(fitted) != expected:
         raise _Invalid("its fitted state does not have the expected fields.")
-    spec = fitted["network"]
+    description = fitted["network"]
     spec_keys = {
         "time_steps",
         "n_features",
@@ -505,46 +555,65 @@ def _restore_fitted(
         "optimizer",
         "learning_rate",
     }
-    if not isinstance(spec, dict) or set(spec) != spec_keys:
+    if version >= 2:
+        spec_keys |= {"loss", "masked"}
+    if not isinstance(description, dict) or set(description) != spec_keys:
         raise _Invalid("its network description does not have the expected fields.")
     try:
-        rnn_specs = parse_rnn_layers(spec["rnn_layers"])
-        dense_spec = parse_dense_layers(spec["dense_layers"])
-        optimizer = parse_optimizer(spec["optimizer"])
+        rnn_specs = parse_rnn_layers(description["rnn_layers"])
+        dense_spec = parse_dense_layers(description["dense_layers"])
+        optimizer = parse_optimizer(description["optimizer"])
     except (TypeError, ValueError) as exc:
         raise _Invalid(f"its network description is invalid: {exc}") from None
-    time_steps = _int(spec["time_steps"], "time_steps", 1)
-    n_features = _int(spec["n_features"], "n_features", 1)
-    n_outputs = _int(spec["n_outputs"], "n_outputs", 1)
-    learning_rate = _float(spec["learning_rate"], "learning_rate", finite=True)
+    learning_rate = _float(description["learning_rate"], "learning_rate", finite=True)
     if learning_rate <= 0:
         raise _Invalid(f"learning_rate must be positive; got {learning_rate!r}.")
-    network_spec = (  # as LSTMRegressor._fit builds it
-        time_steps,
-        n_features,
-        n_outputs,
-        tuple(rnn_specs),
-        dense_spec,
-        optimizer,
-        learning_rate,
+    if description.get("loss", "mse") != loss:
+        raise _Invalid(
+            f"its network is trained on {description.get('loss')!r}, not on "
+            f"{loss!r} as a {type(estimator).__name__}'s."
+        )
+    masked = description.get("masked", False)
+    if not isinstance(masked, bool):
+        raise _Invalid("its network's masked flag must be a bool.")
+    spec = NetworkSpec(  # as the estimator's fit builds it
+        time_steps=_int(description["time_steps"], "time_steps", 1),
+        n_features=_int(description["n_features"], "n_features", 1),
+        n_outputs=_int(description["n_outputs"], "n_outputs", 1),
+        rnn_layers=tuple(rnn_specs),
+        dense=dense_spec,
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        loss=loss,
+        masked=masked,
     )
 
     fit_ndim = fitted["fit_ndim"]
-    y_ndim = fitted["y_ndim"]
     n_features_in = _int(fitted["n_features_in_"], "n_features_in_", 1)
     time_steps_in = _int(fitted["time_steps_in_"], "time_steps_in_", 1)
-    n_outputs_fitted = _int(fitted["n_outputs_"], "n_outputs_", 1)
     names = fitted["feature_names_in_"]
+    state = {}
+    if loss == "mse":
+        y_ndim = fitted["y_ndim"]
+        n_outputs = _int(fitted["n_outputs_"], "n_outputs_", 1)
+        face_consistent = (
+            y_ndim in (1, 2)
+            and n_outputs == spec.n_outputs
+            and (y_ndim == 2 or n_outputs == 1)
+        )
+        state.update(n_outputs_=n_outputs, _y_ndim=y_ndim)
+    else:
+        classes = _decode_classes(fitted["classes_"])
+        face_consistent = len(classes) == spec.n_outputs >= 2
+        state["classes_"] = classes
     consistent = (
-        fit_ndim in (2, 3)
-        and y_ndim in (1, 2)
-        and time_steps_in == time_steps
-        and n_outputs_fitted == n_outputs
-        and (y_ndim == 2 or n_outputs == 1)
+        face_consistent
+        and fit_ndim in (2, 3)
+        and time_steps_in == spec.time_steps
         and (
-            (n_features_in == time_steps and n_features == 1)
+            (n_features_in == spec.time_steps and spec.n_features == 1)
             if fit_ndim == 2
-            else n_features_in == n_features
+            else n_features_in == spec.n_features
         )
         and (
             names is None
@@ -574,6 +643,7 @@ def _restore_fitted(
         if value is not None:
             _float(value, "history_['val_loss']")
 
+    n_features, n_outputs = spec.n_features, spec.n_outputs
     scaling = WindowScaling(
         _array(arrays, "scaling.x_mean", (n_features,)),
         _array(arrays, "scaling.x_scale", (n_features,), positive=True),
@@ -581,12 +651,16 @@ def _restore_fitted(
         _array(arrays, "scaling.y_scale", (n_outputs,), positive=True),
         _reference(fitted["scaling"], n_features, n_outputs, version),
     )
+    if loss == "mse":
+        state["relative_"] = scaling.relative_targets
+    elif scaling.relative_targets.any():
+        raise _Invalid("its classifier's scaling measures outputs from features.")
     n_validation = 0
     if version >= 2:
         n_validation = _int(fitted["n_validation_samples_"], "n_validation_samples_")
 
     try:
-        network = _new_network(network_spec, seed=0)
+        network = build_network(spec, seed=0)
     except ValueError as exc:  # an activation Keras does not know
         raise _Invalid(f"its network description is invalid: {exc}") from None
     weights = _keras_weights(model_bytes, network.model)
@@ -610,26 +684,55 @@ def _restore_fitted(
     network.set_weights(weights)
     network.set_optimizer_state(optimizer_state)
 
-    state = {
-        "n_features_in_": n_features_in,
-        "time_steps_in_": time_steps_in,
-        "_fit_ndim": fit_ndim,
-        "_network": network,
-        "_network_spec": network_spec,
-        "_scaling": scaling,
-        "model_": network.model,
-        "n_outputs_": n_outputs,
-        "_y_ndim": y_ndim,
-        "history_": {key: list(history[key]) for key in _HISTORY_KEYS},
-        "best_loss_": _float(fitted["best_loss_"], "best_loss_"),
-        "best_step_": _int(fitted["best_step_"], "best_step_"),
-        "n_iter_": _int(fitted["n_iter_"], "n_iter_"),
-        "relative_": scaling.relative_targets,
-        "n_validation_samples_": n_validation,
-    }
+    state.update(
+        {
+            "n_features_in_": n_features_in,
+            "time_steps_in_": time_steps_in,
+            "_fit_ndim": fit_ndim,
+            "_network": network,
+            "_network_spec": spec,
+            "_scaling": scaling,
+            "model_": network.model,
+            "history_": {key: list(history[key]) for key in _HISTORY_KEYS},
+            "best_loss_": _float(fitted["best_loss_"], "best_loss_"),
+            "best_step_": _int(fitted["best_step_"], "best_step_"),
+            "n_iter_": _int(fitted["n_iter_"], "n_iter_"),
+            "n_validation_samples_": n_validation,
+        }
+    )
     if names is not None:
         state["feature_names_in_"] = np.asarray(names, dtype=object)
     estimator.__dict__.update(state)
+
+
+def _decode_classes(encoded: Any) -> np.ndarray:
+    """Class labels written by ``_encode_classes``, checked."""
+    if (
+        not isinstance(encoded, dict)
+        or set(encoded) != {"kind", "object", "values"}
+        or encoded["kind"] not in ("b", "i", "u", "f", "U")
+        or not isinstance(encoded["object"], bool)
+        or not isinstance(encoded["values"], list)
+    ):
+        raise _Invalid("its classes_ are not a list of labels of one kind.")
+    kind, values = encoded["kind"], encoded["values"]
+    allowed = {
+        "b": (bool,),
+        "i": (int,),
+        "u": (int,),
+        "f": (int, float),
+        "U": (str,),
+    }[kind]
+    if not all(
+        isinstance(v, allowed) and (kind == "b" or not isinstance(v, bool))
+        for v in values
+    ):
+        raise _Invalid(f"its classes_ are not all of kind {kind!r}.")
+    dtype = object if encoded["object"] else None
+    classes = np.asarray(values, dtype=dtype)
+    if len(classes) and not np.array_equal(np.unique(classes), classes):
+        raise _Invalid("its classes_ are not sorted and unique.")
+    return classes
 
 
 def _reference(state: Any, n_features: int, n_outputs: int, version: int):

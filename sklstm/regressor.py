@@ -1,32 +1,21 @@
-"""LSTMRegressor: the scikit-learn face of the network."""
+"""LSTMRegressor: the regression face of the shared recurrent core."""
 
 from __future__ import annotations
 
-import math
-import os
-from numbers import Integral, Real
-
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
-    check_consistent_length,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_array, check_consistent_length
 
-from .network import parse_dense_layers, parse_optimizer, parse_rnn_layers
+from ._core import BaseRecurrentNetwork
+from .persistence import register
 from .scaling import WindowScaling
 
 __all__ = ["LSTMRegressor"]
 
-_FLOATS = [np.float64, np.float32]
 
-
-class LSTMRegressor(RegressorMixin, BaseEstimator):
+@register
+class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     """Stacked LSTM regression on windows of a sequence, the scikit-learn way.
 
     The network is one or more LSTM layers (``rnn_layers``), optional dense
@@ -195,25 +184,10 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     True
     """
 
+    _loss = "mse"
+
     _parameter_constraints: dict = {
-        "rnn_layers": [list, tuple],
-        "dense_layers": [None, list, tuple, dict],
-        "optimizer": [str],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "steps": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping_rounds": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-            None,
-        ],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "print_steps": [Interval(Integral, 1, None, closed="left")],
-        "verbose": ["verbose"],
-        "logdir": [str, os.PathLike, None],
-        "random_state": ["random_state"],
-        "warm_start": ["boolean"],
-        "standardize": ["boolean"],
+        **BaseRecurrentNetwork._parameter_constraints,
         "relative": ["boolean", StrOptions({"auto"})],
     }
 
@@ -301,228 +275,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         """  # noqa: E501
         return self._atomic(self._fit, X, y, sample_weight, incremental=True)
 
-    def _atomic(self, method, *args, **kwargs):
-        # A failed call must leave a fitted estimator as it was: remember the
-        # attributes and the network's weights, put both back on any error.
-        state = dict(self.__dict__)
-        network = self.__dict__.get("_network")
-        weights = network.get_weights() if network is not None else None
-        optimizer = network.get_optimizer_state() if network is not None else None
-        try:
-            return method(*args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            if network is not None:
-                network.set_weights(weights)
-                network.set_optimizer_state(optimizer)
-            raise
-
-    def _fit(self, X, y, sample_weight, *, incremental: bool) -> LSTMRegressor:
-        from .training import (
-            BatchSampler,
-            TrainingConfig,
-            WindowBatches,
-            evaluation_steps,
-            train,
-        )
-
-        for name in ("steps", "batch_size", "print_steps", "early_stopping_rounds"):
-            if isinstance(getattr(self, name), (bool, np.bool_)):
-                raise TypeError(
-                    f"{name} must be an int, not a bool; got {getattr(self, name)!r}."
-                )
-        rnn_specs = parse_rnn_layers(self.rnn_layers)
-        dense_spec = parse_dense_layers(self.dense_layers)
-        optimizer_name = parse_optimizer(self.optimizer)
-
-        continuing = hasattr(self, "_network") and (incremental or self.warm_start)
-        windows = self._validate_windows(X, reset=not continuing)
-        y2d, y_ndim = self._validate_targets(y, windows)
-        weights = None
-        if sample_weight is not None:
-            weights = _check_sample_weight(
-                sample_weight, windows, dtype=np.float64, ensure_non_negative=True
-            )
-            # Mean 1 keeps the learning rate's meaning whatever the weights' scale
-            # (divided by the largest first, so that weights of 1e308 stay finite).
-            weights = weights / weights.max()
-            weights = weights / weights.mean()
-
-        network_spec = (
-            windows.shape[1],
-            windows.shape[2],
-            y2d.shape[1],
-            tuple(rnn_specs),
-            dense_spec,
-            optimizer_name,
-            float(self.learning_rate),
-        )
-        if continuing and network_spec != self._network_spec:
-            how = "partial_fit" if incremental else "warm_start=True"
-            raise ValueError(
-                f"{how} continues the fitted network, but the number of targets "
-                "or rnn_layers, dense_layers, optimizer or learning_rate changed "
-                "since it was built. Fit a fresh estimator (warm_start=False) to "
-                "change them."
-            )
-
-        n_train = len(windows)
-        validating = self.early_stopping_rounds is not None and not incremental
-        if validating:
-            n_val = max(1, round(len(windows) * self.validation_fraction))
-            n_train = len(windows) - n_val
-            if n_train < 1:
-                raise ValueError(
-                    "Early stopping holds out the last rows for validation, so it "
-                    f"needs at least 2 samples; got {len(windows)} sample. Set "
-                    "early_stopping_rounds=None to train on a single sample."
-                )
-
-        if weights is not None and not weights[:n_train].any():
-            raise ValueError(
-                "sample_weight is zero on every training row"
-                + (
-                    f" (the first {n_train}; the last {len(windows) - n_train} are "
-                    "held out for early stopping)"
-                    if validating
-                    else ""
-                )
-                + ": the network would learn nothing. Give some training rows a "
-                "positive weight."
-            )
-
-        rng = check_random_state(self.random_state)
-        if continuing:
-            network, scaling = self._network, self._scaling
-        else:
-            scaling = WindowScaling.fit(
-                windows[:n_train],
-                y2d[:n_train],
-                standardize=self.standardize,
-                relative=self.relative
-                if self.relative == "auto"
-                else bool(self.relative),
-            )
-            network = _new_network(
-                network_spec, int(rng.randint(np.iinfo(np.int32).max - 1000))
-            )
-
-        validation_loss = None
-        if validating:
-            val_windows, val_y = windows[n_train:], y2d[n_train:]
-            val_w = None
-            if weights is not None and weights[n_train:].sum() > 0:
-                val_w = weights[n_train:]
-
-            def validation_loss() -> float:
-                predicted = network.predict_windows(val_windows, scaling)
-                errors = np.mean((predicted - val_y) ** 2, axis=1)
-                return float(np.average(errors, weights=val_w))
-
-        batches = WindowBatches(
-            windows[:n_train],
-            scaling.transform_targets(windows[:n_train], y2d[:n_train]),
-            None if weights is None else weights[:n_train].astype(np.float32),
-            scaling,
-        )
-        sampler = BatchSampler(
-            n_train, self.batch_size, np.random.RandomState(rng.randint(2**31 - 1))
-        )
-        previous_steps = self.n_iter_ if continuing else 0
-        steps = math.ceil(n_train / sampler.batch_size) if incremental else self.steps
-        print_steps = min(self.print_steps, steps) if incremental else self.print_steps
-        config = TrainingConfig(
-            steps=steps,
-            print_steps=print_steps,
-            early_stopping_rounds=self.early_stopping_rounds if validating else None,
-            verbose=int(self.verbose),
-            logdir=self.logdir,
-            step_offset=previous_steps,
-            # Only early stopping gains from evaluating more often.
-            eval_steps=evaluation_steps(
-                print_steps, math.ceil(n_train / sampler.batch_size)
-            )
-            if validating
-            else print_steps,
-        )
-        result = train(
-            network,
-            batches,
-            sampler,
-            config,
-            loss_scale=scaling.y_scale**2,
-            validation_loss=validation_loss,
-        )
-
-        self._network = network
-        self._network_spec = network_spec
-        self._scaling = scaling
-        self.model_ = network.model
-        self.n_outputs_ = y2d.shape[1]
-        self._y_ndim = y_ndim
-        if continuing:
-            for key, values in result.history.items():
-                self.history_[key].extend(values)
-        else:
-            self.history_ = result.history
-        self.best_loss_ = result.best_loss
-        self.best_step_ = result.best_step
-        self.n_iter_ = previous_steps + result.steps_run
-        self.relative_ = scaling.relative_targets
-        if validating or not continuing:
-            self.n_validation_samples_ = len(windows) - n_train
-        return self
-
-    # ------------------------------------------------------------ validation
-    def _validate_windows(self, X, *, reset: bool) -> np.ndarray:
-        """Validated windows of shape (n_samples, time_steps, n_features)."""
-        if not hasattr(X, "ndim"):
-            X = np.asarray(X)
-        ndim = X.ndim
-        if ndim > 3:
-            raise ValueError(
-                "X must be 2-D (n_samples, time_steps) or 3-D (n_samples, "
-                f"time_steps, n_features); got a {ndim}-D array."
-            )
-        if not reset and ndim in (2, 3) and ndim != self._fit_ndim:
-            raise ValueError(
-                f"X is {ndim}-D, but {type(self).__name__} was fitted on "
-                f"{self._fit_ndim}-D input."
-            )
-        if ndim == 3:
-            windows = check_array(X, allow_nd=True, dtype=_FLOATS, input_name="X")
-            if 0 in windows.shape[1:]:
-                raise ValueError(
-                    f"X holds windows of {windows.shape[1]} time steps and "
-                    f"{windows.shape[2]} features; a window needs at least one "
-                    "of each."
-                )
-            if reset:
-                self.__dict__.pop("feature_names_in_", None)
-                self.n_features_in_ = windows.shape[2]
-            elif windows.shape[2] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {windows.shape[2]} features per time step, but "
-                    f"{type(self).__name__} is expecting {self.n_features_in_} "
-                    "features as input."
-                )
-        else:
-            # validate_data rejects 1-D input with scikit-learn's own message.
-            windows = validate_data(self, X, reset=reset, dtype=_FLOATS)[:, :, None]
-        if reset:
-            self._fit_ndim = ndim
-            self.time_steps_in_ = windows.shape[1]
-        elif windows.shape[1] != self.time_steps_in_:
-            raise ValueError(
-                f"X has windows of {windows.shape[1]} time steps, but "
-                f"{type(self).__name__} was fitted on windows of "
-                f"{self.time_steps_in_} time steps."
-            )
-        return windows
-
-    def _validate_targets(self, y, windows: np.ndarray) -> tuple[np.ndarray, int]:
-        """Validated float64 targets, shaped (n_samples, n_outputs), and y's ndim."""
+    # ------------------------------------------------------- the face's hooks
+    def _validate_targets(self, y, windows, *, reset, classes=None) -> np.ndarray:
+        """Validated float64 targets, shaped (n_samples, n_outputs)."""
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
@@ -537,8 +292,47 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
                 f"got {y.ndim}-D."
             )
         check_consistent_length(windows, y)
+        self._y_ndim = y.ndim
         y2d = y.reshape(len(y), -1)
-        return y2d, y.ndim
+        self.n_outputs_ = y2d.shape[1]
+        return y2d
+
+    def _target_scaling(self, windows, targets, padded: bool) -> WindowScaling:
+        relative = self.relative if self.relative == "auto" else bool(self.relative)
+        if padded and relative is True:
+            raise ValueError(
+                "relative=True measures targets from the last step of each window, "
+                "which padded sequences (NaN steps) do not all have. Use "
+                "relative=False or 'auto' (which keeps levels for padded input)."
+            )
+        scaling = WindowScaling.fit(
+            windows,
+            targets,
+            standardize=self.standardize,
+            relative=False if padded else relative,
+        )
+        self.relative_ = scaling.relative_targets
+        return scaling
+
+    def _validation_rows(self, targets, rng):
+        """The chronological tail: the last ``validation_fraction`` of the rows."""
+        n_val = max(1, round(len(targets) * self.validation_fraction))
+        n_train = len(targets) - n_val
+        if n_train < 1:
+            raise ValueError(
+                "Early stopping holds out the last rows for validation, so it "
+                f"needs at least 2 samples; got {len(targets)} sample. Set "
+                "early_stopping_rounds=None to train on a single sample."
+            )
+        return slice(0, n_train), slice(n_train, None)
+
+    def _validation_loss(self, outputs, targets, weights) -> float:
+        errors = np.mean((outputs - targets) ** 2, axis=1)
+        return float(np.average(errors, weights=weights))
+
+    def _loss_scale(self, scaling: WindowScaling) -> np.ndarray:
+        # Squared target scales: the loss on standardised targets, in y's units.
+        return scaling.y_scale**2
 
     # -------------------------------------------------------------- predict
     def predict(self, X) -> np.ndarray:
@@ -554,99 +348,10 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         y_pred : ndarray of float64, shape (n_samples,) or (n_samples, n_outputs)
             Shaped as the ``y`` given to :meth:`fit`.
         """  # noqa: E501
-        check_is_fitted(self)
-        windows = self._validate_windows(X, reset=False)
-        predicted = self._network.predict_windows(windows, self._scaling)
-        if not np.isfinite(predicted).all():
-            raise ValueError(
-                "The network's predictions for X are not finite: X lies too far "
-                "outside the data the model was fitted on."
-            )
+        predicted = self._outputs(X)
         return predicted.ravel() if self._y_ndim == 1 else predicted
-
-    # ---------------------------------------------------------- persistence
-    def save(self, path) -> None:
-        """Write the estimator to one file that loading never runs code from.
-
-        The file (a zip archive) holds the parameters and fitted attributes
-        as JSON, the scaling statistics and optimizer state as ``.npz`` and
-        the network in Keras's native ``.keras`` format; see
-        :mod:`sklstm.persistence`. Read it back with :func:`sklstm.load`,
-        which predicts exactly as this estimator does. Unlike a pickle, the
-        file is safe to load from a source you do not trust. An unfitted
-        estimator saves its parameters only and loads unfitted.
-
-        Parameters
-        ----------
-        path : str, path-like or binary file object
-            Where to write. A path is written to a temporary file beside it
-            and then renamed, so an interrupted save never leaves a truncated
-            file in its place.
-
-        Raises
-        ------
-        TypeError
-            If a parameter holds a value the format cannot store (anything
-            but None, bools, numbers, strings, paths, a ``RandomState`` as
-            ``random_state``, and lists, tuples and dicts of these).
-
-        See Also
-        --------
-        sklstm.load : Reads the file back.
-
-        Examples
-        --------
-        >>> import os, tempfile
-        >>> import numpy as np
-        >>> from sklstm import LSTMRegressor, load
-        >>> X = np.sin(np.linspace(0, 20, 200)).reshape(-1, 5, 1)
-        >>> model = LSTMRegressor([4], steps=20, random_state=0).fit(X, X[:, -1, 0])
-        >>> path = os.path.join(tempfile.mkdtemp(), "model.sklstm")
-        >>> model.save(path)
-        >>> load(path).get_params() == model.get_params()
-        True
-        """
-        from .persistence import save_regressor
-
-        save_regressor(self, path)
-
-    def __getstate__(self):
-        # BaseEstimator may hand back the live __dict__: never mutate it.
-        state = dict(super().__getstate__())
-        network = state.pop("_network", None)
-        state.pop("model_", None)
-        if network is not None:
-            state["_network_state"] = (
-                network.get_weights(),
-                network.get_optimizer_state(),
-            )
-        return state
-
-    def __setstate__(self, state):
-        network_state = state.pop("_network_state", None)
-        super().__setstate__(state)
-        if network_state is not None:
-            network = _new_network(self._network_spec, seed=0)
-            weights, optimizer_state = network_state
-            network.set_weights(weights)
-            network.set_optimizer_state(optimizer_state)
-            self._network = network
-            self.model_ = network.model
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
         tags.target_tags.multi_output = True
         return tags
-
-
-def _new_network(network_spec, seed: int):
-    """A freshly initialised compiled network for a fitted network spec."""
-    from .network import build_model, make_optimizer
-    from .training import CompiledNetwork
-
-    time_steps, n_features, n_outputs, rnn_specs, dense_spec, optimizer, lr = (
-        network_spec
-    )
-    model = build_model(time_steps, n_features, n_outputs, rnn_specs, dense_spec, seed)
-    return CompiledNetwork(model, make_optimizer(optimizer, lr), network_spec)

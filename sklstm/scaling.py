@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .network import PAD_VALUE
+
 __all__ = ["WindowScaling", "choose_references", "drifting_features"]
 
 # Rows per block when a pass over all windows is needed (statistics,
@@ -90,7 +92,8 @@ class WindowScaling:
     ) -> WindowScaling:
         """Statistics of ``windows`` (n, time_steps, n_features) and ``y`` (n, k).
 
-        ``relative`` is passed to :func:`choose_references`.
+        ``relative`` is passed to :func:`choose_references`. Padded steps
+        (NaN, see :func:`sklstm.pad_sequences`) count in no statistic.
         """
         n_features, n_outputs = windows.shape[2], y.shape[1]
         reference = choose_references(windows, y, relative)
@@ -109,7 +112,9 @@ class WindowScaling:
         # reported below, not warned about.
         with np.errstate(over="ignore", invalid="ignore"):
             x_mean, x_std = _moments(
-                _relative(windows[i : i + step], features).reshape(-1, n_features)
+                _real_steps(
+                    _relative(windows[i : i + step], features).reshape(-1, n_features)
+                )
                 for i in blocks
             )
             y_mean, y_std = _moments(
@@ -132,12 +137,33 @@ class WindowScaling:
             )
         return cls(x_mean, _safe_scale(x_std), y_mean, _safe_scale(y_std), reference)
 
+    @classmethod
+    def fit_inputs(
+        cls, windows: np.ndarray, n_outputs: int, *, standardize: bool
+    ) -> WindowScaling:
+        """Statistics of the windows only; ``n_outputs`` outputs kept as they are.
+
+        For networks whose outputs are not values of the series (the logits of
+        a classifier): their mean is 0 and their scale 1.
+        """
+        outputs = np.zeros((len(windows), n_outputs))
+        return cls.fit(windows, outputs, standardize=standardize, relative=False)
+
     def transform_windows(self, windows: np.ndarray) -> np.ndarray:
-        """The float32 network input for a batch of windows."""
+        """The float32 network input for a batch of windows.
+
+        Padded steps (NaN) become :data:`~sklstm.network.PAD_VALUE`, which the
+        network's Masking layer skips.
+        """
         block = _relative(windows, self.relative_features)
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             out = ((block - self.x_mean) / self.x_scale).astype(np.float32)
-        _check_float32(out, "X")
+        padding = np.isnan(out)
+        if padding.any():
+            out[padding] = PAD_VALUE
+            _check_float32(np.where(padding, 0.0, out), "X")
+        else:
+            _check_float32(out, "X")
         return out
 
     def transform_targets(self, windows: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -190,6 +216,8 @@ def _moments(blocks) -> tuple[np.ndarray, np.ndarray]:
     low, high = np.inf, -np.inf
     for block in blocks:
         block = np.asarray(block, dtype=np.float64)
+        if not len(block):
+            continue
         block_low, block_high = block.min(axis=0), block.max(axis=0)
         low, high = np.minimum(low, block_low), np.maximum(high, block_high)
         # Values near float64's limits (1e300 or 1e-300, say) overflow or
@@ -317,6 +345,12 @@ def drifting_features(windows: np.ndarray) -> np.ndarray:
         r2 = (covariance / n_rows) ** 2 / (row_variance * variance)
         trending = r2 > TREND_R2
     return (variance > 0) & np.isfinite(variance) & (smooth | trending)
+
+
+def _real_steps(rows: np.ndarray) -> np.ndarray:
+    """The rows (time steps) that are not padding (padding is all NaN)."""
+    padded = np.isnan(rows).any(axis=1)
+    return rows[~padded] if padded.any() else rows
 
 
 def _feature_mask(reference: np.ndarray, n_features: int) -> np.ndarray:

@@ -47,6 +47,7 @@ __all__ = [
     "TrainingConfig",
     "TrainingResult",
     "WindowBatches",
+    "build_network",
     "train",
 ]
 
@@ -82,11 +83,12 @@ class _Programs:
     TensorFlow backend), so training calls hold ``lock``.
     """
 
-    def __init__(self, model, optimizer) -> None:
+    def __init__(self, model, optimizer, loss: str) -> None:
         tf = load_tensorflow()
 
         self._model = model
         self._optimizer = optimizer
+        self._loss = loss
         self.lock = threading.Lock()
         # autograph=False: converting Keras's layer code costs a third of a
         # second per trace and changes nothing in the graph.
@@ -127,17 +129,23 @@ class _Programs:
         def step(i, total):
             with tf.GradientTape() as tape:
                 outputs = self._model(xs[i], training=True)
-                weighted = ws[i][:, None] * tf.square(outputs - ys[i])
-                per_output = tf.reduce_mean(weighted, axis=0)
+                if self._loss == "crossentropy":
+                    # ys holds one-hot classes; the network outputs logits.
+                    entropy = tf.nn.softmax_cross_entropy_with_logits(ys[i], outputs)
+                    per_output = tf.reduce_mean(ws[i] * entropy, keepdims=True)
+                else:
+                    weighted = ws[i][:, None] * tf.square(outputs - ys[i])
+                    per_output = tf.reduce_mean(weighted, axis=0)
                 loss = tf.reduce_mean(per_output)
             gradients = tape.gradient(loss, weights)
             self._optimizer.apply_gradients(zip(gradients, weights, strict=True))
             return i + 1, total + per_output
 
+        n_losses = 1 if self._loss == "crossentropy" else ys.shape[-1]
         _, total = tf.while_loop(
             lambda i, _: i < n_steps,
             step,
-            (tf.constant(0), tf.zeros(ys.shape[-1:], dtype=tf.float32)),
+            (tf.constant(0), tf.zeros((n_losses,), dtype=tf.float32)),
         )
         state = [
             [v.value for v in variables]
@@ -183,26 +191,38 @@ _PROGRAMS_LOCK = threading.Lock()
 MAX_CACHED_ARCHITECTURES = 32
 
 
-def _programs_for(key, model, optimizer) -> _Programs:
-    """The shared programs of ``model``'s architecture, built on first use.
+def _programs_for(spec, model, optimizer) -> _Programs:
+    """The shared programs of ``model``'s architecture ``spec``, built on first use.
 
     The template is a private copy of ``model`` and ``optimizer``: training
     writes into the template's variables, which must never be a fitted
     estimator's own.
     """
     with _PROGRAMS_LOCK:
-        programs = _PROGRAMS.get(key)
+        programs = _PROGRAMS.get(spec)
         if programs is None:
             keras = load_keras()
 
             template = keras.models.clone_model(model)
             template_optimizer = type(optimizer).from_config(optimizer.get_config())
             template_optimizer.build(template.trainable_variables)
-            programs = _PROGRAMS[key] = _Programs(template, template_optimizer)
+            programs = _PROGRAMS[spec] = _Programs(
+                template, template_optimizer, spec.loss
+            )
             if len(_PROGRAMS) > MAX_CACHED_ARCHITECTURES:
                 _PROGRAMS.popitem(last=False)
-        _PROGRAMS.move_to_end(key)
+        _PROGRAMS.move_to_end(spec)
         return programs
+
+
+def build_network(spec, seed: int) -> CompiledNetwork:
+    """A freshly initialised compiled network of architecture ``spec``."""
+    from .network import build_model, make_optimizer
+
+    model = build_model(spec, seed)
+    return CompiledNetwork(
+        model, make_optimizer(spec.optimizer, spec.learning_rate), spec
+    )
 
 
 class CompiledNetwork:
@@ -212,14 +232,15 @@ class CompiledNetwork:
     ``predict_windows`` runs blocks of a fixed shape through one
     XLA-compiled call, which avoids ``model.predict``'s large fixed cost per
     call. Both are shared by every network of the same architecture
-    (``key``), see :class:`_Programs`.
+    (``spec``, a :class:`~sklstm.network.NetworkSpec`), see :class:`_Programs`.
     """
 
-    def __init__(self, model, optimizer, key) -> None:
+    def __init__(self, model, optimizer, spec) -> None:
         self.model = model
         self.optimizer = optimizer
+        self.spec = spec
         optimizer.build(model.trainable_variables)
-        self._programs = _programs_for(key, model, optimizer)
+        self._programs = _programs_for(spec, model, optimizer)
 
     def train_steps(
         self, xs: np.ndarray, ys: np.ndarray, ws: np.ndarray, n_steps: int

@@ -3,7 +3,7 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklstm import LSTMRegressor, WindowTransformer
+from sklstm import LSTMClassifier, LSTMRegressor, WindowTransformer
 
 SAMPLE_WEIGHT_REASON = (
     "mini-batch SGD draws different batches when rows are repeated instead of "
@@ -21,7 +21,7 @@ ORDER_REASON = (
 
 
 def expected_failures(estimator):
-    if isinstance(estimator, LSTMRegressor):
+    if isinstance(estimator, (LSTMRegressor, LSTMClassifier)):
         return {"check_sample_weight_equivalence_on_dense_data": SAMPLE_WEIGHT_REASON}
     return {
         "check_methods_sample_order_invariance": ORDER_REASON,
@@ -34,6 +34,10 @@ def expected_failures(estimator):
     [
         LSTMRegressor(rnn_layers=[8], steps=300, batch_size=32, random_state=0),
         LSTMRegressor(random_state=0),
+        LSTMClassifier(rnn_layers=[8], steps=300, batch_size=32, random_state=0),
+        # The defaults but for a shorter budget (the full one takes minutes
+        # on the checks' data, and the shorter one still stops early).
+        LSTMClassifier(steps=1000, random_state=0),
         WindowTransformer(),
         WindowTransformer(3, flatten=True),
     ],
@@ -49,6 +53,13 @@ def test_tags_are_truthful():
     assert not tags.regressor_tags.poor_score
     assert tags.input_tags.three_d_array
     assert tags.target_tags.multi_output
+    # NaN is padding of 3-D sequences only, never a missing value.
+    assert not tags.input_tags.allow_nan
+    classifier_tags = LSTMClassifier().__sklearn_tags__()
+    assert classifier_tags.estimator_type == "classifier"
+    assert not classifier_tags.classifier_tags.poor_score
+    assert not classifier_tags.classifier_tags.multi_label
+    assert not classifier_tags.non_deterministic
     window_tags = WindowTransformer().__sklearn_tags__()
     assert not window_tags.non_deterministic
 

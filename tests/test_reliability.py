@@ -306,11 +306,11 @@ def test_rebuilt_networks_reuse_their_variable_names(sine):
     # TensorFlow keeps a kernel per distinct variable name for the life of
     # the process, so a network whose names change at every fit (Keras's
     # adam_1, adam_2, ...) leaks memory fit after fit (see bench_soak.py).
-    from sklstm.regressor import _new_network
+    from sklstm.training import build_network
 
     X, y = sine
     spec = LSTMRegressor([2], steps=5, random_state=0).fit(X, y)._network_spec
-    first, second = _new_network(spec, seed=0), _new_network(spec, seed=1)
+    first, second = build_network(spec, seed=0), build_network(spec, seed=1)
     for variables in (lambda n: n.optimizer.variables, lambda n: n.model.weights):
         names = [v.path for v in variables(first)]
         assert names == [v.path for v in variables(second)]

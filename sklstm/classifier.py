@@ -1,0 +1,401 @@
+"""LSTMClassifier: the classification face of the shared recurrent core."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+from ._core import BaseRecurrentNetwork
+from .persistence import register
+from .scaling import WindowScaling
+
+__all__ = ["LSTMClassifier"]
+
+
+@register
+class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
+    """Recurrent classification of whole sequences, the scikit-learn way.
+
+    Each row of ``X`` is one sequence (or one window of a series) and gets
+    one label. The network is the regressor's: stacked recurrent layers
+    (``rnn_layers``), optional dense layers (``dense_layers``), then a linear
+    layer of one logit per class; it is trained on the cross-entropy of the
+    softmax of the logits for a budget of ``steps`` mini-batch gradient
+    steps, with early stopping on a validation part held out from the
+    training rows. Inputs are standardised from the training rows.
+
+    Sequences of different lengths go in as one 3-D array padded with NaN
+    (see :func:`sklstm.pad_sequences`): padded steps are masked, so a
+    sequence's prediction does not depend on its padding.
+
+    Parameters
+    ----------
+    rnn_layers : list of int or dict, default=(32,)
+        One entry per stacked recurrent layer: its number of units, or a dict
+        with ``num_units`` and optionally ``cell`` (``"lstm"``, ``"gru"`` or
+        ``"rnn"``), ``bidirectional``, ``keep_prob`` (the post's spelling of
+        ``1 - dropout``), ``dropout`` and ``recurrent_dropout``.
+    dense_layers : None, list of int or dict, default=None
+        Dense layers after the last recurrent one: None, a list of units
+        (ReLU), or the post's ``{"layers": [...], "activation": ...,
+        "dropout": ...}``.
+    optimizer : str, default="Adam"
+        Name of a Keras optimizer, in any case.
+    learning_rate : float, default=0.01
+        The optimizer's learning rate.
+    batch_size : int, default=32
+        Sequences per gradient step (capped at the number of training rows).
+    steps : int, default=10000
+        Budget of gradient steps.
+    early_stopping_rounds : int, "auto" or None, default="auto"
+        Stop when the validation loss (cross-entropy) has not improved for
+        this many steps and keep the weights of the best evaluation;
+        ``"auto"`` stops after ``max(1000, k)`` steps without improvement
+        when the best came after ``k`` steps. None trains on all rows for the
+        full budget, with no validation part.
+    validation_fraction : float, default=0.1
+        Fraction of the training rows held out for early stopping.
+    validation_split : {"stratified", "shuffle", "tail"}, default="stratified"
+        Which rows are held out. ``"stratified"`` draws them at random,
+        seeded by ``random_state``, keeping each class's share: right for
+        independent sequences (recordings, gestures, images read row by row),
+        which datasets often list class by class, so that a tail would hold
+        one class only; it becomes ``"shuffle"`` (a plain random draw) when a
+        class has too few rows to be split. ``"tail"`` holds out the last
+        rows, in order: right for windows of one series, whose later windows
+        overlap the earlier ones and must not validate them.
+    print_steps : int, default=100
+        Steps between evaluations and progress lines (see
+        :class:`~sklstm.LSTMRegressor`).
+    verbose : int, default=0
+        0 is silent; 1 prints a progress line every ``print_steps`` steps.
+    logdir : str, path or None, default=None
+        Directory for TensorBoard summaries of the losses.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, dropout, the validation split and the
+        order of the batches. Two fits with the same integer give identical
+        predictions.
+    warm_start : bool, default=False
+        If True, :meth:`fit` on a fitted estimator continues training from its
+        weights, scaling and classes.
+    standardize : bool, default=True
+        Standardise each input feature with the mean and standard deviation
+        of the training rows.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss: ``{label: weight}``, or
+        ``"balanced"`` for weights inversely proportional to the classes'
+        frequencies in ``y``. They multiply ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    model_ : keras.Model
+        The trained network; its outputs are the logits of the classes.
+    n_features_in_ : int
+        Features seen during :meth:`fit`: the columns of a 2-D input, or the
+        last dimension of a 3-D input.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names of a 2-D DataFrame input with string column names.
+    time_steps_in_ : int
+        Length of the sequences (padded) seen during :meth:`fit`.
+    history_ : dict of lists
+        Per evaluation: ``"step"``, ``"epoch"``, ``"train_loss"`` and
+        ``"val_loss"`` (cross-entropy, None without validation).
+    best_loss_ : float
+        Validation loss of the kept weights, or the last training loss when
+        there is no validation.
+    best_step_ : int
+        Step at which the kept weights were reached.
+    n_iter_ : int
+        Gradient steps run since the network was initialised.
+    n_validation_samples_ : int
+        Rows held out for early stopping by the latest fit that held any out.
+
+    See Also
+    --------
+    LSTMRegressor : The regression face of the same estimator.
+    sklstm.pad_sequences : Pads sequences of different lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import LSTMClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 8, 1))
+    >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> model = LSTMClassifier([8], steps=300, random_state=0).fit(X, y)
+    >>> model.classes_.tolist()
+    ['down', 'up']
+    >>> model.predict_proba(X[:2]).shape
+    (2, 2)
+    >>> model.score(X, y) > 0.9
+    True
+    """
+
+    _loss = "crossentropy"
+
+    _parameter_constraints: dict = {
+        **BaseRecurrentNetwork._parameter_constraints,
+        "validation_split": [StrOptions({"stratified", "shuffle", "tail"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        rnn_layers=(32,),
+        dense_layers=None,
+        *,
+        optimizer: str = "Adam",
+        learning_rate: float = 0.01,
+        batch_size: int = 32,
+        steps: int = 10000,
+        early_stopping_rounds: int | str | None = "auto",
+        validation_fraction: float = 0.1,
+        validation_split: str = "stratified",
+        print_steps: int = 100,
+        verbose: int = 0,
+        logdir=None,
+        random_state=None,
+        warm_start: bool = False,
+        standardize: bool = True,
+        class_weight=None,
+    ) -> None:
+        self.rnn_layers = rnn_layers
+        self.dense_layers = dense_layers
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.steps = steps
+        self.early_stopping_rounds = early_stopping_rounds
+        self.validation_fraction = validation_fraction
+        self.validation_split = validation_split
+        self.print_steps = print_steps
+        self.verbose = verbose
+        self.logdir = logdir
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.standardize = standardize
+        self.class_weight = class_weight
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None) -> LSTMClassifier:
+        """Train the network on sequences ``X`` and their labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
+            Sequences, padded with NaN to one length where they differ; a 2-D
+            array holds one univariate sequence per row.
+        y : array-like of shape (n_samples,)
+            Labels: ints, strings, or anything ``numpy.unique`` sorts.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows in the loss.
+
+        Returns
+        -------
+        self : LSTMClassifier
+            The fitted estimator.
+        """  # noqa: E501
+        return self._atomic(self._fit, X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None) -> LSTMClassifier:
+        """Train for one pass (epoch) over a new chunk of sequences.
+
+        The first call on an unfitted estimator needs ``classes``, every label
+        the estimator will ever see, and fixes the input scaling from its
+        chunk; later calls continue from the fitted weights. There is no
+        validation part or early stopping.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
+            Sequences, shaped as in :meth:`fit`.
+        y : array-like of shape (n_samples,)
+            Labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class label; required at the first call, and if given later,
+            the fitted ``classes_``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows in the loss.
+
+        Returns
+        -------
+        self : LSTMClassifier
+            The updated estimator.
+        """  # noqa: E501
+        if classes is None and not hasattr(self, "classes_"):
+            raise ValueError(
+                "classes must be given at the first call to partial_fit: every "
+                "label the estimator will see, so that the network's outputs are "
+                "fixed."
+            )
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: a "
+                "chunk's class frequencies are not the data's. Compute the weights "
+                "once, with sklearn.utils.class_weight.compute_class_weight("
+                "'balanced', classes=..., y=...), and pass them as a dict."
+            )
+        return self._atomic(
+            self._fit, X, y, sample_weight, incremental=True, classes=classes
+        )
+
+    # ------------------------------------------------------- the face's hooks
+    def _validate_targets(self, y, windows, *, reset, classes=None) -> np.ndarray:
+        """One-hot float64 targets of shape (n_samples, n_classes)."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        check_consistent_length(windows, y)
+        if reset:
+            self.classes_ = np.unique(y if classes is None else classes)
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes; "
+                    f"got 1 class: {self.classes_.tolist()}."
+                )
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={list(classes)!r} differs from the fitted classes_ "
+                f"{self.classes_.tolist()}."
+            )
+        indices = np.searchsorted(self.classes_, y)
+        indices = np.minimum(indices, len(self.classes_) - 1)
+        unknown = self.classes_[indices] != y
+        if unknown.any():
+            raise ValueError(
+                f"y has labels not in classes_ {self.classes_.tolist()}: "
+                f"{np.unique(y[unknown]).tolist()[:5]}."
+            )
+        return np.eye(len(self.classes_))[indices]
+
+    def _row_weights(self, targets: np.ndarray) -> np.ndarray | None:
+        if self.class_weight is None:
+            return None
+        indices = targets.argmax(axis=1)
+        if self.class_weight == "balanced":
+            present = np.unique(indices)
+            weights = np.ones(len(self.classes_))
+            weights[present] = compute_class_weight(
+                "balanced", classes=present, y=indices
+            )
+            return weights[indices]
+        unknown = [k for k in self.class_weight if k not in set(self.classes_.tolist())]
+        if unknown:
+            raise ValueError(
+                f"class_weight has labels that are not classes: {unknown[:5]}; the "
+                f"classes are {self.classes_.tolist()}."
+            )
+        weights = np.array(
+            [float(self.class_weight.get(label, 1.0)) for label in self.classes_]
+        )
+        if (weights < 0).any() or not np.isfinite(weights).all():
+            raise ValueError("class_weight must hold finite, non-negative weights.")
+        return weights[indices]
+
+    def _target_scaling(self, windows, targets, padded: bool) -> WindowScaling:
+        return WindowScaling.fit_inputs(
+            windows, targets.shape[1], standardize=self.standardize
+        )
+
+    def _validation_rows(self, targets, rng):
+        n_rows = len(targets)
+        n_val = max(1, round(n_rows * self.validation_fraction))
+        if n_rows - n_val < 1:
+            raise ValueError(
+                "Early stopping holds out rows for validation, so it needs at least "
+                f"2 samples; got {n_rows} sample. Set early_stopping_rounds=None "
+                "to train on a single sample."
+            )
+        if self.validation_split == "tail":
+            return slice(0, n_rows - n_val), slice(n_rows - n_val, None)
+        indices = targets.argmax(axis=1)
+        counts = np.bincount(indices)
+        seed = rng.randint(np.iinfo(np.int32).max)
+        stratify = (
+            self.validation_split == "stratified"
+            and counts[counts > 0].min() >= 2
+            and n_val >= np.count_nonzero(counts)
+            and n_rows - n_val >= np.count_nonzero(counts)
+        )
+        splitter = (StratifiedShuffleSplit if stratify else ShuffleSplit)(
+            n_splits=1, test_size=n_val, random_state=seed
+        )
+        train, val = next(splitter.split(np.zeros(n_rows), indices))
+        return np.sort(train), np.sort(val)
+
+    def _validation_loss(self, outputs, targets, weights) -> float:
+        losses = -np.sum(targets * _log_softmax(outputs), axis=1)
+        return float(np.average(losses, weights=weights))
+
+    def _loss_scale(self, scaling: WindowScaling) -> np.ndarray:
+        return np.ones(1)
+
+    # -------------------------------------------------------------- predict
+    def predict_proba(self, X) -> np.ndarray:
+        """Probability of each class for each sequence of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
+            Sequences, shaped as in :meth:`fit`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to 1; columns follow ``classes_``.
+        """  # noqa: E501
+        return np.exp(self.predict_log_proba(X))
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`, computed without underflow.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
+            Sequences, shaped as in :meth:`fit`.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """  # noqa: E501
+        return _log_softmax(self._outputs(X))
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable class of each sequence of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
+            Sequences, shaped as in :meth:`fit`.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """  # noqa: E501
+        outputs = self._outputs(X)
+        return self.classes_[np.argmax(outputs, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = False
+        return tags
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))

@@ -1,0 +1,255 @@
+"""LSTMClassifier: labels, probabilities, weights, validation splits, partial_fit,
+saving."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from sklstm import LSTMClassifier, LSTMRegressor, load
+
+TINY = dict(rnn_layers=[8], steps=300, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def three_classes():
+    """Sequences whose class is the sign pattern of their sum and slope."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 8, 2))
+    total = X[:, :, 0].sum(axis=1)
+    y = np.where(total > 1.0, 2, np.where(total < -1.0, 0, 1))
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def fitted(three_classes):
+    X, y = three_classes
+    return LSTMClassifier(**TINY).fit(X, y)
+
+
+def test_multiclass_probabilities_and_accuracy(three_classes, fitted):
+    X, y = three_classes
+    proba = fitted.predict_proba(X)
+    assert proba.shape == (300, 3)
+    assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
+    assert (proba >= 0).all()
+    assert_array_equal(fitted.predict(X), fitted.classes_[proba.argmax(axis=1)])
+    assert_allclose(np.exp(fitted.predict_log_proba(X)), proba)
+    assert fitted.score(X, y) > 0.85
+    assert_array_equal(fitted.classes_, [0, 1, 2])
+    assert fitted.model_.output_shape == (None, 3)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array(["down", "flat", "up"]),
+        np.array([-1, 0, 7]),
+        np.array([1.0, 2.0, 4.0]),
+        np.array(["b", "a", "c"], dtype=object),
+    ],
+    ids=["str", "int", "float", "object"],
+)
+def test_label_types_come_back(three_classes, labels):
+    X, y = three_classes
+    named = labels[y]
+    model = LSTMClassifier(**TINY).fit(X, named)
+    assert_array_equal(model.classes_, np.unique(labels))
+    predicted = model.predict(X)
+    assert predicted.dtype == model.classes_.dtype
+    assert set(predicted) <= set(labels)
+    # The same fit with integer labels predicts the same classes.
+    plain = LSTMClassifier(**TINY).fit(X, np.searchsorted(np.unique(labels), named))
+    assert_array_equal(predicted, model.classes_[plain.predict(X)])
+
+
+def test_binary(three_classes):
+    X, y = three_classes
+    binary = (y == 2).astype(int)
+    model = LSTMClassifier(**TINY).fit(X, binary)
+    assert model.predict_proba(X).shape == (300, 2)
+    assert model.score(X, binary) > 0.9
+
+
+def test_class_weight_changes_the_fit(three_classes):
+    X, y = three_classes
+    plain = LSTMClassifier(**TINY).fit(X, y)
+    heavy = LSTMClassifier(**TINY, class_weight={2: 20.0}).fit(X, y)
+    # Weighting class 2 makes it predicted more often.
+    assert (heavy.predict(X) == 2).sum() > (plain.predict(X) == 2).sum()
+    balanced = LSTMClassifier(**TINY, class_weight="balanced").fit(X, y)
+    assert not np.array_equal(balanced.predict_proba(X), plain.predict_proba(X))
+
+
+def test_sample_weight_zero_rows_are_ignored(three_classes):
+    X, y = three_classes
+    flipped = y.copy()
+    flipped[::2] = (flipped[::2] + 1) % 3  # every other label is wrong
+    weights = np.ones(len(y))
+    weights[::2] = 0
+    params = {**TINY, "early_stopping_rounds": None}
+    weighted = LSTMClassifier(**params).fit(X, flipped, sample_weight=weights)
+    assert weighted.score(X[1::2], y[1::2]) > 0.8
+
+
+def test_stratified_validation_keeps_every_class():
+    # Labels listed class by class: a tail would validate on one class only.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 5, 1))
+    y = np.repeat([0, 1], 100)
+    X[y == 1] += 1.0
+    model = LSTMClassifier(**TINY)
+    train, val = model._validation_rows(np.eye(2)[y], np.random.RandomState(0))
+    assert np.bincount(y[val]).tolist() == [10, 10]
+    assert len(np.intersect1d(train, val)) == 0 and len(train) + len(val) == 200
+    tail = LSTMClassifier(**TINY, validation_split="tail")
+    train, val = tail._validation_rows(np.eye(2)[y], np.random.RandomState(0))
+    assert (train, val) == (slice(0, 180), slice(180, None))
+    assert model.fit(X, y).n_validation_samples_ == 20
+    # One row of a class cannot be split: a plain random draw instead.
+    rare = y.copy()
+    rare[0] = 2
+    train, val = model._validation_rows(np.eye(3)[rare], np.random.RandomState(0))
+    assert len(val) == 20
+
+
+def test_the_validation_split_follows_random_state(three_classes):
+    _, y = three_classes
+    rows = [
+        LSTMClassifier(**{**TINY, "random_state": seed})._validation_rows(
+            np.eye(3)[y], np.random.RandomState(seed)
+        )[1]
+        for seed in (0, 0, 1)
+    ]
+    assert_array_equal(rows[0], rows[1])
+    assert not np.array_equal(rows[0], rows[2])
+
+
+def test_partial_fit_with_classes(three_classes):
+    X, y = three_classes
+    model = LSTMClassifier([8], random_state=0)
+    with pytest.raises(ValueError, match="classes must be given at the first call"):
+        model.partial_fit(X[:100], y[:100])
+    assert not hasattr(model, "classes_")
+    # The first chunk need not hold every class.
+    first = y < 2
+    model.partial_fit(X[:100][first[:100]], y[:100][first[:100]], classes=[0, 1, 2])
+    assert_array_equal(model.classes_, [0, 1, 2])
+    for start in range(100, 300, 100):
+        model.partial_fit(X[start : start + 100], y[start : start + 100])
+    assert model.predict_proba(X).shape == (300, 3)
+    with pytest.raises(ValueError, match=r"y has labels not in classes_ \[0, 1, 2\]"):
+        model.partial_fit(X[:10], np.full(10, 5))
+    with pytest.raises(ValueError, match="differs from the fitted classes_"):
+        model.partial_fit(X[:10], y[:10], classes=[0, 1])
+
+
+@pytest.mark.parametrize(
+    ("params", "y_change", "match"),
+    [
+        ({}, lambda y: np.zeros_like(y), "needs samples of at least 2 classes"),
+        ({}, lambda y: y + 0.5, "Unknown label type"),
+        ({"class_weight": {5: 2.0}}, None, r"class_weight has labels .* \[5\]"),
+        ({"class_weight": {0: -1.0}}, None, "non-negative"),
+        ({"validation_split": "random"}, None, "'validation_split' parameter"),
+        ({"class_weight": "heavy"}, None, "'class_weight' parameter"),
+    ],
+)
+def test_errors(three_classes, params, y_change, match):
+    X, y = three_classes
+    if y_change is not None:
+        y = y_change(y)
+    model = LSTMClassifier(**{**TINY, "steps": 5}, **params)
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y)
+    assert not hasattr(model, "model_")
+
+
+def test_balanced_weights_need_the_whole_data(three_classes):
+    X, y = three_classes
+    with pytest.raises(ValueError, match="'balanced' is not supported by partial_fit"):
+        LSTMClassifier(class_weight="balanced").partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_a_failed_refit_leaves_the_fitted_classifier(three_classes, fitted):
+    X, y = three_classes
+    model = LSTMClassifier(**TINY).fit(X, y)
+    before = model.predict_proba(X)
+    with pytest.raises(ValueError):
+        model.set_params(warm_start=True).fit(X[:, :, :1], y)
+    model.set_params(warm_start=False)
+    assert_array_equal(model.predict_proba(X), before)
+
+
+def test_dataframe_input_and_series_labels(three_classes):
+    X, y = three_classes
+    frame = pd.DataFrame(X[:, :, 0], columns=[f"t{k}" for k in range(8)])
+    model = LSTMClassifier(**TINY).fit(frame, pd.Series(y))
+    assert_array_equal(model.feature_names_in_, frame.columns)
+    assert model.predict(frame).shape == (300,)
+
+
+def test_save_and_load_round_trip(three_classes, tmp_path):
+    X, y = three_classes
+    labels = np.array(["low", "mid", "high"])[y]
+    model = LSTMClassifier(
+        [{"num_units": 6, "cell": "gru", "bidirectional": True}],
+        steps=100,
+        random_state=0,
+        class_weight={"high": 2.0},
+    ).fit(X, labels)
+    path = tmp_path / "model.sklstm"
+    model.save(path)
+    restored = load(path)
+    assert type(restored) is LSTMClassifier
+    assert_array_equal(restored.classes_, model.classes_)
+    assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+    assert restored.get_params() == model.get_params()
+    # It continues training like the original.
+    restored.set_params(warm_start=True, steps=20).fit(X, labels)
+    assert restored.n_iter_ == model.n_iter_ + 20
+
+
+def test_a_classifier_file_never_loads_as_a_regressor(three_classes, tmp_path):
+    import json
+    import zipfile
+
+    X, y = three_classes
+    path = tmp_path / "model.sklstm"
+    LSTMClassifier(**{**TINY, "steps": 10}).fit(X, y).save(path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(members["sklstm.json"])
+    manifest["format"] = "sklstm.LSTMRegressor"
+    members["sklstm.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match="not those of LSTMRegressor"):
+        load(path)
+    # And a regressor's fitted state is not a classifier's.
+    manifest["format"] = "sklstm.LSTMClassifier"
+    regressor = LSTMRegressor(**{**TINY, "steps": 10}).fit(X, y.astype(float))
+    regressor.save(tmp_path / "regressor.sklstm")
+    with zipfile.ZipFile(tmp_path / "regressor.sklstm") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(members["sklstm.json"])
+    manifest["format"] = "sklstm.LSTMClassifier"
+    manifest["params"] = json.loads(
+        json.dumps(LSTMClassifier(**{**TINY, "steps": 10}).get_params())
+    )
+    manifest["params"]["rnn_layers"] = {"tuple": [8]}
+    members["sklstm.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(tmp_path / "regressor.sklstm", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match="fitted state does not have the expected"):
+        load(tmp_path / "regressor.sklstm")
+
+
+def test_pickle_round_trip(fitted, three_classes):
+    import pickle
+
+    X, _ = three_classes
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
