@@ -51,6 +51,11 @@ class BaseRecurrentNetwork(BaseEstimator):
     """
 
     _loss = "mse"
+    # Early stopping: the least fall of the validation loss that counts as an
+    # improvement, and the fewest steps "auto" waits for one (None: the
+    # training module's default).
+    _min_delta = 0.0
+    _auto_min_rounds: int | None = None
 
     _parameter_constraints: dict = {
         "rnn_layers": [list, tuple],
@@ -207,6 +212,8 @@ class BaseRecurrentNetwork(BaseEstimator):
             verbose=int(self.verbose),
             logdir=self.logdir,
             step_offset=previous_steps,
+            min_delta=self._min_delta,
+            min_rounds=self._auto_min_rounds,
             # Only early stopping gains from evaluating more often.
             eval_steps=evaluation_steps(
                 print_steps, math.ceil(n_train / sampler.batch_size)

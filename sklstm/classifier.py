@@ -55,9 +55,12 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
     early_stopping_rounds : int, "auto" or None, default="auto"
         Stop when the validation loss (cross-entropy) has not improved for
         this many steps and keep the weights of the best evaluation;
-        ``"auto"`` stops after ``max(1000, k)`` steps without improvement
-        when the best came after ``k`` steps. None trains on all rows for the
-        full budget, with no validation part.
+        ``"auto"`` stops after ``max(200, k)`` steps without improvement
+        when the best came after ``k`` steps. A fall of the loss smaller than
+        0.01 is not an improvement: once the network classifies the
+        validation sequences right, their loss keeps creeping down as its
+        probabilities sharpen, which says nothing about new sequences. None
+        trains on all rows for the full budget, with no validation part.
     validation_fraction : float, default=0.1
         Fraction of the training rows held out for early stopping.
     validation_split : {"stratified", "shuffle", "tail"}, default="stratified"
@@ -139,6 +142,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
     """
 
     _loss = "crossentropy"
+    _min_delta = 0.01
+    _auto_min_rounds = 200
 
     _parameter_constraints: dict = {
         **BaseRecurrentNetwork._parameter_constraints,

@@ -387,6 +387,11 @@ class TrainingConfig:
     logdir: str | None = None
     step_offset: int = 0
     eval_steps: int | None = None
+    # Least fall of the validation loss that counts as an improvement.
+    min_delta: float = 0.0
+    # Fewest steps without improvement before "auto" stops (None:
+    # AUTO_MIN_ROUNDS).
+    min_rounds: int | None = None
 
     def __post_init__(self) -> None:
         if self.eval_steps is None:
@@ -535,7 +540,7 @@ def train(
                 printed_sum, printed_steps = 0.0, 0
                 print(format_progress(step, epoch, line_loss, val_loss), flush=True)
             current = train_loss if val_loss is None else val_loss
-            if val_loss is None or current < result.best_loss:
+            if val_loss is None or current < result.best_loss - config.min_delta:
                 weights = network.get_weights()
                 if not _all_finite(weights):
                     # The last update of the chunk overflowed the weights.
@@ -573,7 +578,7 @@ def _patience(config: TrainingConfig, best_step: int) -> int:
     late keeps training while one that peaked early stops early.
     """
     if config.early_stopping_rounds == "auto":
-        return max(AUTO_MIN_ROUNDS, best_step - config.step_offset)
+        return max(config.min_rounds or AUTO_MIN_ROUNDS, best_step - config.step_offset)
     return config.early_stopping_rounds
 
 

@@ -253,3 +253,20 @@ def test_pickle_round_trip(fitted, three_classes):
     X, _ = three_classes
     restored = pickle.loads(pickle.dumps(fitted))
     assert_array_equal(restored.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_auto_early_stopping_ignores_tiny_improvements(three_classes):
+    X, y = three_classes
+    model = LSTMClassifier([8], random_state=0).fit(X, y)
+    history = model.history_
+    later = [
+        loss
+        for step, loss in zip(history["step"], history["val_loss"], strict=True)
+        if step > model.best_step_
+    ]
+    # No later evaluation beat the kept one by 0.01 or more...
+    assert later and all(loss > model.best_loss_ - 0.01 for loss in later)
+    # ...and "auto" waited max(200, best step) steps for one, then stopped.
+    waited = model.n_iter_ - model.best_step_
+    assert max(200, model.best_step_) <= waited < max(200, model.best_step_) + 100
+    assert model.n_iter_ < model.steps
