@@ -39,9 +39,7 @@ bench-results`` (about 25 minutes on 2 cores, most of it skforecast's fits;
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -51,7 +49,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
-import pandas as pd
+from _report import write_report
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
@@ -340,30 +338,8 @@ def main(argv=None) -> int:
     text = markdown(rows, found)
     print()
     print(text)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "forecast.md").write_text(text)
-    import keras
-    import sklearn
-    import tensorflow as tf
-
-    (args.out / "forecast.json").write_text(
-        json.dumps(
-            {
-                "machine": {
-                    "python": sys.version.split()[0],
-                    "platform": platform.platform(),
-                    "cpus": os.cpu_count(),
-                    "tensorflow": tf.__version__,
-                    "keras": keras.__version__,
-                    "scikit-learn": sklearn.__version__,
-                    "pandas": pd.__version__,
-                },
-                "runs": records,
-                "summary": rows,
-                "checks": found,
-            },
-            indent=1,
-        )
+    write_report(
+        args.out, "forecast", text, {"runs": records, "summary": rows, "checks": found}
     )
     return 0
 

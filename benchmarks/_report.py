@@ -1,0 +1,37 @@
+"""What every benchmark writes: its table and a JSON record of the machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+
+def machine() -> dict:
+    """Versions and cores of the machine a benchmark ran on."""
+    import keras
+    import pandas as pd
+    import sklearn
+    import tensorflow as tf
+
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "scikit-learn": sklearn.__version__,
+        "pandas": pd.__version__,
+    }
+
+
+def write_report(out: Path, name: str, table: str, record: dict) -> None:
+    """Write ``<name>.md`` (the table) and ``<name>.json`` (the machine and
+    ``record``) under ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.md").write_text(table)
+    (out / f"{name}.json").write_text(
+        json.dumps({"machine": machine(), **record}, indent=1)
+    )
