@@ -90,9 +90,11 @@ class _Programs:
         self._optimizer = optimizer
         self._loss = loss
         self.lock = threading.Lock()
+        # One traced training program per shape of batches (see train).
+        self._train_programs: dict = {}
+        self._train_lock = threading.Lock()
         # autograph=False: converting Keras's layer code costs a third of a
         # second per trace and changes nothing in the graph.
-        self.train = tf.function(self._train, jit_compile=True, autograph=False)
         self._predict_function = tf.function(
             self._predict, jit_compile=True, autograph=False
         )
@@ -115,6 +117,29 @@ class _Programs:
                         trainable, non_trainable, blocks, n_blocks
                     )
         return self._predict_block(trainable, non_trainable, blocks, n_blocks)
+
+    def train(self, state, xs, ys, ws, n_steps):
+        """Run ``n_steps`` gradient steps on the first batches of ``xs``.
+
+        Each shape of batches (window length, batch size, steps per call)
+        gets a traced program of its own, traced once. Tracing one
+        ``tf.function`` anew for every shape a grid search or a refit on new
+        windows brings would make TensorFlow warn about retracing, and its
+        dispatch would cost as much as a short call.
+        """
+        key = (xs.shape, ys.shape, ws.shape)
+        program = self._train_programs.get(key)
+        if program is None:
+            with self._train_lock:
+                program = self._train_programs.get(key)
+                if program is None:
+                    tf = load_tensorflow()
+                    function = tf.function(
+                        self._train, jit_compile=True, autograph=False
+                    )
+                    program = function.get_concrete_function(state, xs, ys, ws, n_steps)
+                    self._train_programs[key] = program
+        return program(state, xs, ys, ws, n_steps)
 
     def _train(self, state, xs, ys, ws, n_steps):
         tf = load_tensorflow()

@@ -1,5 +1,6 @@
-"""Shared fixtures: small seeded series and windows."""
+"""Shared fixtures: small seeded series and windows, TensorFlow's log."""
 
+import logging
 import os
 
 # TensorFlow's C++ start-up chatter hides test output; set before TF loads.
@@ -26,3 +27,29 @@ def sin_cos_windows():
     series = np.c_[np.sin(x), np.cos(x)]
     windows = causal_windows(series[:-1], 8)[7:]
     return windows, series[8:]
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def tensorflow_log():
+    """Messages TensorFlow logs through Python's logging during the test.
+
+    TensorFlow's logger is named "tensorflow" and does not propagate, so
+    pytest's caplog does not see it; a handler on it does, without importing
+    TensorFlow here.
+    """
+    logger = logging.getLogger("tensorflow")
+    handler = _Records()
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
