@@ -35,6 +35,7 @@ from .network import (
     parse_rnn_layers,
 )
 from .sequences import check_padding, repad
+from .training import AUTO_MIN_ROUNDS
 
 __all__ = ["BaseRecurrentNetwork"]
 
@@ -52,10 +53,9 @@ class BaseRecurrentNetwork(BaseEstimator):
 
     _loss = "mse"
     # Early stopping: the least fall of the validation loss that counts as an
-    # improvement, and the fewest steps "auto" waits for one (None: the
-    # training module's default).
+    # improvement, and the fewest steps "auto" waits for one.
     _min_delta = 0.0
-    _auto_min_rounds: int | None = None
+    _auto_min_rounds = AUTO_MIN_ROUNDS
 
     _parameter_constraints: dict = {
         "rnn_layers": [list, tuple],

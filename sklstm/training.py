@@ -414,9 +414,8 @@ class TrainingConfig:
     eval_steps: int | None = None
     # Least fall of the validation loss that counts as an improvement.
     min_delta: float = 0.0
-    # Fewest steps without improvement before "auto" stops (None:
-    # AUTO_MIN_ROUNDS).
-    min_rounds: int | None = None
+    # Fewest steps without improvement before "auto" stops.
+    min_rounds: int = AUTO_MIN_ROUNDS
 
     def __post_init__(self) -> None:
         if self.eval_steps is None:
@@ -603,7 +602,7 @@ def _patience(config: TrainingConfig, best_step: int) -> int:
     late keeps training while one that peaked early stops early.
     """
     if config.early_stopping_rounds == "auto":
-        return max(config.min_rounds or AUTO_MIN_ROUNDS, best_step - config.step_offset)
+        return max(config.min_rounds, best_step - config.step_offset)
     return config.early_stopping_rounds
 
 
