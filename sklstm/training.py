@@ -84,62 +84,58 @@ class _Programs:
     """
 
     def __init__(self, model, optimizer, loss: str) -> None:
-        tf = load_tensorflow()
-
         self._model = model
         self._optimizer = optimizer
         self._loss = loss
         self.lock = threading.Lock()
-        # One traced training program per shape of batches (see train).
-        self._train_programs: dict = {}
-        self._train_lock = threading.Lock()
-        # autograph=False: converting Keras's layer code costs a third of a
-        # second per trace and changes nothing in the graph.
-        self._predict_function = tf.function(
-            self._predict, jit_compile=True, autograph=False
-        )
-        self._predict_block = None
-        self._predict_lock = threading.Lock()
+        # Traced programs by purpose and shape (see _traced).
+        self._traced_programs: dict = {}
+        self._trace_lock = threading.Lock()
+
+    def _traced(self, key, function, args):
+        """The program of ``function`` for ``key``, traced once on ``args``.
+
+        Each program is a ``tf.function`` of its own, traced into a concrete
+        function and called directly: ``tf.function``'s dispatch (matching
+        the arguments to a trace) costs as much as running the post's network
+        on a block, and retracing one function for new shapes would make
+        TensorFlow warn about it.
+        """
+        program = self._traced_programs.get(key)
+        if program is None:
+            with self._trace_lock:
+                program = self._traced_programs.get(key)
+                if program is None:
+                    tf = load_tensorflow()
+                    # autograph=False: converting Keras's layer code costs a
+                    # third of a second per trace and changes nothing in the
+                    # graph.
+                    program = tf.function(
+                        function, jit_compile=True, autograph=False
+                    ).get_concrete_function(*args)
+                    self._traced_programs[key] = program
+        return program
 
     def predict(self, trainable, non_trainable, blocks, n_blocks):
         """Outputs for the first ``n_blocks`` of ``blocks``, float32 tensors in.
 
         ``blocks`` has shape ``(blocks_per_call, PREDICT_ROWS, time_steps,
         features)`` for every call of an architecture, so one XLA compilation
-        serves every call. The traced program is called directly:
-        ``tf.function``'s own dispatch (matching the arguments to a trace)
-        costs as much as running the post's network on a block.
+        serves every call.
         """
-        if self._predict_block is None:
-            with self._predict_lock:
-                if self._predict_block is None:
-                    self._predict_block = self._predict_function.get_concrete_function(
-                        trainable, non_trainable, blocks, n_blocks
-                    )
-        return self._predict_block(trainable, non_trainable, blocks, n_blocks)
+        args = (trainable, non_trainable, blocks, n_blocks)
+        return self._traced("predict", self._predict, args)(*args)
 
     def train(self, state, xs, ys, ws, n_steps):
         """Run ``n_steps`` gradient steps on the first batches of ``xs``.
 
         Each shape of batches (window length, batch size, steps per call)
-        gets a traced program of its own, traced once. Tracing one
-        ``tf.function`` anew for every shape a grid search or a refit on new
-        windows brings would make TensorFlow warn about retracing, and its
-        dispatch would cost as much as a short call.
+        gets a program of its own, as a grid search or a refit on new windows
+        brings them.
         """
-        key = (xs.shape, ys.shape, ws.shape)
-        program = self._train_programs.get(key)
-        if program is None:
-            with self._train_lock:
-                program = self._train_programs.get(key)
-                if program is None:
-                    tf = load_tensorflow()
-                    function = tf.function(
-                        self._train, jit_compile=True, autograph=False
-                    )
-                    program = function.get_concrete_function(state, xs, ys, ws, n_steps)
-                    self._train_programs[key] = program
-        return program(state, xs, ys, ws, n_steps)
+        args = (state, xs, ys, ws, n_steps)
+        key = ("train", xs.shape, ys.shape, ws.shape)
+        return self._traced(key, self._train, args)(*args)
 
     def _train(self, state, xs, ys, ws, n_steps):
         tf = load_tensorflow()
