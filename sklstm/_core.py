@@ -34,6 +34,7 @@ from .network import (
     parse_optimizer,
     parse_rnn_layers,
 )
+from .scaling import WindowStatistics
 from .sequences import check_padding, repad
 from .training import AUTO_MIN_ROUNDS
 
@@ -47,7 +48,8 @@ class BaseRecurrentNetwork(BaseEstimator):
 
     Faces define ``__init__`` (their parameters), ``_loss`` (``"mse"`` or
     ``"crossentropy"``) and the hooks ``_validate_targets``,
-    ``_target_scaling``, ``_validation_rows``, ``_validation_loss`` and
+    ``_target_scaling`` (which takes statistics gathered over chunks, see
+    :class:`~sklstm.WindowStatistics`), ``_validation_rows``, ``_validation_loss`` and
     ``_loss_scale``.
     """
 
@@ -96,7 +98,9 @@ class BaseRecurrentNetwork(BaseEstimator):
                 network.set_optimizer_state(optimizer)
             raise
 
-    def _fit(self, X, y, sample_weight, *, incremental: bool, classes=None):
+    def _fit(
+        self, X, y, sample_weight, *, incremental: bool, classes=None, statistics=None
+    ):
         from .training import (
             BatchSampler,
             TrainingConfig,
@@ -174,10 +178,20 @@ class BaseRecurrentNetwork(BaseEstimator):
                 "positive weight."
             )
 
+        if statistics is not None:
+            statistics = self._scaling_from(statistics, windows, targets, padded)
         if continuing:
             network, scaling = self._network, self._scaling
+            if statistics is not None and not _same_scaling(statistics, scaling):
+                raise ValueError(
+                    "statistics differ from those the estimator started training "
+                    "with: partial_fit keeps the scaling of its first call. Pass "
+                    "the same statistics on every call, or none after the first."
+                )
         else:
-            scaling = self._target_scaling(train_windows, train_targets, padded)
+            scaling = statistics
+            if scaling is None:
+                scaling = self._target_scaling(train_windows, train_targets, padded)
             network = build_network(
                 spec, int(rng.randint(np.iinfo(np.int32).max - 1000))
             )
@@ -245,6 +259,28 @@ class BaseRecurrentNetwork(BaseEstimator):
         if validating or not continuing:
             self.n_validation_samples_ = len(windows) - n_train
         return self
+
+    def _scaling_from(self, statistics, windows, targets, padded: bool):
+        """The scaling that statistics gathered over chunks give this face."""
+        if not isinstance(statistics, WindowStatistics):
+            raise TypeError(
+                "statistics must be a sklstm.WindowStatistics (for example "
+                "SeriesChunks(...).statistics()) or None; got "
+                f"{type(statistics).__name__}."
+            )
+        if not statistics.n_samples_seen_:
+            raise ValueError(
+                "statistics have seen no windows: update them with every chunk "
+                "of the series before training."
+            )
+        gathered = (statistics.time_steps_in_, statistics.n_features_in_)
+        if gathered != windows.shape[1:]:
+            raise ValueError(
+                f"statistics were gathered over windows of {gathered[0]} time "
+                f"steps x {gathered[1]} features, but X has windows of "
+                f"{windows.shape[1]} x {windows.shape[2]}."
+            )
+        return self._target_scaling(windows, targets, padded, statistics=statistics)
 
     # ---------------------------------------------------------- validation
     def _validate_windows(self, X, *, reset: bool) -> tuple[np.ndarray, bool]:
@@ -407,3 +443,10 @@ class BaseRecurrentNetwork(BaseEstimator):
         # value, so allow_nan stays False.
         tags.input_tags.three_d_array = True
         return tags
+
+
+def _same_scaling(first, second) -> bool:
+    return all(
+        np.array_equal(getattr(first, name), getattr(second, name))
+        for name in ("x_mean", "x_scale", "y_mean", "y_scale", "reference")
+    )

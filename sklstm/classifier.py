@@ -210,13 +210,16 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         return self._atomic(self._fit, X, y, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None) -> LSTMClassifier:
+    def partial_fit(
+        self, X, y, classes=None, sample_weight=None, statistics=None
+    ) -> LSTMClassifier:
         """Train for one pass (epoch) over a new chunk of sequences.
 
         The first call on an unfitted estimator needs ``classes``, every label
         the estimator will ever see, and fixes the input scaling from its
-        chunk; later calls continue from the fitted weights. There is no
-        validation part or early stopping.
+        chunk, or from ``statistics`` gathered over all the chunks; later
+        calls continue from the fitted weights. There is no validation part
+        or early stopping.
 
         Parameters
         ----------
@@ -229,6 +232,10 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
             the fitted ``classes_``.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the rows in the loss.
+        statistics : WindowStatistics, default=None
+            Scaling statistics of all the sequences, gathered chunk by chunk
+            (see :class:`~sklstm.WindowStatistics`); used by the first call,
+            and if given later, those it used.
 
         Returns
         -------
@@ -249,7 +256,13 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
                 "'balanced', classes=..., y=...), and pass them as a dict."
             )
         return self._atomic(
-            self._fit, X, y, sample_weight, incremental=True, classes=classes
+            self._fit,
+            X,
+            y,
+            sample_weight,
+            incremental=True,
+            classes=classes,
+            statistics=statistics,
         )
 
     # ------------------------------------------------------- the face's hooks
@@ -311,7 +324,13 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
             raise ValueError("class_weight must hold finite, non-negative weights.")
         return weights[indices]
 
-    def _target_scaling(self, windows, targets, padded: bool) -> WindowScaling:
+    def _target_scaling(
+        self, windows, targets, padded: bool, statistics=None
+    ) -> WindowScaling:
+        if statistics is not None:
+            return statistics.input_scaling(
+                targets.shape[1], standardize=self.standardize
+            )
         return WindowScaling.fit_inputs(
             windows, targets.shape[1], standardize=self.standardize
         )

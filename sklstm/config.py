@@ -13,6 +13,18 @@ To see TensorFlow's log again, set ``TF_CPP_MIN_LOG_LEVEL`` yourself before
 the first fit, for example to ``"0"`` (everything) or ``"1"`` (warnings and
 errors); sklstm then leaves both the variable and stderr alone. Importing
 TensorFlow yourself before sklstm does has the same effect.
+
+Threads
+-------
+TensorFlow sizes its two thread pools (one for the work inside an operation,
+one for independent operations) when it first runs something, and keeps them
+for the life of the process. By default it uses every core, which is right for
+one fit and wrong for several at once: a grid search with ``n_jobs=2``, or two
+Dask workers, would each run as many busy threads as the machine has cores.
+:func:`set_config` chooses the number; ``n_threads=None`` (the default) takes
+it from ``OMP_NUM_THREADS`` when that is set, which is what joblib's process
+workers (``cores // n_jobs``) and Dask's worker processes (1) set, and
+otherwise leaves TensorFlow's own choice of every core.
 """
 
 from __future__ import annotations
@@ -22,11 +34,15 @@ import os
 import sys
 import threading
 
-__all__ = ["load_keras", "load_tensorflow"]
+__all__ = ["get_config", "load_keras", "load_tensorflow", "set_config"]
 
 LOG_LEVEL_VARIABLE = "TF_CPP_MIN_LOG_LEVEL"
 QUIET_LOG_LEVEL = "3"
+THREADS_VARIABLE = "OMP_NUM_THREADS"
 _IMPORT_LOCK = threading.Lock()
+_config: dict = {"n_threads": None}
+# The thread count applied to TensorFlow in this process (None: not yet).
+_applied_threads: list = [None]
 
 
 def load_tensorflow():
@@ -38,10 +54,12 @@ def load_tensorflow():
     >>> load_tensorflow().constant(2.0).numpy()
     np.float32(2.0)
     """
-    if "tensorflow" not in sys.modules:
+    if _applied_threads[0] is None:
         with _IMPORT_LOCK:
             if "tensorflow" not in sys.modules:
                 _first_import()
+            if _applied_threads[0] is None:
+                _apply_threads(sys.modules["tensorflow"], explicit=False)
     import tensorflow
 
     return tensorflow
@@ -60,6 +78,107 @@ def load_keras():
     import keras
 
     return keras
+
+
+def set_config(*, n_threads: int | None = None) -> None:
+    """Set how many threads TensorFlow runs sklstm's networks with.
+
+    TensorFlow fixes its thread pools the first time it runs anything in a
+    process: call this before the first fit or prediction (or before your own
+    first TensorFlow operation). Called later with a different number, it
+    raises and changes nothing.
+
+    Parameters
+    ----------
+    n_threads : int or None, default=None
+        Threads of each of TensorFlow's two pools (within an operation and
+        between operations). ``None`` reads ``OMP_NUM_THREADS`` when it is set
+        (joblib's process workers set it to ``cores // n_jobs``, Dask's worker
+        processes to 1), so that parallel fits do not put more busy threads on
+        the machine than it has cores; without it TensorFlow uses every core.
+
+    Raises
+    ------
+    RuntimeError
+        If TensorFlow already runs in this process with another number of
+        threads.
+
+    See Also
+    --------
+    get_config : The current setting and what TensorFlow runs with.
+
+    Examples
+    --------
+    >>> import sklstm
+    >>> sklstm.set_config(n_threads=None)
+    >>> sklstm.get_config()["n_threads"] is None
+    True
+    """
+    if n_threads is not None and (
+        isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1
+    ):
+        raise ValueError(
+            f"n_threads must be a positive int or None; got {n_threads!r}."
+        )
+    with _IMPORT_LOCK:
+        previous = _config["n_threads"]
+        _config["n_threads"] = n_threads
+        if _applied_threads[0] is not None:
+            try:
+                _apply_threads(sys.modules["tensorflow"], explicit=True)
+            except BaseException:
+                _config["n_threads"] = previous
+                raise
+
+
+def get_config() -> dict:
+    """sklstm's process-wide settings and the thread pools TensorFlow runs with.
+
+    Returns
+    -------
+    config : dict
+        ``"n_threads"``: the value given to :func:`set_config`;
+        ``"tensorflow_threads"``: the size of TensorFlow's pool within an
+        operation once sklstm has started TensorFlow (0 means every core),
+        else None.
+
+    Examples
+    --------
+    >>> import sklstm
+    >>> sorted(sklstm.get_config())
+    ['n_threads', 'tensorflow_threads']
+    """
+    threads = _applied_threads[0]
+    return {"n_threads": _config["n_threads"], "tensorflow_threads": threads}
+
+
+def _wanted_threads() -> int | None:
+    if _config["n_threads"] is not None:
+        return _config["n_threads"]
+    value = os.environ.get(THREADS_VARIABLE, "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _apply_threads(tf, *, explicit: bool) -> None:
+    """Size TensorFlow's pools as configured; ``explicit``: raise if too late."""
+    wanted = _wanted_threads()
+    threading_ = tf.config.threading
+    if wanted is not None:
+        current = threading_.get_intra_op_parallelism_threads()
+        try:
+            threading_.set_intra_op_parallelism_threads(wanted)
+            threading_.set_inter_op_parallelism_threads(wanted)
+        except RuntimeError:
+            if explicit and current != wanted:
+                pools = f"{current} threads" if current else "every core"
+                raise RuntimeError(
+                    f"set_config(n_threads={wanted}) comes too late: TensorFlow "
+                    "has already run in this process, and its thread pools "
+                    f"({pools}) are fixed at its first operation. Call "
+                    "sklstm.set_config before the first fit, "
+                    "or set OMP_NUM_THREADS before the process starts."
+                ) from None
+    _applied_threads[0] = threading_.get_intra_op_parallelism_threads()
 
 
 def _first_import() -> None:

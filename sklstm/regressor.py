@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_array, check_consistent_length
 
 from ._core import BaseRecurrentNetwork
 from .persistence import register
-from .scaling import WindowScaling
+from .scaling import WindowScaling, WindowStatistics
 
 __all__ = ["LSTMRegressor"]
 
@@ -249,15 +249,17 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         return self._atomic(self._fit, X, y, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None) -> LSTMRegressor:
+    def partial_fit(self, X, y, sample_weight=None, statistics=None) -> LSTMRegressor:
         """Train for one pass (epoch) over a new chunk of data.
 
         The first call on an unfitted estimator initialises the network and
-        fixes the scaling statistics from its chunk; every later call (and a
-        call on an estimator fitted by :meth:`fit`) continues from the fitted
-        weights and keeps those statistics, so chunks should come from the
-        same distribution as the first one. There is no validation split or
-        early stopping; ``history_`` gains one entry per call.
+        fixes the scaling statistics: those of its chunk, or ``statistics``
+        gathered over the whole series first (see
+        :class:`~sklstm.SeriesChunks`), which a series that drifts needs.
+        Every later call (and a call on an estimator fitted by :meth:`fit`)
+        continues from the fitted weights and keeps those statistics. There is
+        no validation split or early stopping; ``history_`` gains one entry
+        per call.
 
         Parameters
         ----------
@@ -267,13 +269,19 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             Targets, one row per window.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the rows in the loss.
+        statistics : WindowStatistics, default=None
+            Scaling statistics of the whole series, gathered chunk by chunk
+            (:meth:`SeriesChunks.statistics`); used by the first call, and if
+            given later, those it used.
 
         Returns
         -------
         self : LSTMRegressor
             The updated estimator.
         """  # noqa: E501
-        return self._atomic(self._fit, X, y, sample_weight, incremental=True)
+        return self._atomic(
+            self._fit, X, y, sample_weight, incremental=True, statistics=statistics
+        )
 
     # ------------------------------------------------------- the face's hooks
     def _validate_targets(self, y, windows, *, reset, classes=None) -> np.ndarray:
@@ -297,7 +305,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.n_outputs_ = y2d.shape[1]
         return y2d
 
-    def _target_scaling(self, windows, targets, padded: bool) -> WindowScaling:
+    def _target_scaling(
+        self, windows, targets, padded: bool, statistics=None
+    ) -> WindowScaling:
         relative = self.relative if self.relative == "auto" else bool(self.relative)
         if padded and relative is True:
             raise ValueError(
@@ -305,11 +315,15 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 "which padded sequences (NaN steps) do not all have. Use "
                 "relative=False or 'auto' (which keeps levels for padded input)."
             )
-        scaling = WindowScaling.fit(
-            windows,
-            targets,
-            standardize=self.standardize,
-            relative=False if padded else relative,
+        if statistics is None:
+            statistics = WindowStatistics().update(windows, targets)
+        elif statistics.n_outputs_ != targets.shape[1]:
+            raise ValueError(
+                f"statistics were gathered over {statistics.n_outputs_} targets "
+                f"per window, but y has {targets.shape[1]}."
+            )
+        scaling = statistics.scaling(
+            standardize=self.standardize, relative=False if padded else relative
         )
         self.relative_ = scaling.relative_targets
         return scaling

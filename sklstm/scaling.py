@@ -20,7 +20,12 @@ import numpy as np
 
 from .network import PAD_VALUE
 
-__all__ = ["WindowScaling", "choose_references", "drifting_features"]
+__all__ = [
+    "WindowScaling",
+    "WindowStatistics",
+    "choose_references",
+    "drifting_features",
+]
 
 # Rows per block when a pass over all windows is needed (statistics,
 # prediction): large enough to amortise per-call costs, small enough that a
@@ -95,47 +100,11 @@ class WindowScaling:
         ``relative`` is passed to :func:`choose_references`. Padded steps
         (NaN, see :func:`sklstm.pad_sequences`) count in no statistic.
         """
-        n_features, n_outputs = windows.shape[2], y.shape[1]
-        reference = choose_references(windows, y, relative)
-        if not standardize:
-            return cls(
-                np.zeros(n_features),
-                np.ones(n_features),
-                np.zeros(n_outputs),
-                np.ones(n_outputs),
-                reference,
-            )
-        features = _feature_mask(reference, n_features)
-        step = block_rows(windows)
-        blocks = range(0, len(windows), step)
-        # Overflow (relative differences of values near float64's limit) is
-        # reported below, not warned about.
-        with np.errstate(over="ignore", invalid="ignore"):
-            x_mean, x_std = _moments(
-                _real_steps(
-                    _relative(windows[i : i + step], features).reshape(-1, n_features)
-                )
-                for i in blocks
-            )
-            y_mean, y_std = _moments(
-                _relative_targets(windows[i : i + step], y[i : i + step], reference)
-                for i in blocks
-            )
-        if not (np.isfinite(x_mean).all() and np.isfinite(x_std).all()):
-            raise ValueError(
-                "X has values too large to standardise: their statistics overflow "
-                "float64"
-                + (" (relative mode subtracts rows)" if features.any() else "")
-                + ". Rescale X, for example divide it by a power of ten."
-            )
-        if not (np.isfinite(y_mean).all() and np.all(y_std <= MAX_TARGET_SCALE)):
-            raise ValueError(
-                f"y spreads too widely (standard deviation {np.max(y_std):.3g}, at "
-                f"most {MAX_TARGET_SCALE:.0e} is supported): the training loss, "
-                "its squared error in y's units, would overflow float64. Rescale "
-                "y, for example divide it by a power of ten."
-            )
-        return cls(x_mean, _safe_scale(x_std), y_mean, _safe_scale(y_std), reference)
+        return (
+            WindowStatistics()
+            .update(windows, y)
+            .scaling(standardize=standardize, relative=relative)
+        )
 
     @classmethod
     def fit_inputs(
@@ -203,8 +172,8 @@ def _check_float32(values: np.ndarray, name: str) -> None:
         )
 
 
-def _moments(blocks) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation per column over 2-D blocks of rows.
+class RunningMoments:
+    """Mean and standard deviation per column, updated block by block of rows.
 
     Chan et al.'s pairwise update keeps the variance exact in float64 however
     many blocks there are, without holding them all at once. A column whose
@@ -212,17 +181,22 @@ def _moments(blocks) -> tuple[np.ndarray, np.ndarray]:
     is constant: its standard deviation is 0, not the rounding error of its
     mean, which dividing by would blow up into noise.
     """
-    count, mean, m2, unit = 0, 0.0, 0.0, 1.0
-    low, high = np.inf, -np.inf
-    for block in blocks:
+
+    def __init__(self) -> None:
+        self.count, self.mean, self.m2, self.unit = 0, 0.0, 0.0, 1.0
+        self.low, self.high = np.inf, -np.inf
+
+    def update(self, block: np.ndarray) -> None:
         block = np.asarray(block, dtype=np.float64)
         if not len(block):
-            continue
+            return
         block_low, block_high = block.min(axis=0), block.max(axis=0)
-        low, high = np.minimum(low, block_low), np.maximum(high, block_high)
+        self.low = np.minimum(self.low, block_low)
+        self.high = np.maximum(self.high, block_high)
         # Values near float64's limits (1e300 or 1e-300, say) overflow or
         # underflow when squared: each column's sums are then kept in a
         # power-of-two unit near its magnitude, which rescales exactly.
+        unit, count = self.unit, self.count
         peak = np.maximum(block_high, -block_low)
         wanted = np.isfinite(peak) & (
             (peak > _SAFE_MAGNITUDE * unit)
@@ -232,21 +206,35 @@ def _moments(blocks) -> tuple[np.ndarray, np.ndarray]:
             exponent = np.frexp(np.where(wanted, peak, 1.0))[1] - 1
             new_unit = np.where(wanted, np.ldexp(1.0, exponent), unit)
             if count:  # later units only grow: the ratio is at most 1
-                mean, m2 = mean * (unit / new_unit), m2 * (unit / new_unit) ** 2
-            unit = new_unit
+                self.mean = self.mean * (unit / new_unit)
+                self.m2 = self.m2 * (unit / new_unit) ** 2
+            self.unit = unit = new_unit
         if np.any(unit != 1.0):
             block = block / unit
         b_count = len(block)
         b_mean = block.mean(axis=0)
         b_m2 = ((block - b_mean) ** 2).sum(axis=0)
-        delta = b_mean - mean
+        delta = b_mean - self.mean
         total = count + b_count
-        mean = mean + delta * b_count / total
-        m2 = m2 + b_m2 + delta**2 * count * b_count / total
-        count = total
-    mean, std = mean * unit, np.sqrt(m2 / count) * unit
-    constant = high - low <= 4 * np.finfo(np.float64).eps * np.maximum(high, -low)
-    return np.where(low == high, low, mean), np.where(constant, 0.0, std)
+        self.mean = self.mean + delta * b_count / total
+        self.m2 = self.m2 + b_m2 + delta**2 * count * b_count / total
+        self.count = total
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        """The mean and standard deviation of every row seen."""
+        mean = self.mean * self.unit
+        std = np.sqrt(self.m2 / self.count) * self.unit
+        low, high = self.low, self.high
+        constant = high - low <= 4 * np.finfo(np.float64).eps * np.maximum(high, -low)
+        return np.where(low == high, low, mean), np.where(constant, 0.0, std)
+
+
+def _moments(blocks) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation per column over 2-D blocks of rows."""
+    moments = RunningMoments()
+    for block in blocks:
+        moments.update(block)
+    return moments.result()
 
 
 def choose_references(
@@ -275,24 +263,7 @@ def choose_references(
     >>> choose_references(windows, noise, "auto")
     array([-1])
     """
-    n_outputs = y.shape[1]
-    if relative is False:
-        return np.full(n_outputs, -1)
-    step = block_rows(windows)
-    gaps = np.zeros((n_outputs, windows.shape[2]))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for i in range(0, len(windows), step):
-            last = np.asarray(windows[i : i + step, -1, :], dtype=np.float64)
-            gaps += ((y[i : i + step, :, None] - last[:, None, :]) ** 2).sum(axis=0)
-        gaps /= len(windows)
-        _, y_std = _moments(y[i : i + step] for i in range(0, len(y), step))
-    gaps = np.where(np.isnan(gaps), np.inf, gaps)
-    nearest = np.argmin(gaps, axis=1)
-    if relative is True:
-        return nearest
-    with np.errstate(over="ignore"):
-        qualifies = gaps[np.arange(n_outputs), nearest] < y_std**2
-    return np.where(qualifies & drifting_features(windows)[nearest], nearest, -1)
+    return WindowStatistics().update(windows, y).references(relative)
 
 
 # relative="auto": a feature drifts when its mean squared change over one time
@@ -324,27 +295,242 @@ def drifting_features(windows: np.ndarray) -> np.ndarray:
     >>> drifting_features(causal_windows(series, 5))
     array([ True, False])
     """
-    n_rows, time_steps, n_features = windows.shape
-    step = block_rows(windows)
-    blocks = range(0, n_rows, step)
-    origin = np.asarray(windows[0, -1, :], dtype=np.float64)
-    changes = np.zeros(n_features)
-    covariance = np.zeros(n_features)
-    centre = (n_rows - 1) / 2
-    with np.errstate(over="ignore", invalid="ignore"):
-        _, std = _moments(windows[i : i + step, -1, :] for i in blocks)
-        for i in blocks:
-            block = np.asarray(windows[i : i + step], dtype=np.float64)
-            rows = np.arange(i, i + len(block)) - centre
-            covariance += rows @ (block[:, -1, :] - origin)
-            if time_steps > 1:
-                changes += ((block[:, -1, :] - block[:, -2, :]) ** 2).sum(axis=0)
-        variance = std**2
-        smooth = (time_steps > 1) & (changes / n_rows < SMOOTH_CHANGE_RATIO * variance)
-        row_variance = (n_rows**2 - 1) / 12
-        r2 = (covariance / n_rows) ** 2 / (row_variance * variance)
-        trending = r2 > TREND_R2
-    return (variance > 0) & np.isfinite(variance) & (smooth | trending)
+    return WindowStatistics().update(windows).drifting()
+
+
+class WindowStatistics:
+    """Scaling statistics gathered chunk by chunk, in one pass over a series.
+
+    The statistics :class:`~sklstm.LSTMRegressor` fixes when it starts
+    training (means and standard deviations of the windows and targets, in
+    levels and relative to each feature's last value, and what relative mode
+    reads to choose a target's reference) are all sums over rows, so one pass
+    over the chunks of a series gathers them, holding one block of rows at a
+    time. ``estimator.partial_fit(X, y, statistics=stats)`` then starts from
+    statistics of the whole series rather than of its first chunk; for windows
+    held in memory, :meth:`~sklstm.LSTMRegressor.fit` computes the same
+    statistics itself.
+
+    Chunks must come in time order: the trend test of ``relative="auto"``
+    numbers the rows in the order they are seen.
+
+    Attributes
+    ----------
+    n_samples_seen_ : int
+        Windows seen so far.
+    n_features_in_ : int
+        Features per time step of the windows.
+    time_steps_in_ : int
+        Time steps per window.
+    n_outputs_ : int
+        Targets per window.
+
+    See Also
+    --------
+    SeriesChunks.statistics : Gathers them over a long series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import WindowStatistics, WindowTransformer
+    >>> series = np.sin(np.linspace(0, 30, 1000))[:, None]
+    >>> windows = WindowTransformer(10).fit_transform(series[:-1])
+    >>> stats = WindowStatistics()
+    >>> for start in range(0, len(windows), 250):
+    ...     rows = slice(start, start + 250)
+    ...     _ = stats.update(windows[rows], series[1:][rows])
+    >>> stats.n_samples_seen_
+    999
+    """
+
+    def __init__(self) -> None:
+        self.n_samples_seen_ = 0
+
+    def update(self, X, y=None) -> WindowStatistics:
+        """Add a chunk of windows ``X`` and their targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
+            Windows in time order, following those of the previous chunk.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Their targets; None for windows only.
+
+        Returns
+        -------
+        self : WindowStatistics
+        """  # noqa: E501
+        windows = np.asarray(X)
+        if windows.ndim == 2:
+            windows = windows[:, :, None]
+        if windows.ndim != 3 or windows.dtype.kind not in "fiu":
+            raise ValueError(
+                "X must be numeric windows of shape (n_samples, time_steps, "
+                f"n_features) or (n_samples, time_steps); got shape {windows.shape} "
+                f"of dtype {windows.dtype}."
+            )
+        n_rows, time_steps, n_features = windows.shape
+        if y is None:
+            y = np.zeros((n_rows, 0))
+        y = np.asarray(y, dtype=np.float64)
+        y = y.reshape(len(y), -1) if y.ndim == 1 else y
+        if y.ndim != 2 or len(y) != n_rows:
+            raise ValueError(
+                f"y must hold one row of targets per window: X has {n_rows} "
+                f"windows, y has shape {y.shape}."
+            )
+        if self.n_samples_seen_ == 0:
+            self._start(windows, y)
+        elif (time_steps, n_features, y.shape[1]) != (
+            self.time_steps_in_,
+            self.n_features_in_,
+            self.n_outputs_,
+        ):
+            raise ValueError(
+                f"This chunk has windows of {time_steps} time steps x {n_features} "
+                f"features and {y.shape[1]} targets, but earlier chunks had "
+                f"{self.time_steps_in_} x {self.n_features_in_} and "
+                f"{self.n_outputs_}: every chunk must come from the same series."
+            )
+        step = block_rows(windows)
+        # Overflow (relative differences of values near float64's limit) is
+        # reported when the statistics are read, not warned about.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, n_rows, step):
+                self._add_block(
+                    np.asarray(windows[start : start + step], dtype=np.float64),
+                    y[start : start + step],
+                )
+        return self
+
+    def _start(self, windows: np.ndarray, y: np.ndarray) -> None:
+        self.time_steps_in_, self.n_features_in_ = windows.shape[1:]
+        self.n_outputs_ = y.shape[1]
+        self._levels, self._changes = RunningMoments(), RunningMoments()
+        self._targets, self._gaps = RunningMoments(), RunningMoments()
+        self._last = RunningMoments()
+        self._origin = np.asarray(windows[0, -1, :], dtype=np.float64)
+        self._step_changes = np.zeros(self.n_features_in_)
+        # Sums of (row number x last value) and of last values, both from the
+        # first row's value: the covariance with time of the trend test.
+        self._row_sums = np.zeros(self.n_features_in_)
+        self._sums = np.zeros(self.n_features_in_)
+        self._padded = False
+
+    def _add_block(self, block: np.ndarray, y: np.ndarray) -> None:
+        n_rows, n_features = len(block), self.n_features_in_
+        steps = block.reshape(-1, n_features)
+        padded = np.isnan(steps).any()
+        self._padded |= bool(padded)
+        self._levels.update(_real_steps(steps) if padded else steps)
+        changes = (block - block[:, -1:, :]).reshape(-1, n_features)
+        self._changes.update(_real_steps(changes) if padded else changes)
+        last = block[:, -1, :]
+        self._last.update(last)
+        self._targets.update(y)
+        self._gaps.update((y[:, :, None] - last[:, None, :]).reshape(n_rows, -1))
+        if self.time_steps_in_ > 1:
+            self._step_changes += ((last - block[:, -2, :]) ** 2).sum(axis=0)
+        rows = np.arange(self.n_samples_seen_, self.n_samples_seen_ + n_rows)
+        self._row_sums += rows @ (last - self._origin)
+        self._sums += (last - self._origin).sum(axis=0)
+        self.n_samples_seen_ += n_rows
+
+    def _check_started(self) -> None:
+        if not self.n_samples_seen_:
+            raise ValueError(
+                "WindowStatistics has seen no windows yet: call update with the "
+                "chunks of the series first."
+            )
+
+    def drifting(self) -> np.ndarray:
+        """Which features' levels drift (see :func:`drifting_features`)."""
+        self._check_started()
+        n_rows = self.n_samples_seen_
+        with np.errstate(over="ignore", invalid="ignore"):
+            variance = self._last.result()[1] ** 2
+            smooth = (self.time_steps_in_ > 1) & (
+                self._step_changes / n_rows < SMOOTH_CHANGE_RATIO * variance
+            )
+            centre = (n_rows - 1) / 2
+            covariance = self._row_sums - centre * self._sums
+            row_variance = (n_rows**2 - 1) / 12
+            r2 = (covariance / n_rows) ** 2 / (row_variance * variance)
+            trending = r2 > TREND_R2
+        return (variance > 0) & np.isfinite(variance) & (smooth | trending)
+
+    def references(self, relative: bool | str) -> np.ndarray:
+        """Each target's reference feature, or -1 (see :func:`choose_references`)."""
+        self._check_started()
+        if relative is False:
+            return np.full(self.n_outputs_, -1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            gap_mean, gap_std = self._gaps.result()
+            gaps = (gap_mean**2 + gap_std**2).reshape(self.n_outputs_, -1)
+            y_std = self._targets.result()[1]
+        gaps = np.where(np.isnan(gaps), np.inf, gaps)
+        nearest = np.argmin(gaps, axis=1)
+        if relative is True:
+            return nearest
+        with np.errstate(over="ignore"):
+            qualifies = gaps[np.arange(self.n_outputs_), nearest] < y_std**2
+        return np.where(qualifies & self.drifting()[nearest], nearest, -1)
+
+    def input_scaling(self, n_outputs: int, *, standardize: bool) -> WindowScaling:
+        """The scaling of the windows only; ``n_outputs`` outputs kept as they are."""
+        scaling = self.scaling(standardize=standardize, relative=False)
+        return WindowScaling(
+            scaling.x_mean,
+            scaling.x_scale,
+            np.zeros(n_outputs),
+            np.ones(n_outputs),
+            np.full(n_outputs, -1),
+        )
+
+    def scaling(self, *, standardize: bool, relative: bool | str) -> WindowScaling:
+        """The :class:`WindowScaling` of everything seen."""
+        self._check_started()
+        n_features, n_outputs = self.n_features_in_, self.n_outputs_
+        reference = self.references(False if self._padded else relative)
+        if not standardize:
+            return WindowScaling(
+                np.zeros(n_features),
+                np.ones(n_features),
+                np.zeros(n_outputs),
+                np.ones(n_outputs),
+                reference,
+            )
+        features = _feature_mask(reference, n_features)
+        with np.errstate(over="ignore", invalid="ignore"):
+            levels, changes = self._levels.result(), self._changes.result()
+            x_mean = np.where(features, changes[0], levels[0])
+            x_std = np.where(features, changes[1], levels[1])
+            y_mean, y_std = self._targets.result()
+            gap_mean, gap_std = (
+                moment.reshape(n_outputs, n_features) for moment in self._gaps.result()
+            )
+            outputs = np.arange(n_outputs)
+            relative_targets = reference >= 0
+            chosen = np.maximum(reference, 0)
+            y_mean = np.where(relative_targets, gap_mean[outputs, chosen], y_mean)
+            y_std = np.where(relative_targets, gap_std[outputs, chosen], y_std)
+        if not (np.isfinite(x_mean).all() and np.isfinite(x_std).all()):
+            raise ValueError(
+                "X has values too large to standardise: their statistics overflow "
+                "float64"
+                + (" (relative mode subtracts rows)" if features.any() else "")
+                + ". Rescale X, for example divide it by a power of ten."
+            )
+        if not (np.isfinite(y_mean).all() and np.all(y_std <= MAX_TARGET_SCALE)):
+            raise ValueError(
+                f"y spreads too widely (standard deviation {np.max(y_std):.3g}, at "
+                f"most {MAX_TARGET_SCALE:.0e} is supported): the training loss, "
+                "its squared error in y's units, would overflow float64. Rescale "
+                "y, for example divide it by a power of ten."
+            )
+        return WindowScaling(
+            x_mean, _safe_scale(x_std), y_mean, _safe_scale(y_std), reference
+        )
 
 
 def _real_steps(rows: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import pytest
 from sklearn.metrics import mean_squared_error
 
 from sklstm import LSTMRegressor
-from sklstm.scaling import WindowScaling
+from sklstm.scaling import WindowScaling, WindowStatistics
 from sklstm.training import CompiledNetwork
 
 
@@ -211,10 +211,10 @@ def test_ctrl_c_before_training_leaves_the_estimator_as_it_was(sine, monkeypatch
     model = LSTMRegressor([2], steps=20, random_state=0).fit(X, y)
     before, state = model.predict(X), dict(vars(model))
 
-    def interrupted(cls, *args, **kwargs):
+    def interrupted(self, *args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(WindowScaling, "fit", classmethod(interrupted))
+    monkeypatch.setattr(WindowStatistics, "scaling", interrupted)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X * 2, y)
     assert vars(model) == state

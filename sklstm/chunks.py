@@ -1,0 +1,204 @@
+"""Training on a series larger than memory: its windows, chunk by chunk.
+
+A series on disk (a ``numpy.memmap``, an ``.npy`` file opened with
+``mmap_mode="r"``) or in a dask array is read one chunk of rows at a time.
+Each chunk's windows need the ``time_steps - 1`` rows before it, which are
+read again with it, so that the chunks together give exactly the windows of
+the whole series: none is lost at a boundary and none is seen twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from numbers import Integral
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .scaling import WindowStatistics
+from .window import causal_windows
+
+__all__ = ["SeriesChunks"]
+
+
+class SeriesChunks:
+    """The windows and next values of a long series, one chunk at a time.
+
+    Iterating gives ``(X, y)`` per chunk of ``chunk_size`` rows: ``X`` holds
+    the causal windows of the chunk's rows, as
+    :class:`~sklstm.WindowTransformer` ``(time_steps)`` builds them over the
+    whole series (the first rows of the series padded with its first row), and
+    ``y`` the value of the ``targets`` columns one row later. Over all chunks
+    they are exactly ``WindowTransformer(time_steps).fit_transform(series[:-1])``
+    and ``series[1:, targets]``: every chunk reads the ``time_steps - 1`` rows
+    before it again. Only one chunk is in memory at a time.
+
+    Parameters
+    ----------
+    series : array-like of shape (n_rows,) or (n_rows, n_features)
+        Rows in time order: a NumPy array or ``numpy.memmap``, a dask array
+        (each chunk is computed when it is read), or a pandas DataFrame or
+        Series.
+    time_steps : int, default=10
+        Length of every window.
+    chunk_size : int, default=100_000
+        Rows per chunk; at least ``time_steps``. Memory while training on a
+        chunk is about three times ``chunk_size * n_features * 8`` bytes.
+    targets : int, list of int or None, default=None
+        Columns whose next value is ``y``: an int gives a 1-D ``y``, a list a
+        2-D one; None means every column (1-D for a series of one column).
+
+    Attributes
+    ----------
+    n_windows : int
+        Windows over the whole series: one per row but the last.
+
+    See Also
+    --------
+    WindowStatistics : The scaling statistics :meth:`statistics` gathers.
+    LSTMRegressor.partial_fit : Trains on one chunk.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import LSTMRegressor, SeriesChunks
+    >>> series = np.sin(np.linspace(0, 60, 3000))
+    >>> chunks = SeriesChunks(series, time_steps=10, chunk_size=1000)
+    >>> [X.shape for X, y in chunks]
+    [(1000, 10, 1), (1000, 10, 1), (999, 10, 1)]
+    >>> model = LSTMRegressor([8], batch_size=64, random_state=0)
+    >>> model = chunks.train(model, epochs=2)
+    >>> model.n_iter_  # two epochs of 16 batches over each of 3 chunks
+    96
+    """
+
+    def __init__(
+        self,
+        series,
+        time_steps: int = 10,
+        *,
+        chunk_size: int = 100_000,
+        targets: int | list[int] | None = None,
+    ) -> None:
+        for name, value in (("time_steps", time_steps), ("chunk_size", chunk_size)):
+            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive int; got {value!r}.")
+        if chunk_size < time_steps:
+            raise ValueError(
+                f"chunk_size ({chunk_size}) must be at least time_steps "
+                f"({time_steps}): a chunk shorter than one window would be read "
+                "mostly from the rows carried over from the chunk before it."
+            )
+        if hasattr(series, "index") and hasattr(series, "iloc"):
+            if not series.index.is_monotonic_increasing:
+                raise ValueError(
+                    "series's index is not increasing: its rows are out of time "
+                    "order. Sort it (series.sort_index()) first."
+                )
+            series = series.to_numpy() if series.ndim == 1 else series.values
+        ndim = getattr(series, "ndim", None)
+        if ndim not in (1, 2):
+            raise ValueError(
+                "series must be a 1-D series or a 2-D array of shape (n_rows, "
+                f"n_features) with .ndim and slicing; got {type(series).__name__}"
+                + (f" of {ndim} dimensions." if ndim is not None else ".")
+            )
+        n_rows = int(series.shape[0])
+        n_features = 1 if ndim == 1 else int(series.shape[1])
+        if n_rows < 2:
+            raise ValueError(
+                f"series needs at least 2 rows (a window and its next value); "
+                f"got {n_rows}."
+            )
+        self._columns, self._flat_y = _target_columns(targets, n_features, ndim)
+        self.series = series
+        self.time_steps = int(time_steps)
+        self.chunk_size = int(chunk_size)
+        self.targets = targets
+        self.n_windows = n_rows - 1
+
+    def __len__(self) -> int:
+        return -(-self.n_windows // self.chunk_size)
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for start in range(0, self.n_windows, self.chunk_size):
+            yield self._chunk(start, min(start + self.chunk_size, self.n_windows))
+
+    def _rows(self, start: int, stop: int) -> np.ndarray:
+        rows = np.asarray(self.series[start:stop], dtype=np.float64)
+        if not np.isfinite(rows).all():
+            raise ValueError(
+                f"series has a missing or infinite value in rows {start} to "
+                f"{stop - 1}: fill it before training."
+            )
+        return rows.reshape(len(rows), -1)
+
+    def _chunk(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        carried = min(start, self.time_steps - 1)
+        rows = self._rows(start - carried, stop + 1)
+        if carried == self.time_steps - 1:
+            # A view: the chunk's rows are not copied again per window.
+            windows = sliding_window_view(rows[:-1], self.time_steps, axis=0)
+            windows = windows.transpose(0, 2, 1)
+        else:  # the series' first rows: padded as WindowTransformer does
+            windows = causal_windows(rows[:-1], self.time_steps)[carried:]
+        y = rows[carried + 1 :, self._columns]
+        return windows, (y[:, 0] if self._flat_y else y)
+
+    def statistics(self) -> WindowStatistics:
+        """One pass over the chunks: the scaling statistics of the whole series.
+
+        Returns
+        -------
+        statistics : WindowStatistics
+            To pass as ``statistics`` to the estimator's ``partial_fit``.
+        """
+        statistics = WindowStatistics()
+        for X, y in self:
+            statistics.update(X, y)
+        return statistics
+
+    def train(self, estimator, *, epochs: int = 1):
+        """Train ``estimator`` with ``partial_fit``, chunk after chunk.
+
+        A first pass gathers the scaling statistics of the whole series
+        (:meth:`statistics`), unless the estimator is already fitted; then
+        every epoch trains on every chunk in order, one pass over each.
+
+        Parameters
+        ----------
+        estimator : LSTMRegressor
+            Fitted or not; a fitted one continues with its own statistics.
+        epochs : int, default=1
+            Passes over the series.
+
+        Returns
+        -------
+        estimator : LSTMRegressor
+            The same estimator, trained.
+        """
+        if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
+            raise ValueError(f"epochs must be a positive int; got {epochs!r}.")
+        fitted = hasattr(estimator, "n_iter_")
+        statistics = None if fitted else self.statistics()
+        for _ in range(epochs):
+            for X, y in self:
+                estimator.partial_fit(X, y, statistics=statistics)
+        return estimator
+
+
+def _target_columns(targets, n_features: int, ndim: int) -> tuple[list[int], bool]:
+    """Column indices of ``y`` and whether ``y`` is 1-D."""
+    if targets is None:
+        return list(range(n_features)), n_features == 1 and ndim == 1
+    flat = isinstance(targets, Integral) and not isinstance(targets, bool)
+    columns = [targets] if flat else list(np.atleast_1d(targets))
+    if not columns or not all(
+        isinstance(c, Integral) and not isinstance(c, bool) and 0 <= c < n_features
+        for c in columns
+    ):
+        raise ValueError(
+            f"targets must be None, a column index or a list of column indices "
+            f"in [0, {n_features}); got {targets!r}."
+        )
+    return [int(c) for c in columns], flat
