@@ -16,7 +16,6 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .scaling import WindowStatistics
-from .window import causal_windows
 
 __all__ = ["SeriesChunks"]
 
@@ -24,14 +23,18 @@ __all__ = ["SeriesChunks"]
 class SeriesChunks:
     """The windows and next values of a long series, one chunk at a time.
 
-    Iterating gives ``(X, y)`` per chunk of ``chunk_size`` rows: ``X`` holds
-    the causal windows of the chunk's rows, as
-    :class:`~sklstm.WindowTransformer` ``(time_steps)`` builds them over the
-    whole series (the first rows of the series padded with its first row), and
-    ``y`` the value of the ``targets`` columns one row later. Over all chunks
-    they are exactly ``WindowTransformer(time_steps).fit_transform(series[:-1])``
-    and ``series[1:, targets]``: every chunk reads the ``time_steps - 1`` rows
-    before it again. Only one chunk is in memory at a time.
+    Iterating gives ``(X, y)`` per chunk of ``chunk_size`` windows: ``X``
+    holds windows of ``time_steps`` consecutive rows, and ``y`` the value of
+    the ``targets`` columns in the row after each window. Every window lies
+    wholly in the series (unlike :class:`~sklstm.WindowTransformer`, which also
+    pads the first rows' windows with the series' first row), so over all
+    chunks they are exactly
+    ``WindowTransformer(time_steps).fit_transform(series[:-1])[time_steps - 1:]``
+    and ``series[time_steps:, targets]``: each chunk reads the
+    ``time_steps - 1`` rows before its first window's last row again. ``X`` is
+    a view over the rows read, so a chunk costs its rows' memory, not
+    ``time_steps`` times it; from a NumPy array or memmap it is not even
+    copied.
 
     Parameters
     ----------
@@ -42,8 +45,8 @@ class SeriesChunks:
     time_steps : int, default=10
         Length of every window.
     chunk_size : int, default=100_000
-        Rows per chunk; at least ``time_steps``. Memory while training on a
-        chunk is about three times ``chunk_size * n_features * 8`` bytes.
+        Windows per chunk; at least ``time_steps``. Training on a chunk holds
+        about ``chunk_size * 8`` bytes besides the chunk's rows.
     targets : int, list of int or None, default=None
         Columns whose next value is ``y``: an int gives a 1-D ``y``, a list a
         2-D one; None means every column (1-D for a series of one column).
@@ -51,7 +54,7 @@ class SeriesChunks:
     Attributes
     ----------
     n_windows : int
-        Windows over the whole series: one per row but the last.
+        Windows over the whole series: ``n_rows - time_steps``.
 
     See Also
     --------
@@ -62,10 +65,10 @@ class SeriesChunks:
     --------
     >>> import numpy as np
     >>> from sklstm import LSTMRegressor, SeriesChunks
-    >>> series = np.sin(np.linspace(0, 60, 3000))
+    >>> series = np.sin(np.linspace(0, 60, 3010))
     >>> chunks = SeriesChunks(series, time_steps=10, chunk_size=1000)
     >>> [X.shape for X, y in chunks]
-    [(1000, 10, 1), (1000, 10, 1), (999, 10, 1)]
+    [(1000, 10, 1), (1000, 10, 1), (1000, 10, 1)]
     >>> model = LSTMRegressor([8], batch_size=64, random_state=0)
     >>> model = chunks.train(model, epochs=2)
     >>> model.n_iter_  # two epochs of 16 batches over each of 3 chunks
@@ -105,17 +108,17 @@ class SeriesChunks:
             )
         n_rows = int(series.shape[0])
         n_features = 1 if ndim == 1 else int(series.shape[1])
-        if n_rows < 2:
+        if n_rows <= time_steps:
             raise ValueError(
-                f"series needs at least 2 rows (a window and its next value); "
-                f"got {n_rows}."
+                f"series needs more than time_steps={time_steps} rows (a window "
+                f"and the value after it); got {n_rows}."
             )
         self._columns, self._flat_y = _target_columns(targets, n_features, ndim)
         self.series = series
         self.time_steps = int(time_steps)
         self.chunk_size = int(chunk_size)
         self.targets = targets
-        self.n_windows = n_rows - 1
+        self.n_windows = n_rows - time_steps
 
     def __len__(self) -> int:
         return -(-self.n_windows // self.chunk_size)
@@ -134,16 +137,15 @@ class SeriesChunks:
         return rows.reshape(len(rows), -1)
 
     def _chunk(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-        carried = min(start, self.time_steps - 1)
-        rows = self._rows(start - carried, stop + 1)
-        if carried == self.time_steps - 1:
-            # A view: the chunk's rows are not copied again per window.
-            windows = sliding_window_view(rows[:-1], self.time_steps, axis=0)
-            windows = windows.transpose(0, 2, 1)
-        else:  # the series' first rows: padded as WindowTransformer does
-            windows = causal_windows(rows[:-1], self.time_steps)[carried:]
-        y = rows[carried + 1 :, self._columns]
-        return windows, (y[:, 0] if self._flat_y else y)
+        # Window i ends at row i + time_steps - 1 and predicts the row after.
+        rows = self._rows(start, stop + self.time_steps)
+        # A view over the rows read: the chunk is not copied once per window.
+        windows = sliding_window_view(rows[:-1], self.time_steps, axis=0)
+        columns = self._columns
+        if columns == list(range(columns[0], columns[-1] + 1)):
+            columns = slice(columns[0], columns[-1] + 1)  # a view, not a copy
+        y = rows[self.time_steps :, columns]
+        return windows.transpose(0, 2, 1), (y[:, 0] if self._flat_y else y)
 
     def statistics(self) -> WindowStatistics:
         """One pass over the chunks: the scaling statistics of the whole series.

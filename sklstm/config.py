@@ -25,24 +25,55 @@ Dask workers, would each run as many busy threads as the machine has cores.
 it from ``OMP_NUM_THREADS`` when that is set, which is what joblib's process
 workers (``cores // n_jobs``) and Dask's worker processes (1) set, and
 otherwise leaves TensorFlow's own choice of every core.
+
+The compile cache
+-----------------
+Before its first step, a network's training and inference programs are
+compiled by XLA, which costs about a second for the post's network and more
+for larger ones, in every new process: every script run, notebook restart
+and worker of a parallel search. sklstm keeps XLA's compiled programs on disk
+(TensorFlow's persistent XLA cache), so a program compiled once on a machine
+loads in the next process instead of compiling again; tracing the program,
+a fraction of a second, is still paid per process. The folder is
+``$XDG_CACHE_HOME/sklstm`` (``~/.cache/sklstm`` without it); the environment
+variable ``SKLSTM_CACHE_DIR`` moves it, or turns it off when set to ``off``
+(or ``0``, ``none``, or empty). Entries live in a sub-folder named after
+TensorFlow's version and a fingerprint of the CPU's instruction set, so that
+a program is never loaded by another version or on another kind of processor;
+TensorFlow writes each entry to a temporary file and renames it into place, so
+several processes can fill the folder at once. The folder can be deleted at
+any time. Like the threads, the cache is set up when sklstm first starts
+TensorFlow: if your own code runs TensorFlow first, or sets
+``--tf_xla_persistent_cache_directory`` in ``TF_XLA_FLAGS`` itself, sklstm
+leaves it as it is.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import platform
 import sys
 import threading
+import warnings
+from pathlib import Path
 
 __all__ = ["get_config", "load_keras", "load_tensorflow", "set_config"]
 
 LOG_LEVEL_VARIABLE = "TF_CPP_MIN_LOG_LEVEL"
 QUIET_LOG_LEVEL = "3"
 THREADS_VARIABLE = "OMP_NUM_THREADS"
+CACHE_VARIABLE = "SKLSTM_CACHE_DIR"
+XLA_FLAGS_VARIABLE = "TF_XLA_FLAGS"
+_CACHE_FLAG = "--tf_xla_persistent_cache_directory"
+_CACHE_OFF = {"", "0", "off", "none", "false"}
 _IMPORT_LOCK = threading.Lock()
 _config: dict = {"n_threads": None}
 # The thread count applied to TensorFlow in this process (None: not yet).
 _applied_threads: list = [None]
+# The compile cache's folder in this process (None: off or not yet set up).
+_cache_directory: list = [None]
 
 
 def load_tensorflow():
@@ -59,7 +90,9 @@ def load_tensorflow():
             if "tensorflow" not in sys.modules:
                 _first_import()
             if _applied_threads[0] is None:
-                _apply_threads(sys.modules["tensorflow"], explicit=False)
+                tensorflow = sys.modules["tensorflow"]
+                _enable_compile_cache(tensorflow.__version__)
+                _apply_threads(tensorflow, explicit=False)
     import tensorflow
 
     return tensorflow
@@ -140,16 +173,95 @@ def get_config() -> dict:
         ``"n_threads"``: the value given to :func:`set_config`;
         ``"tensorflow_threads"``: the size of TensorFlow's pool within an
         operation once sklstm has started TensorFlow (0 means every core),
-        else None.
+        else None; ``"compile_cache"``: the folder of compiled programs once
+        sklstm has started TensorFlow (its own, or one set in
+        ``TF_XLA_FLAGS``), None when it is off (see ``SKLSTM_CACHE_DIR``
+        above) or not yet set up.
 
     Examples
     --------
     >>> import sklstm
     >>> sorted(sklstm.get_config())
-    ['n_threads', 'tensorflow_threads']
+    ['compile_cache', 'n_threads', 'tensorflow_threads']
     """
-    threads = _applied_threads[0]
-    return {"n_threads": _config["n_threads"], "tensorflow_threads": threads}
+    return {
+        "n_threads": _config["n_threads"],
+        "tensorflow_threads": _applied_threads[0],
+        "compile_cache": _cache_directory[0],
+    }
+
+
+def compile_cache_directory(tensorflow_version: str) -> Path | None:
+    """The folder of compiled programs for this TensorFlow and CPU, or None if off.
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> from sklstm.config import compile_cache_directory
+    >>> with mock.patch.dict(os.environ, {"SKLSTM_CACHE_DIR": "/tmp/cache"}):
+    ...     compile_cache_directory("2.21.0").parent.as_posix()
+    '/tmp/cache/xla'
+    >>> with mock.patch.dict(os.environ, {"SKLSTM_CACHE_DIR": "off"}):
+    ...     compile_cache_directory("2.21.0") is None
+    True
+    """
+    value = os.environ.get(CACHE_VARIABLE)
+    if value is not None and value.strip().lower() in _CACHE_OFF:
+        return None
+    if value:
+        base = Path(value).expanduser()
+    else:
+        home = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        base = Path(home) / "sklstm"
+    return base / "xla" / f"tensorflow-{tensorflow_version}-{_cpu_fingerprint()}"
+
+
+def _cpu_fingerprint() -> str:
+    """A short hash of the processor's architecture and instruction-set flags.
+
+    XLA compiles for the instructions of the CPU it runs on (AVX-512, say): a
+    program compiled on one processor may not run on another.
+    """
+    description = platform.machine() + platform.processor()
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith(("flags", "Features", "model name")):
+                    description += line
+                if line.strip() == "":  # the first processor is enough
+                    break
+    except OSError:
+        pass
+    return hashlib.sha256(description.encode()).hexdigest()[:12]
+
+
+def _enable_compile_cache(tensorflow_version: str) -> None:
+    """Point XLA's persistent cache at sklstm's folder, unless the user chose."""
+    flags = os.environ.get(XLA_FLAGS_VARIABLE, "")
+    if _CACHE_FLAG in flags:
+        # The user's own folder, or ours inherited from a parent process.
+        for flag in flags.split():
+            if flag.startswith(_CACHE_FLAG + "="):
+                _cache_directory[0] = flag.split("=", 1)[1]
+        return
+    directory = compile_cache_directory(tensorflow_version)
+    if directory is None:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        warnings.warn(
+            f"sklstm could not create its compile cache in {directory} ({error}); "
+            "every new process compiles its networks again. Set "
+            f"{CACHE_VARIABLE} to a writable folder, or to 'off'.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        return
+    # TensorFlow reads these flags when it first compiles, not when imported.
+    os.environ[XLA_FLAGS_VARIABLE] = f"{flags} {_CACHE_FLAG}={directory}".strip()
+    _cache_directory[0] = str(directory)
 
 
 def _wanted_threads() -> int | None:

@@ -35,7 +35,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -217,22 +217,25 @@ def _programs_for(spec, model, optimizer) -> _Programs:
 
     The template is a private copy of ``model`` and ``optimizer``: training
     writes into the template's variables, which must never be a fitted
-    estimator's own.
+    estimator's own. The learning rate is one of the optimizer's variables,
+    loaded with its state at every call, so networks that differ only in it
+    share their programs: a search over learning rates compiles once.
     """
+    key = replace(spec, learning_rate=0.0)
     with _PROGRAMS_LOCK:
-        programs = _PROGRAMS.get(spec)
+        programs = _PROGRAMS.get(key)
         if programs is None:
             keras = load_keras()
 
             template = keras.models.clone_model(model)
             template_optimizer = type(optimizer).from_config(optimizer.get_config())
             template_optimizer.build(template.trainable_variables)
-            programs = _PROGRAMS[spec] = _Programs(
+            programs = _PROGRAMS[key] = _Programs(
                 template, template_optimizer, spec.loss
             )
             if len(_PROGRAMS) > MAX_CACHED_ARCHITECTURES:
                 _PROGRAMS.popitem(last=False)
-        _PROGRAMS.move_to_end(spec)
+        _PROGRAMS.move_to_end(key)
         return programs
 
 
@@ -348,9 +351,10 @@ class BatchSampler:
         pieces = []
         while needed:
             if self._position == len(self._order):
-                self._order = self._rng.permutation(
-                    np.arange(self.n_rows, dtype=np.int32)
-                )
+                # Shuffled in place: the same order as permutation, without
+                # a second copy of the rows' indices.
+                self._order = np.arange(self.n_rows, dtype=np.int32)
+                self._rng.shuffle(self._order)
                 self._position = 0
             take = min(needed, len(self._order) - self._position)
             pieces.append(self._order[self._position : self._position + take])

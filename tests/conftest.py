@@ -1,10 +1,18 @@
 """Shared fixtures: small seeded series and windows, TensorFlow's log."""
 
+import getpass
 import logging
 import os
+import tempfile
 
 # TensorFlow's C++ start-up chatter hides test output; set before TF loads.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Compiled programs go to a cache of the test runs' own, shared by the test
+# processes (and the subprocesses they start), never the user's.
+os.environ.setdefault(
+    "SKLSTM_CACHE_DIR",
+    os.path.join(tempfile.gettempdir(), f"sklstm-tests-{getpass.getuser()}"),
+)
 
 import numpy as np
 import pytest

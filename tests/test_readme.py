@@ -1,5 +1,5 @@
-"""Every Python block of the README and of the getting-started page runs, in a
-fresh process, within a bounded time."""
+"""Every Python block of the README, the getting-started page and the
+scaling-out page runs, in a fresh process, within a bounded time."""
 
 import os
 import re
@@ -37,8 +37,12 @@ BLOCKS = [
     (f"README.md[{i}]", code)
     for i, code in enumerate(_markdown_blocks(ROOT / "README.md"))
 ] + [
-    (f"getting_started.rst[{i}]", code)
-    for i, code in enumerate(_rst_blocks(ROOT / "docs" / "getting_started.rst"))
+    (f"{page.name}[{i}]", code)
+    for page in (
+        ROOT / "docs" / "getting_started.rst",
+        ROOT / "docs" / "user_guide" / "scaling_out.rst",
+    )
+    for i, code in enumerate(_rst_blocks(page))
 ]
 
 
