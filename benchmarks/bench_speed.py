@@ -12,13 +12,29 @@ another's warm caches), in one run of this script:
 - ``keras``: the same network (LSTM(5) then Dense(1)) compiled with Adagrad at
   0.03 and trained with plain ``model.fit`` for the same number of steps;
 - ``keras-sklearn``: ``keras.wrappers.SKLearnRegressor`` of that network;
+- ``sklstm-warm``: the ``sklstm`` side again, in a fresh process whose
+  compile cache the ``sklstm`` run before it has filled (that run starts with
+  an empty cache of its own, so ``sklstm`` is the cold-cache figure);
 - ``memory``: peak memory added by fitting and predicting through
   ``WindowTransformer(time_steps=50)`` on a 2,000,000-point series, beyond a
-  small fit of the same pipeline.
+  small fit of the same pipeline;
+- ``sklstm-large`` and ``keras-large``: a compute-bound network,
+  ``rnn_layers=[64, 64]`` (an LSTM of 64 units returning sequences, then one
+  of 64) and a dense output, Adam at 0.001, batches of 256, on 60,000 windows
+  of 50 steps x 4 features (four noisy sines of different periods; the target
+  is the next value of the first). ``sklstm-large`` fits 300 steps with an
+  empty compile cache and then refits in the same process (steady state);
+  ``keras-large`` fits one epoch of 235 steps (compilation included), then
+  another (steady state). Both predict 20,000 windows (Keras with
+  ``model.predict``'s default batch size) and report the test MSE on 5,000
+  held-out windows.
 
 Fit times include compilation and exclude importing TensorFlow; for the
 sklstm sides, "refit" is a second fit of the same estimator in the same
-process, which reuses the compiled programs (and must predict identically).
+process, which reuses the compiled programs (and must predict identically),
+and "first step" is the time from calling ``fit`` to the moment the first
+compiled training program is ready to run (validation, scaling, building the
+network, tracing, and compiling or loading from the cache).
 Predict times are the median of repeated calls after a first (warm-up) call. The two
 ``sklstm`` sides take a few seconds each, so on a shared machine one run of
 them is at the mercy of a moment's noise: they run ``--repeats`` times (5 by
@@ -38,6 +54,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,6 +85,12 @@ TARGETS = {
     "single-window predict ms (at most)": 2.0,
     "2M-point fit+predict extra MB (at most)": 60.0,
     "validated fit time ratio (at most)": 1.3,
+    "warm-cache fit speed-up over Keras fit": 10.0,
+    "warm-cache first step s (at most)": 0.2,
+    "[64, 64] steady step speed-up over Keras fit": 1.5,
+    "[64, 64] first fit speed-up over Keras fit": 1.2,
+    "[64, 64] predict(20000) speed-up over model.predict": 2.0,
+    "[64, 64] test MSE ratio to Keras fit (at most)": 1.1,
 }
 
 
@@ -89,11 +112,29 @@ def median_seconds(call, repeats=PREDICT_REPEATS):
     return statistics.median(times)
 
 
+def _watch_first_program() -> dict:
+    """Record when the first training program is ready, via the program cache."""
+    from sklstm import training
+
+    seen: dict = {}
+    original = training._Programs._traced
+
+    def traced(self, key, function, args):
+        program = original(self, key, function, args)
+        if key[0] == "train" and "ready" not in seen:
+            seen["ready"] = time.perf_counter()
+        return program
+
+    training._Programs._traced = traced
+    return seen
+
+
 def run_sklstm(validated: bool) -> dict:
     import keras  # noqa: F401  (imported before the clock starts, as for Keras)
 
     from sklstm import LSTMRegressor
 
+    first = _watch_first_program()
     X_train, y_train, X_val, y_val, X_test, y_test = post_sin_windows()
     params = dict(POST_NETWORK)
     if validated:
@@ -110,6 +151,7 @@ def run_sklstm(validated: bool) -> dict:
     start = time.perf_counter()
     model.fit(X_train, y_train)
     fit_seconds = time.perf_counter() - start
+    first_step_seconds = first["ready"] - start
     mse = float(np.mean((model.predict(X_test) - y_test) ** 2))
     # A second fit of the same architecture in the process (a refit, a CV
     # fold, a grid-search clone) reuses the compiled programs.
@@ -119,6 +161,7 @@ def run_sklstm(validated: bool) -> dict:
     assert np.array_equal(refit.predict(X_test), model.predict(X_test))
     return {
         "fit_seconds": fit_seconds,
+        "first_step_seconds": first_step_seconds,
         "refit_seconds": refit_seconds,
         "steps": model.n_iter_,
         "test_mse": mse,
@@ -209,6 +252,93 @@ def run_keras_sklearn() -> dict:
     }
 
 
+LARGE_WINDOWS, LARGE_TEST, LARGE_STEPS = 60_000, 5_000, 300
+LARGE_TIME_STEPS, LARGE_FEATURES, LARGE_BATCH, LARGE_UNITS = 50, 4, 256, 64
+
+
+def large_windows():
+    """Windows of four noisy sines; the target is the next value of the first."""
+    rng = np.random.RandomState(0)
+    n_rows = LARGE_WINDOWS + LARGE_TEST + LARGE_TIME_STEPS
+    t = np.arange(n_rows)[:, None]
+    periods = np.array([37.0, 53.0, 91.0, 150.0])
+    series = np.sin(2 * np.pi * t / periods) + 0.1 * rng.normal(size=(n_rows, 4))
+    windows = np.lib.stride_tricks.sliding_window_view(
+        series[:-1], LARGE_TIME_STEPS, axis=0
+    ).transpose(0, 2, 1)
+    targets = series[LARGE_TIME_STEPS:, 0]
+    X = np.ascontiguousarray(windows, dtype=np.float32)
+    return (
+        X[:LARGE_WINDOWS],
+        targets[:LARGE_WINDOWS],
+        X[LARGE_WINDOWS:],
+        targets[LARGE_WINDOWS:],
+    )
+
+
+def run_sklstm_large() -> dict:
+    import keras  # noqa: F401  (imported before the clock starts, as for Keras)
+
+    from sklstm import LSTMRegressor
+
+    X, y, X_test, y_test = large_windows()
+    params = dict(
+        rnn_layers=[LARGE_UNITS, LARGE_UNITS],
+        learning_rate=0.001,
+        batch_size=LARGE_BATCH,
+        steps=LARGE_STEPS,
+        early_stopping_rounds=None,
+        random_state=0,
+    )
+    start = time.perf_counter()
+    model = LSTMRegressor(**params).fit(X, y)
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    LSTMRegressor(**params).fit(X, y)
+    refit_seconds = time.perf_counter() - start
+    return {
+        "fit_seconds": fit_seconds,
+        "step_ms": 1e3 * refit_seconds / LARGE_STEPS,
+        "steps": LARGE_STEPS,
+        "test_mse": float(np.mean((model.predict(X_test) - y_test) ** 2)),
+        "predict_20000_s": median_seconds(lambda: model.predict(X[:20_000]), 3),
+    }
+
+
+def run_keras_large() -> dict:
+    import keras
+
+    keras.utils.set_random_seed(0)
+    X, y, X_test, y_test = large_windows()
+    model = keras.Sequential(
+        [
+            keras.Input((LARGE_TIME_STEPS, LARGE_FEATURES)),
+            keras.layers.LSTM(LARGE_UNITS, return_sequences=True),
+            keras.layers.LSTM(LARGE_UNITS),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
+    epoch_steps = math.ceil(LARGE_WINDOWS / LARGE_BATCH)
+    start = time.perf_counter()
+    model.fit(X, y, batch_size=LARGE_BATCH, epochs=1, verbose=0)
+    first_epoch = time.perf_counter() - start
+    start = time.perf_counter()
+    model.fit(X, y, batch_size=LARGE_BATCH, epochs=1, verbose=0)
+    step_seconds = (time.perf_counter() - start) / epoch_steps
+    predicted = model.predict(X_test, verbose=0)[:, 0]
+    return {
+        # The first epoch (with compilation), plus steady steps up to 300.
+        "fit_seconds": first_epoch + (LARGE_STEPS - epoch_steps) * step_seconds,
+        "step_ms": 1e3 * step_seconds,
+        "steps": 2 * epoch_steps,
+        "test_mse": float(np.mean((predicted - y_test) ** 2)),
+        "predict_20000_s": median_seconds(
+            lambda: model.predict(X[:20_000], verbose=0), 3
+        ),
+    }
+
+
 def peak_rss_reset() -> None:
     # Linux resets the high-water mark of resident memory when 5 is written
     # to clear_refs, so the peak of one phase can be read on its own.
@@ -259,22 +389,27 @@ def run_memory() -> dict:
 
 SIDES = {
     "sklstm": lambda: run_sklstm(validated=False),
+    "sklstm-warm": lambda: run_sklstm(validated=False),
     "sklstm-validated": lambda: run_sklstm(validated=True),
     "keras": run_keras,
     "keras-sklearn": run_keras_sklearn,
     "memory": run_memory,
+    "sklstm-large": run_sklstm_large,
+    "keras-large": run_keras_large,
 }
 
 
-REPEATED_SIDES = ("sklstm", "sklstm-validated")
+REPEATED_SIDES = ("sklstm", "sklstm-warm", "sklstm-validated")
 
 
-def run_side_in_subprocess(side: str) -> dict:
+def run_side_in_subprocess(side: str, cache: str) -> dict:
+    """Run ``side`` in a fresh process whose compile cache is ``cache``."""
     completed = subprocess.run(
         [sys.executable, __file__, "--side", side],
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "SKLSTM_CACHE_DIR": cache},
     )
     if completed.returncode != 0:
         raise RuntimeError(f"side {side!r} failed:\n{completed.stderr[-3000:]}")
@@ -298,6 +433,7 @@ def summarise(results: dict) -> dict:
     keras_10k = keras_fit["fit_seconds"] * STEPS / keras_fit["steps"]
     wrapper = results["keras-sklearn"]
     wrapper_10k = wrapper["fit_seconds"] * STEPS / wrapper["steps"]
+    large, large_keras = results["sklstm-large"], results["keras-large"]
     return {
         "fit speed-up over Keras fit": keras_10k / ours["fit_seconds"],
         "test MSE ratio to Keras fit (at most)": ours["test_mse"]
@@ -309,22 +445,51 @@ def summarise(results: dict) -> dict:
         "2M-point fit+predict extra MB (at most)": results["memory"]["extra_mb"],
         "validated fit time ratio (at most)": results["sklstm-validated"]["fit_seconds"]
         / ours["fit_seconds"],
+        "warm-cache fit speed-up over Keras fit": keras_10k
+        / results["sklstm-warm"]["fit_seconds"],
+        "warm-cache first step s (at most)": results["sklstm-warm"][
+            "first_step_seconds"
+        ],
+        "[64, 64] steady step speed-up over Keras fit": large_keras["step_ms"]
+        / large["step_ms"],
+        "[64, 64] first fit speed-up over Keras fit": large_keras["fit_seconds"]
+        / large["fit_seconds"],
+        "[64, 64] predict(20000) speed-up over model.predict": large_keras[
+            "predict_20000_s"
+        ]
+        / large["predict_20000_s"],
+        "[64, 64] test MSE ratio to Keras fit (at most)": large["test_mse"]
+        / large_keras["test_mse"],
     }
 
 
 def markdown(results: dict, ratios: dict) -> str:
+    nan = float("nan")
     lines = [
-        "| side | fit s | refit s | steps | test MSE | predict 1000 ms "
-        "| predict 1 ms |",
-        "|---|---|---|---|---|---|---|",
+        "| side | fit s | first step s | refit s | steps | test MSE "
+        "| predict 1000 ms | predict 1 ms |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for side in ("sklstm", "sklstm-validated", "keras", "keras-sklearn"):
+    for side in ("sklstm", "sklstm-warm", "sklstm-validated", "keras", "keras-sklearn"):
         row = results[side]
         lines.append(
             f"| {side} | {row['fit_seconds']:.2f} | "
-            f"{row.get('refit_seconds', float('nan')):.2f} | {row['steps']} | "
-            f"{row['test_mse']:.3g} | {row.get('predict_1000_ms', float('nan')):.2f} | "
-            f"{row.get('predict_1_ms', float('nan')):.2f} |"
+            f"{row.get('first_step_seconds', nan):.2f} | "
+            f"{row.get('refit_seconds', nan):.2f} | {row['steps']} | "
+            f"{row['test_mse']:.3g} | {row.get('predict_1000_ms', nan):.2f} | "
+            f"{row.get('predict_1_ms', nan):.2f} |"
+        )
+    lines += [
+        "",
+        "| [64, 64] network | first fit of 300 steps s | steady ms/step | "
+        "test MSE | predict 20000 s |",
+        "|---|---|---|---|---|",
+    ]
+    for side in ("sklstm-large", "keras-large"):
+        row = results[side]
+        lines.append(
+            f"| {side} | {row['fit_seconds']:.1f} | {row['step_ms']:.1f} | "
+            f"{row['test_mse']:.3g} | {row['predict_20000_s']:.2f} |"
         )
     memory = results["memory"]
     lines += [
@@ -368,15 +533,21 @@ def main(argv=None) -> int:
         print(json.dumps(SIDES[args.side]()))
         return 0
     runs: dict[str, list[dict]] = {side: [] for side in REPEATED_SIDES}
-    for repeat in range(args.repeats):
-        for side in REPEATED_SIDES:
-            print(f"running {side} ({repeat + 1}/{args.repeats}) ...", flush=True)
-            runs[side].append(run_side_in_subprocess(side))
-    results = {side: median_of_runs(runs[side]) for side in REPEATED_SIDES}
-    for side in SIDES:
-        if side not in REPEATED_SIDES:
-            print(f"running {side} ...", flush=True)
-            results[side] = run_side_in_subprocess(side)
+    with tempfile.TemporaryDirectory() as caches:
+        for repeat in range(args.repeats):
+            for side in REPEATED_SIDES:
+                # Every repeat starts from an empty cache, which its cold run
+                # fills and its warm run then loads from.
+                cache = (
+                    f"{caches}/{repeat}-{'validated' if 'valid' in side else 'post'}"
+                )
+                print(f"running {side} ({repeat + 1}/{args.repeats}) ...", flush=True)
+                runs[side].append(run_side_in_subprocess(side, cache))
+        results = {side: median_of_runs(runs[side]) for side in REPEATED_SIDES}
+        for side in SIDES:
+            if side not in REPEATED_SIDES:
+                print(f"running {side} ...", flush=True)
+                results[side] = run_side_in_subprocess(side, f"{caches}/{side}")
     ratios = summarise(results)
     table = markdown(results, ratios)
     print(table)

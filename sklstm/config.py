@@ -158,7 +158,11 @@ def set_config(*, n_threads: int | None = None) -> None:
         _config["n_threads"] = n_threads
         if _applied_threads[0] is not None:
             try:
-                _apply_threads(sys.modules["tensorflow"], explicit=True)
+                # None asks for the default, which never overrides pools
+                # TensorFlow has already fixed.
+                _apply_threads(
+                    sys.modules["tensorflow"], explicit=n_threads is not None
+                )
             except BaseException:
                 _config["n_threads"] = previous
                 raise

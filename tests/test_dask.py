@@ -71,7 +71,8 @@ def _assert_same_results(local, remote):
     )
 
 
-def test_grid_search_on_a_cluster_equals_one_process(client):
+def test_searches_on_a_cluster_equal_one_process(client):
+    # One test, one cluster: xdist would start a cluster per worker otherwise.
     remote = _on_cluster(_grid)
     _assert_same_results(_grid(1), remote)
     # Each worker traced and compiled the architecture once, for all its tasks.
@@ -80,12 +81,7 @@ def test_grid_search_on_a_cluster_equals_one_process(client):
     threads = client.run(lambda: __import__("sklstm").get_config())
     assert {config["tensorflow_threads"] for config in threads.values()} == {1}
 
-
-def test_randomized_search_on_a_cluster_equals_one_process(client):
     _assert_same_results(_randomized(1), _on_cluster(_randomized))
-
-
-def test_cross_val_score_on_a_cluster_equals_one_process(client):
     assert_array_equal(_scores(1), _on_cluster(_scores))
 
 
