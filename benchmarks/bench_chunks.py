@@ -18,7 +18,7 @@ figure is the peak above it over the whole pass and training, compared with
 the bytes of one chunk (``chunk_size * 8``). ``RssFile`` (the memmap's pages)
 is reported beside it.
 
-Run ``python benchmarks/bench_chunks.py --out bench-results`` (about 10
+Run ``python benchmarks/bench_chunks.py --out bench-results`` (about 5
 minutes on 2 cores, most of it the 50,000,000-point epoch; ``--points`` to
 choose the lengths). Needs 450 MB free under ``--data`` (default: a temporary
 folder). Writes ``DIR/chunks.md`` and ``DIR/chunks.json``.

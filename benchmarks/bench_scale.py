@@ -24,7 +24,7 @@ run filled (``warm``: what the next search on the same machine pays). Every
 way must give the same ``cv_results_`` scores; the table reports each wall
 time, its speed-up over ``sequential`` with the same cache, and the threads
 TensorFlow ran with. Run ``pip install -e ".[bench,dask]"`` then
-``python benchmarks/bench_scale.py --out bench-results`` (about 7 minutes on
+``python benchmarks/bench_scale.py --out bench-results`` (about 9 minutes on
 2 cores). It writes ``DIR/scale.md`` and ``DIR/scale.json``.
 """
 
