@@ -98,7 +98,7 @@ class SeriesChunks:
                     "series's index is not increasing: its rows are out of time "
                     "order. Sort it (series.sort_index()) first."
                 )
-            series = series.to_numpy() if series.ndim == 1 else series.values
+            series = series.to_numpy()
         ndim = getattr(series, "ndim", None)
         if ndim not in (1, 2):
             raise ValueError(

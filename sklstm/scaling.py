@@ -48,7 +48,7 @@ def block_rows(windows: np.ndarray) -> int:
 
 
 def _safe_scale(std: np.ndarray) -> np.ndarray:
-    # A constant column (see _moments) carries no information to rescale;
+    # A constant column (see RunningMoments) carries no information to rescale;
     # dividing by one keeps it finite (as StandardScaler does).
     return np.where(std > 0, std, 1.0)
 
@@ -115,8 +115,8 @@ class WindowScaling:
         For networks whose outputs are not values of the series (the logits of
         a classifier): their mean is 0 and their scale 1.
         """
-        outputs = np.zeros((len(windows), n_outputs))
-        return cls.fit(windows, outputs, standardize=standardize, relative=False)
+        statistics = WindowStatistics().update(windows)
+        return statistics.input_scaling(n_outputs, standardize=standardize)
 
     def transform_windows(self, windows: np.ndarray) -> np.ndarray:
         """The float32 network input for a batch of windows.
@@ -227,14 +227,6 @@ class RunningMoments:
         low, high = self.low, self.high
         constant = high - low <= 4 * np.finfo(np.float64).eps * np.maximum(high, -low)
         return np.where(low == high, low, mean), np.where(constant, 0.0, std)
-
-
-def _moments(blocks) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation per column over 2-D blocks of rows."""
-    moments = RunningMoments()
-    for block in blocks:
-        moments.update(block)
-    return moments.result()
 
 
 def choose_references(
