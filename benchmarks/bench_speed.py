@@ -29,6 +29,13 @@ another's warm caches), in one run of this script:
   ``model.predict``'s default batch size) and report the test MSE on 5,000
   held-out windows.
 
+With ``--gpu`` it measures on a GPU instead, against plain Keras on the same
+GPU: the post's network (``sklstm`` cold and warm, ``keras``) and two LSTM
+layers of 256 units over windows of 100 steps x 4 features with batches of
+1,024 (``sklstm-gpu-large``, ``keras-gpu-large``), writing
+``speed-gpu.json`` and ``speed-gpu.md``. The sklstm sides record the engines
+their programs ran on (see ``sklstm.set_config``).
+
 Fit times include compilation and exclude importing TensorFlow; for the
 sklstm sides, "refit" is a second fit of the same estimator in the same
 process, which reuses the compiled programs (and must predict identically),
@@ -57,6 +64,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -129,6 +137,13 @@ def _watch_first_call() -> dict:
     return seen
 
 
+def engines_used() -> list[str]:
+    """The engines sklstm's programs ran on in this process (see sklstm.programs)."""
+    from sklstm import programs
+
+    return sorted({str(engine) for _, engine in programs._PROGRAMS})
+
+
 def run_sklstm(validated: bool) -> dict:
     import keras  # noqa: F401  (imported before the clock starts, as for Keras)
 
@@ -167,6 +182,7 @@ def run_sklstm(validated: bool) -> dict:
         "test_mse": mse,
         "predict_1000_ms": 1e3 * median_seconds(lambda: model.predict(X_test[:1000])),
         "predict_1_ms": 1e3 * median_seconds(lambda: model.predict(X_test[:1])),
+        "engines": engines_used(),
     }
 
 
@@ -253,20 +269,36 @@ def run_keras_sklearn() -> dict:
 
 
 LARGE_WINDOWS, LARGE_TEST, LARGE_STEPS = 60_000, 5_000, 300
-LARGE_TIME_STEPS, LARGE_FEATURES, LARGE_BATCH, LARGE_UNITS = 50, 4, 256, 64
+LARGE_FEATURES = 4
 
 
-def large_windows():
+@dataclass(frozen=True)
+class LargeCase:
+    """A compute-bound network: stacked LSTMs of ``units`` over ``time_steps``."""
+
+    units: int
+    time_steps: int
+    batch: int
+
+
+# The CPU case, and the GPU case of ``--gpu``.
+LARGE = LargeCase(units=64, time_steps=50, batch=256)
+GPU_LARGE = LargeCase(units=256, time_steps=100, batch=1024)
+
+
+def large_windows(case: LargeCase = LARGE):
     """Windows of four noisy sines; the target is the next value of the first."""
     rng = np.random.RandomState(0)
-    n_rows = LARGE_WINDOWS + LARGE_TEST + LARGE_TIME_STEPS
+    n_rows = LARGE_WINDOWS + LARGE_TEST + case.time_steps
     t = np.arange(n_rows)[:, None]
     periods = np.array([37.0, 53.0, 91.0, 150.0])
-    series = np.sin(2 * np.pi * t / periods) + 0.1 * rng.normal(size=(n_rows, 4))
+    series = np.sin(2 * np.pi * t / periods) + 0.1 * rng.normal(
+        size=(n_rows, LARGE_FEATURES)
+    )
     windows = np.lib.stride_tricks.sliding_window_view(
-        series[:-1], LARGE_TIME_STEPS, axis=0
+        series[:-1], case.time_steps, axis=0
     ).transpose(0, 2, 1)
-    targets = series[LARGE_TIME_STEPS:, 0]
+    targets = series[case.time_steps :, 0]
     X = np.ascontiguousarray(windows, dtype=np.float32)
     return (
         X[:LARGE_WINDOWS],
@@ -276,16 +308,16 @@ def large_windows():
     )
 
 
-def run_sklstm_large() -> dict:
+def run_sklstm_large(case: LargeCase = LARGE) -> dict:
     import keras  # noqa: F401  (imported before the clock starts, as for Keras)
 
     from sklstm import LSTMRegressor
 
-    X, y, X_test, y_test = large_windows()
+    X, y, X_test, y_test = large_windows(case)
     params = dict(
-        rnn_layers=[LARGE_UNITS, LARGE_UNITS],
+        rnn_layers=[case.units, case.units],
         learning_rate=0.001,
-        batch_size=LARGE_BATCH,
+        batch_size=case.batch,
         steps=LARGE_STEPS,
         early_stopping_rounds=None,
         random_state=0,
@@ -302,36 +334,39 @@ def run_sklstm_large() -> dict:
         "steps": LARGE_STEPS,
         "test_mse": float(np.mean((model.predict(X_test) - y_test) ** 2)),
         "predict_20000_s": median_seconds(lambda: model.predict(X[:20_000]), 3),
+        "engines": engines_used(),
     }
 
 
-def run_keras_large() -> dict:
+def run_keras_large(case: LargeCase = LARGE) -> dict:
     import keras
 
     keras.utils.set_random_seed(0)
-    X, y, X_test, y_test = large_windows()
+    X, y, X_test, y_test = large_windows(case)
     model = keras.Sequential(
         [
-            keras.Input((LARGE_TIME_STEPS, LARGE_FEATURES)),
-            keras.layers.LSTM(LARGE_UNITS, return_sequences=True),
-            keras.layers.LSTM(LARGE_UNITS),
+            keras.Input((case.time_steps, LARGE_FEATURES)),
+            keras.layers.LSTM(case.units, return_sequences=True),
+            keras.layers.LSTM(case.units),
             keras.layers.Dense(1),
         ]
     )
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
-    epoch_steps = math.ceil(LARGE_WINDOWS / LARGE_BATCH)
+    epoch_steps = math.ceil(LARGE_WINDOWS / case.batch)
+    # Steady state over at least LARGE_STEPS steps: whole epochs after the first.
+    steady_epochs = max(1, math.ceil(LARGE_STEPS / epoch_steps) - 1)
     start = time.perf_counter()
-    model.fit(X, y, batch_size=LARGE_BATCH, epochs=1, verbose=0)
+    model.fit(X, y, batch_size=case.batch, epochs=1, verbose=0)
     first_epoch = time.perf_counter() - start
     start = time.perf_counter()
-    model.fit(X, y, batch_size=LARGE_BATCH, epochs=1, verbose=0)
-    step_seconds = (time.perf_counter() - start) / epoch_steps
+    model.fit(X, y, batch_size=case.batch, epochs=steady_epochs, verbose=0)
+    step_seconds = (time.perf_counter() - start) / (steady_epochs * epoch_steps)
     predicted = model.predict(X_test, verbose=0)[:, 0]
     return {
         # The first epoch (with compilation), plus steady steps up to 300.
         "fit_seconds": first_epoch + (LARGE_STEPS - epoch_steps) * step_seconds,
         "step_ms": 1e3 * step_seconds,
-        "steps": 2 * epoch_steps,
+        "steps": (1 + steady_epochs) * epoch_steps,
         "test_mse": float(np.mean((predicted - y_test) ** 2)),
         "predict_20000_s": median_seconds(
             lambda: model.predict(X[:20_000], verbose=0), 3
@@ -396,7 +431,11 @@ SIDES = {
     "memory": run_memory,
     "sklstm-large": run_sklstm_large,
     "keras-large": run_keras_large,
+    "sklstm-gpu-large": lambda: run_sklstm_large(GPU_LARGE),
+    "keras-gpu-large": lambda: run_keras_large(GPU_LARGE),
 }
+# Sides of --gpu: the post's network and the GPU case, against Keras.
+GPU_SIDES = ("sklstm", "sklstm-warm", "keras", "sklstm-gpu-large", "keras-gpu-large")
 
 
 REPEATED_SIDES = ("sklstm", "sklstm-warm", "sklstm-validated")
@@ -424,6 +463,7 @@ def median_of_runs(runs: list[dict]) -> dict:
         if isinstance(runs[0][key], float)
     }
     summary["steps"] = runs[0]["steps"]
+    summary["engines"] = runs[0].get("engines")
     summary["runs"] = runs
     return summary
 
@@ -463,6 +503,122 @@ def summarise(results: dict) -> dict:
     }
 
 
+def large_table(case: LargeCase, sides: tuple, results: dict) -> list[str]:
+    """Markdown rows of a compute-bound case, with the engines sklstm ran on."""
+    lines = [
+        "",
+        f"| [{case.units}, {case.units}] x {case.time_steps} steps, batch "
+        f"{case.batch} | first fit of {LARGE_STEPS} steps s | steady ms/step | "
+        "test MSE | predict 20000 s | engines |",
+        "|---|---|---|---|---|---|",
+    ]
+    for side in sides:
+        row = results[side]
+        lines.append(
+            f"| {side} | {row['fit_seconds']:.1f} | {row['step_ms']:.1f} | "
+            f"{row['test_mse']:.3g} | {row['predict_20000_s']:.2f} | "
+            f"{', '.join(row.get('engines') or ['-'])} |"
+        )
+    return lines
+
+
+GPU_TARGETS = {
+    "GPU post network fit speed-up over Keras fit": 1.0,
+    "GPU [256, 256] steady step speed-up over Keras fit (no slower)": 1.0,
+}
+
+
+def summarise_gpu(results: dict) -> dict:
+    keras_fit = results["keras"]
+    keras_10k = keras_fit["fit_seconds"] * STEPS / keras_fit["steps"]
+    return {
+        "GPU post network fit speed-up over Keras fit": keras_10k
+        / results["sklstm"]["fit_seconds"],
+        "GPU [256, 256] steady step speed-up over Keras fit (no slower)": results[
+            "keras-gpu-large"
+        ]["step_ms"]
+        / results["sklstm-gpu-large"]["step_ms"],
+    }
+
+
+def markdown_gpu(results: dict, ratios: dict, device: str) -> str:
+    nan = float("nan")
+    lines = [
+        f"Device: {device}",
+        "",
+        "| side | fit s | first call s | steps | test MSE | predict 1000 ms "
+        "| engines |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for side in ("sklstm", "sklstm-warm", "keras"):
+        row = results[side]
+        lines.append(
+            f"| {side} | {row['fit_seconds']:.2f} | "
+            f"{row.get('first_call_seconds', nan):.2f} | {row['steps']} | "
+            f"{row['test_mse']:.3g} | {row.get('predict_1000_ms', nan):.2f} | "
+            f"{', '.join(row.get('engines') or ['-'])} |"
+        )
+    lines += large_table(GPU_LARGE, ("sklstm-gpu-large", "keras-gpu-large"), results)
+    lines += ["", "| target | measured | required | met |", "|---|---|---|---|"]
+    for name, value in ratios.items():
+        bound = GPU_TARGETS[name]
+        lines.append(
+            f"| {name} | {value:.3g} | >= {bound:g}x | "
+            f"{'yes' if value >= bound else 'NO'} |"
+        )
+    return "\n".join(lines)
+
+
+def gpu_name() -> str | None:
+    """The first GPU TensorFlow sees, in a fresh process, or None."""
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import tensorflow as tf; gpus = tf.config.list_physical_devices('GPU');"
+            "print(tf.config.experimental.get_device_details(gpus[0]).get("
+            "'device_name', gpus[0].name) if gpus else '')",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    name = completed.stdout.strip().splitlines()[-1:] if completed.stdout else []
+    return name[0] if name and name[0] else None
+
+
+def main_gpu(args) -> int:
+    device = gpu_name()
+    if device is None:
+        raise SystemExit(
+            "--gpu measures sklstm and Keras on a GPU, and TensorFlow sees none "
+            "on this machine."
+        )
+    runs: dict[str, list[dict]] = {side: [] for side in ("sklstm", "sklstm-warm")}
+    results = {}
+    with tempfile.TemporaryDirectory() as caches:
+        for repeat in range(args.repeats):
+            for side in runs:
+                print(f"running {side} ({repeat + 1}/{args.repeats}) ...", flush=True)
+                runs[side].append(
+                    run_side_in_subprocess(side, f"{caches}/{repeat}-post")
+                )
+        results = {side: median_of_runs(side_runs) for side, side_runs in runs.items()}
+        for side in GPU_SIDES:
+            if side not in results:
+                print(f"running {side} ...", flush=True)
+                results[side] = run_side_in_subprocess(side, f"{caches}/{side}")
+    ratios = summarise_gpu(results)
+    table = markdown_gpu(results, ratios, device)
+    print(table)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "speed-gpu.json").write_text(
+        json.dumps({"device": device, "results": results, "ratios": ratios}, indent=2)
+    )
+    (args.out / "speed-gpu.md").write_text(table + "\n")
+    return 0
+
+
 def markdown(results: dict, ratios: dict) -> str:
     nan = float("nan")
     lines = [
@@ -479,18 +635,7 @@ def markdown(results: dict, ratios: dict) -> str:
             f"{row['test_mse']:.3g} | {row.get('predict_1000_ms', nan):.2f} | "
             f"{row.get('predict_1_ms', nan):.2f} |"
         )
-    lines += [
-        "",
-        "| [64, 64] network | first fit of 300 steps s | steady ms/step | "
-        "test MSE | predict 20000 s |",
-        "|---|---|---|---|---|",
-    ]
-    for side in ("sklstm-large", "keras-large"):
-        row = results[side]
-        lines.append(
-            f"| {side} | {row['fit_seconds']:.1f} | {row['step_ms']:.1f} | "
-            f"{row['test_mse']:.3g} | {row['predict_20000_s']:.2f} |"
-        )
+    lines += large_table(LARGE, ("sklstm-large", "keras-large"), results)
     memory = results["memory"]
     lines += [
         "",
@@ -526,12 +671,21 @@ def main(argv=None) -> int:
         default=5,
         help="fresh-process runs of each sklstm side; the table gives medians",
     )
+    parser.add_argument(
+        "--gpu",
+        action="store_true",
+        help="measure on the GPU instead: the post's network and "
+        f"[{GPU_LARGE.units}, {GPU_LARGE.units}] over {GPU_LARGE.time_steps} steps "
+        f"with batches of {GPU_LARGE.batch}, against Keras on the same GPU",
+    )
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1; got {args.repeats}.")
     if args.side:
         print(json.dumps(SIDES[args.side]()))
         return 0
+    if args.gpu:
+        return main_gpu(args)
     runs: dict[str, list[dict]] = {side: [] for side in REPEATED_SIDES}
     with tempfile.TemporaryDirectory() as caches:
         for repeat in range(args.repeats):

@@ -69,7 +69,8 @@ XLA_FLAGS_VARIABLE = "TF_XLA_FLAGS"
 _CACHE_FLAG = "--tf_xla_persistent_cache_directory"
 _CACHE_OFF = {"", "0", "off", "none", "false"}
 _IMPORT_LOCK = threading.Lock()
-_config: dict = {"n_threads": None}
+ENGINES = ("auto", "xla", "graph")
+_config: dict = {"n_threads": None, "engine": "auto"}
 # The thread count applied to TensorFlow in this process (None: not yet).
 _applied_threads: list = [None]
 # The compile cache's folder in this process (None: off or not yet set up).
@@ -113,22 +114,51 @@ def load_keras():
     return keras
 
 
-def set_config(*, n_threads: int | None = None) -> None:
-    """Set how many threads TensorFlow runs sklstm's networks with.
+class _Unchanged:
+    """The default of :func:`set_config`'s parameters: keep the current value."""
 
-    TensorFlow fixes its thread pools the first time it runs anything in a
-    process: call this before the first fit or prediction (or before your own
-    first TensorFlow operation). Called later with a different number, it
-    raises and changes nothing.
+    def __repr__(self) -> str:
+        return "<unchanged>"
+
+
+_UNCHANGED = _Unchanged()
+
+
+def set_config(
+    *,
+    n_threads: int | _Unchanged | None = _UNCHANGED,
+    engine: str | _Unchanged = _UNCHANGED,
+) -> None:
+    """Set how TensorFlow runs sklstm's networks: threads and engine.
+
+    A parameter not given keeps its current value. TensorFlow fixes its thread
+    pools the first time it runs anything in a process: give ``n_threads``
+    before the first fit or prediction (or before your own first TensorFlow
+    operation). Given later with a different number, it raises and changes
+    nothing. ``engine`` may change at any time; networks use it from their
+    next fit or prediction.
 
     Parameters
     ----------
-    n_threads : int or None, default=None
+    n_threads : int or None
         Threads of each of TensorFlow's two pools (within an operation and
-        between operations). ``None`` reads ``OMP_NUM_THREADS`` when it is set
-        (joblib's process workers set it to ``cores // n_jobs``, Dask's worker
-        processes to 1), so that parallel fits do not put more busy threads on
-        the machine than it has cores; without it TensorFlow uses every core.
+        between operations). ``None``, the initial value, reads
+        ``OMP_NUM_THREADS`` when it is set (joblib's process workers set it to
+        ``cores // n_jobs``, Dask's worker processes to 1), so that parallel
+        fits do not put more busy threads on the machine than it has cores;
+        without it TensorFlow uses every core.
+    engine : {"auto", "xla", "graph"}
+        How training and inference programs run. ``"xla"`` compiles each
+        call, its loop over a hundred steps included, into one XLA program:
+        fastest for small networks, whose steps cost little arithmetic.
+        ``"graph"`` runs the loop as a TensorFlow graph: on a CPU each batch
+        is split into shards computed at once on different cores (the
+        shards' gradients summed), on a GPU Keras's cuDNN kernels run the
+        LSTM and GRU layers. ``"auto"``, the initial value, chooses per
+        network from the arithmetic of a batch, the cores and the device
+        (see the Speed page of the user guide). The engine changes the order
+        of floating-point sums, so fits on different engines agree to
+        rounding, not bit for bit.
 
     Raises
     ------
@@ -138,34 +168,44 @@ def set_config(*, n_threads: int | None = None) -> None:
 
     See Also
     --------
-    get_config : The current setting and what TensorFlow runs with.
+    get_config : The current settings and what TensorFlow runs with.
 
     Examples
     --------
     >>> import sklstm
-    >>> sklstm.set_config(n_threads=None)
-    >>> sklstm.get_config()["n_threads"] is None
-    True
+    >>> sklstm.set_config(engine="auto")
+    >>> sklstm.get_config()["engine"]
+    'auto'
     """
-    if n_threads is not None and (
-        isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1
+    if n_threads is not _UNCHANGED and (
+        n_threads is not None
+        and (
+            isinstance(n_threads, bool)
+            or not isinstance(n_threads, int)
+            or n_threads < 1
+        )
     ):
         raise ValueError(
             f"n_threads must be a positive int or None; got {n_threads!r}."
         )
+    if engine is not _UNCHANGED and engine not in ENGINES:
+        raise ValueError(f"engine must be one of {list(ENGINES)}; got {engine!r}.")
     with _IMPORT_LOCK:
-        previous = _config["n_threads"]
-        _config["n_threads"] = n_threads
-        if _applied_threads[0] is not None:
-            try:
-                # None asks for the default, which never overrides pools
-                # TensorFlow has already fixed.
-                _apply_threads(
-                    sys.modules["tensorflow"], explicit=n_threads is not None
-                )
-            except BaseException:
-                _config["n_threads"] = previous
-                raise
+        if n_threads is not _UNCHANGED:
+            previous = _config["n_threads"]
+            _config["n_threads"] = n_threads
+            if _applied_threads[0] is not None:
+                try:
+                    # None asks for the default, which never overrides pools
+                    # TensorFlow has already fixed.
+                    _apply_threads(
+                        sys.modules["tensorflow"], explicit=n_threads is not None
+                    )
+                except BaseException:
+                    _config["n_threads"] = previous
+                    raise
+        if engine is not _UNCHANGED:
+            _config["engine"] = engine
 
 
 def get_config() -> dict:
@@ -174,7 +214,8 @@ def get_config() -> dict:
     Returns
     -------
     config : dict
-        ``"n_threads"``: the value given to :func:`set_config`;
+        ``"n_threads"`` and ``"engine"``: the values given to
+        :func:`set_config`;
         ``"tensorflow_threads"``: the size of TensorFlow's pool within an
         operation once sklstm has started TensorFlow (0 means every core),
         else None; ``"compile_cache"``: the folder of compiled programs once
@@ -186,13 +227,27 @@ def get_config() -> dict:
     --------
     >>> import sklstm
     >>> sorted(sklstm.get_config())
-    ['compile_cache', 'n_threads', 'tensorflow_threads']
+    ['compile_cache', 'engine', 'n_threads', 'tensorflow_threads']
     """
     return {
         "n_threads": _config["n_threads"],
+        "engine": _config["engine"],
         "tensorflow_threads": _applied_threads[0],
         "compile_cache": _cache_directory[0],
     }
+
+
+def engine_setting() -> str:
+    """The ``engine`` of :func:`set_config`."""
+    return _config["engine"]
+
+
+def tensorflow_threads() -> int | None:
+    """Threads of TensorFlow's pool within an operation.
+
+    0 means every core; None that sklstm has not started TensorFlow yet.
+    """
+    return _applied_threads[0]
 
 
 def compile_cache_directory(tensorflow_version: str) -> Path | None:

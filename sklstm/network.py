@@ -275,9 +275,14 @@ class NetworkSpec:
     masked: bool = False
 
 
-def _recurrent_layer(keras, spec: RecurrentSpec, index: int, last: bool, seeds):
+def _recurrent_layer(
+    keras, spec: RecurrentSpec, index: int, last: bool, seeds, use_cudnn
+):
     layer_class = getattr(keras.layers, CELLS[spec.cell])
+    # SimpleRNN has no cuDNN kernel, and no option for one.
+    kernels = {} if spec.cell == "rnn" else {"use_cudnn": use_cudnn}
     options = dict(
+        **kernels,
         return_sequences=not last,
         dropout=spec.dropout,
         recurrent_dropout=spec.recurrent_dropout,
@@ -304,12 +309,14 @@ def _recurrent_layer(keras, spec: RecurrentSpec, index: int, last: bool, seeds):
     )
 
 
-def build_model(spec: NetworkSpec, seed: int):
+def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto"):
     """Build the network described by ``spec``, its weights drawn from ``seed``.
 
     Every initializer and dropout layer gets its own seed derived from
     ``seed``, so the same seed gives the same network without touching the
-    global random state of Keras, TensorFlow or NumPy.
+    global random state of Keras, TensorFlow or NumPy. ``use_cudnn`` is
+    passed to the LSTM and GRU layers: XLA cannot compile cuDNN's kernels, so
+    networks run in XLA programs are built with False.
     """
     keras = load_keras()
 
@@ -322,7 +329,7 @@ def build_model(spec: NetworkSpec, seed: int):
         hidden = keras.layers.Masking(mask_value=PAD_VALUE, name="padding")(hidden)
     for i, layer in enumerate(spec.rnn_layers):
         last = i == len(spec.rnn_layers) - 1
-        hidden = _recurrent_layer(keras, layer, i, last, seeds)(hidden)
+        hidden = _recurrent_layer(keras, layer, i, last, seeds, use_cudnn)(hidden)
     for i, units in enumerate(spec.dense.units):
         hidden = keras.layers.Dense(
             units,

@@ -5,7 +5,7 @@ Why the loop looks like this: a tiny recurrent network on a CPU costs almost
 nothing in arithmetic (the post's network is under 1 MFLOP per step), so its
 speed is set by framework overhead per step. Plain ``model.fit`` pays that
 overhead on every step (about 5 ms), and copies the window array twice. Here
-one XLA-compiled call runs up to ``STEPS_PER_CALL`` gradient steps in a
+one compiled call runs up to ``STEPS_PER_CALL`` gradient steps in a
 ``tf.while_loop``, so Python, the dispatcher and the data pipeline are paid
 once per call, not per step; each call is fed by gathering its batches from the
 read-only window view, so memory grows with the series and the call, never
@@ -13,16 +13,13 @@ with series x time_steps.
 
 Three more choices follow from the same measurements:
 
-- the compiled functions belong to the architecture, not to one model
-  (:class:`_Programs`): tracing and XLA compilation cost about a second, and
-  paying them once per architecture instead of once per fit is what makes
-  grid searches, cross-validation folds and refits start at once, and keeps a
-  long-running process from accumulating compiled code;
-- inference calls an XLA-compiled loop over blocks of exactly
-  ``PREDICT_ROWS`` windows, up to ``MAX_PREDICT_BLOCKS`` blocks per call,
-  instead of ``model.predict``, whose fixed cost per call is tens of
-  milliseconds; every block runs through the same compiled loop body, which
-  makes a row's prediction independent of the rows predicted with it;
+- the compiled programs belong to the architecture, not to one model, and run
+  on the engine that suits the network's size (:mod:`sklstm.programs`);
+- inference calls a compiled loop over blocks of exactly ``PREDICT_ROWS``
+  windows, up to ``MAX_PREDICT_BLOCKS`` blocks per call, instead of
+  ``model.predict``, whose fixed cost per call is tens of milliseconds; every
+  block runs through the same compiled block program, which makes a row's
+  prediction independent of the rows predicted with it;
 - evaluation happens only between calls, every ``print_steps`` steps (more
   often when an epoch is shorter, see :func:`evaluation_steps`), on the
   validation tail read through the same blocks.
@@ -31,15 +28,14 @@ Three more choices follow from the same measurements:
 from __future__ import annotations
 
 import math
-import threading
 import warnings
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import load_keras, load_tensorflow
+from .config import load_tensorflow
+from .programs import current_engine, programs_for, state_variables
 
 __all__ = [
     "BatchSampler",
@@ -69,176 +65,6 @@ AUTO_MIN_ROUNDS = 1000
 MIN_EVAL_STEPS = 10
 
 
-class _Programs:
-    """The compiled functions of one network architecture, shared by all its networks.
-
-    Every estimator with the same architecture reuses one trace and one XLA
-    compilation: a refit, a clone in a grid search or a cross-validation fold
-    starts training at once, and memory does not grow fit after fit with
-    compiled code. The functions are pure for their callers: weights and
-    optimizer state go in as tensors and come back out. Inference runs through
-    Keras's ``stateless_call`` on a template network of the architecture;
-    training loads the state into the template's variables, steps them, and
-    reads them back (Keras's ``stateless_apply`` is not available with the
-    TensorFlow backend), so training calls hold ``lock``.
-    """
-
-    def __init__(self, model, optimizer, loss: str) -> None:
-        self._model = model
-        self._optimizer = optimizer
-        self._loss = loss
-        self.lock = threading.Lock()
-        # Traced programs by purpose and shape (see _traced).
-        self._traced_programs: dict = {}
-        self._trace_lock = threading.Lock()
-
-    def _traced(self, key, function, args):
-        """The program of ``function`` for ``key``, traced once on ``args``.
-
-        Each program is a ``tf.function`` of its own, traced into a concrete
-        function and called directly: ``tf.function``'s dispatch (matching
-        the arguments to a trace) costs as much as running the post's network
-        on a block, and retracing one function for new shapes would make
-        TensorFlow warn about it.
-        """
-        program = self._traced_programs.get(key)
-        if program is None:
-            with self._trace_lock:
-                program = self._traced_programs.get(key)
-                if program is None:
-                    tf = load_tensorflow()
-                    # autograph=False: converting Keras's layer code costs a
-                    # third of a second per trace and changes nothing in the
-                    # graph.
-                    program = tf.function(
-                        function, jit_compile=True, autograph=False
-                    ).get_concrete_function(*args)
-                    self._traced_programs[key] = program
-        return program
-
-    def predict(self, trainable, non_trainable, blocks, n_blocks):
-        """Outputs for the first ``n_blocks`` of ``blocks``, float32 tensors in.
-
-        ``blocks`` has shape ``(blocks_per_call, PREDICT_ROWS, time_steps,
-        features)`` for every call of an architecture, so one XLA compilation
-        serves every call.
-        """
-        args = (trainable, non_trainable, blocks, n_blocks)
-        return self._traced("predict", self._predict, args)(*args)
-
-    def train(self, state, xs, ys, ws, n_steps):
-        """Run ``n_steps`` gradient steps on the first batches of ``xs``.
-
-        Each shape of batches (window length, batch size, steps per call)
-        gets a program of its own, as a grid search or a refit on new windows
-        brings them.
-        """
-        args = (state, xs, ys, ws, n_steps)
-        key = ("train", xs.shape, ys.shape, ws.shape)
-        return self._traced(key, self._train, args)(*args)
-
-    def _train(self, state, xs, ys, ws, n_steps):
-        tf = load_tensorflow()
-
-        for variables, values in zip(
-            _state_variables(self._model, self._optimizer), state, strict=True
-        ):
-            for variable, value in zip(variables, values, strict=True):
-                variable.assign(value)
-        weights = self._model.trainable_variables
-
-        def step(i, total):
-            with tf.GradientTape() as tape:
-                outputs = self._model(xs[i], training=True)
-                if self._loss == "crossentropy":
-                    # ys holds one-hot classes; the network outputs logits.
-                    entropy = tf.nn.softmax_cross_entropy_with_logits(ys[i], outputs)
-                    per_output = tf.reduce_mean(ws[i] * entropy, keepdims=True)
-                else:
-                    weighted = ws[i][:, None] * tf.square(outputs - ys[i])
-                    per_output = tf.reduce_mean(weighted, axis=0)
-                loss = tf.reduce_mean(per_output)
-            gradients = tape.gradient(loss, weights)
-            self._optimizer.apply_gradients(zip(gradients, weights, strict=True))
-            return i + 1, total + per_output
-
-        n_losses = 1 if self._loss == "crossentropy" else ys.shape[-1]
-        _, total = tf.while_loop(
-            lambda i, _: i < n_steps,
-            step,
-            (tf.constant(0), tf.zeros((n_losses,), dtype=tf.float32)),
-        )
-        state = [
-            [v.value for v in variables]
-            for variables in _state_variables(self._model, self._optimizer)
-        ]
-        return state, total / tf.cast(n_steps, tf.float32)
-
-    def _predict(self, trainable, non_trainable, blocks, n_blocks):
-        tf = load_tensorflow()
-
-        # Every block goes through the same loop body, compiled once for one
-        # block's shape: a row's output cannot depend on its block's position
-        # or on how many blocks the call runs.
-        def block_outputs(i, outputs):
-            block, _ = self._model.stateless_call(
-                trainable, non_trainable, blocks[i], training=False
-            )
-            return i + 1, outputs.write(i, block)
-
-        outputs = tf.TensorArray(
-            tf.float32,
-            size=blocks.shape[0],
-            element_shape=(blocks.shape[1], self._model.output_shape[-1]),
-        )
-        _, outputs = tf.while_loop(
-            lambda i, _: i < n_blocks, block_outputs, (tf.constant(0), outputs)
-        )
-        return outputs.stack()
-
-
-def _state_variables(model, optimizer) -> tuple:
-    """What one training call carries in and out: weights and optimizer state."""
-    return (
-        model.trainable_variables,
-        model.non_trainable_variables,
-        optimizer.variables,
-    )
-
-
-_PROGRAMS: OrderedDict = OrderedDict()
-_PROGRAMS_LOCK = threading.Lock()
-# Architectures whose compiled functions are kept (least recently used go).
-MAX_CACHED_ARCHITECTURES = 32
-
-
-def _programs_for(spec, model, optimizer) -> _Programs:
-    """The shared programs of ``model``'s architecture ``spec``, built on first use.
-
-    The template is a private copy of ``model`` and ``optimizer``: training
-    writes into the template's variables, which must never be a fitted
-    estimator's own. The learning rate is one of the optimizer's variables,
-    loaded with its state at every call, so networks that differ only in it
-    share their programs: a search over learning rates compiles once.
-    """
-    key = replace(spec, learning_rate=0.0)
-    with _PROGRAMS_LOCK:
-        programs = _PROGRAMS.get(key)
-        if programs is None:
-            keras = load_keras()
-
-            template = keras.models.clone_model(model)
-            template_optimizer = type(optimizer).from_config(optimizer.get_config())
-            template_optimizer.build(template.trainable_variables)
-            programs = _PROGRAMS[key] = _Programs(
-                template, template_optimizer, spec.loss
-            )
-            if len(_PROGRAMS) > MAX_CACHED_ARCHITECTURES:
-                _PROGRAMS.popitem(last=False)
-        _PROGRAMS.move_to_end(key)
-        return programs
-
-
 def build_network(spec, seed: int) -> CompiledNetwork:
     """A freshly initialised compiled network of architecture ``spec``."""
     from .network import build_model, make_optimizer
@@ -252,11 +78,13 @@ def build_network(spec, seed: int) -> CompiledNetwork:
 class CompiledNetwork:
     """A Keras model and optimizer with compiled training and inference.
 
-    ``train_steps`` runs many gradient steps in one XLA-compiled call;
-    ``predict_windows`` runs blocks of a fixed shape through one
-    XLA-compiled call, which avoids ``model.predict``'s large fixed cost per
-    call. Both are shared by every network of the same architecture
-    (``spec``, a :class:`~sklstm.network.NetworkSpec`), see :class:`_Programs`.
+    ``train_steps`` runs many gradient steps in one compiled call;
+    ``predict_windows`` runs blocks of a fixed shape through one compiled
+    call, which avoids ``model.predict``'s large fixed cost per call. Both are
+    shared by every network of the same architecture (``spec``, a
+    :class:`~sklstm.network.NetworkSpec`) and run on the engine
+    :func:`~sklstm.programs.choose_engine` picks for it and the batch, see
+    :mod:`sklstm.programs`.
     """
 
     def __init__(self, model, optimizer, spec) -> None:
@@ -264,16 +92,19 @@ class CompiledNetwork:
         self.optimizer = optimizer
         self.spec = spec
         optimizer.build(model.trainable_variables)
-        self._programs = _programs_for(spec, model, optimizer)
+
+    def _programs(self, rows: int):
+        return programs_for(self.spec, current_engine(self.spec, rows), self.optimizer)
 
     def train_steps(
         self, xs: np.ndarray, ys: np.ndarray, ws: np.ndarray, n_steps: int
     ) -> np.ndarray:
         """Run ``n_steps`` steps on batches ``xs[:n_steps]``; mean loss per output."""
-        owned = _state_variables(self.model, self.optimizer)
+        programs = self._programs(xs.shape[1])
+        owned = state_variables(self.model, self.optimizer)
         state = [[v.value for v in variables] for variables in owned]
-        with self._programs.lock:
-            state, loss = self._programs.train(state, xs, ys, ws, np.int32(n_steps))
+        with programs.lock:
+            state, loss = programs.train(state, xs, ys, ws, np.int32(n_steps))
         for variables, values in zip(owned, state, strict=True):
             for variable, value in zip(variables, values, strict=True):
                 variable.assign(value)
@@ -296,9 +127,13 @@ class CompiledNetwork:
         trainable = [v.value for v in self.model.trainable_variables]
         non_trainable = [v.value for v in self.model.non_trainable_variables]
         values_per_block = PREDICT_ROWS * int(np.prod(windows.shape[1:]))
+        programs = self._programs(PREDICT_ROWS)
+        shards = programs.engine.shards
         blocks_per_call = max(
             1, min(MAX_PREDICT_BLOCKS, VALUES_PER_CALL // values_per_block)
         )
+        # The graph engine runs its shards' blocks at once: whole groups only.
+        blocks_per_call = -(-blocks_per_call // shards) * shards
         blocks = np.zeros(
             (blocks_per_call, PREDICT_ROWS, *windows.shape[1:]), dtype=np.float32
         )
@@ -308,7 +143,7 @@ class CompiledNetwork:
             n_blocks = -(-len(chunk) // PREDICT_ROWS)
             inputs[: len(chunk)] = scaling.transform_windows(chunk)
             inputs[len(chunk) : n_blocks * PREDICT_ROWS] = 0.0
-            raw = self._programs.predict(
+            raw = programs.predict(
                 trainable, non_trainable, blocks, np.int32(n_blocks)
             ).numpy()
             outputs[start : start + len(chunk)] = scaling.inverse_targets(

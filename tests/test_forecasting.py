@@ -15,7 +15,7 @@ from sklstm import (
     forecast,
     horizon_targets,
 )
-from sklstm.training import _Programs
+from sklstm.programs import Programs
 from sklstm.window import causal_windows
 
 TINY = dict(rnn_layers=[4], steps=100, random_state=0)
@@ -126,13 +126,13 @@ def test_many_origins_at_once_equal_one_origin_at_a_time(series, lstm):
 
 def test_many_origins_cost_one_compiled_call_per_step(series, lstm, monkeypatch):
     calls = []
-    real = _Programs.predict
+    real = Programs.predict
 
     def counted(self, *args):
         calls.append(None)
         return real(self, *args)
 
-    monkeypatch.setattr(_Programs, "predict", counted)
+    monkeypatch.setattr(Programs, "predict", counted)
     forecast(lstm, series, 7, origins=np.arange(8, 390))
     assert len(calls) == 7
 

@@ -276,7 +276,7 @@ def test_fitting_another_network_of_the_same_architecture_leaves_this_one(
     for before, after in zip(weights, first.model_.get_weights(), strict=True):
         np.testing.assert_array_equal(before, after)
     np.testing.assert_array_equal(first.predict(X), predicted)
-    assert first._network._programs._model is not first.model_
+    assert first._network._programs(TINY["batch_size"])._model is not first.model_
 
 
 def test_a_rows_prediction_does_not_depend_on_the_rows_around_it():
