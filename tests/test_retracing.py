@@ -2,9 +2,11 @@
 sizes reuses one trace per shape."""
 
 import numpy as np
+import pytest
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
 
+import sklstm
 from sklstm import LSTMClassifier, LSTMRegressor, WindowTransformer
 
 
@@ -24,15 +26,24 @@ def test_the_log_capture_sees_a_retracing_warning(tensorflow_log):
     assert _retracing(tensorflow_log)
 
 
-def test_a_grid_over_time_steps_and_batch_size_does_not_retrace(tensorflow_log):
+@pytest.fixture(params=["auto", "graph"])
+def engine(request):
+    sklstm.set_config(engine=request.param)
+    yield request.param
+    sklstm.set_config(engine="auto")
+
+
+def test_a_grid_over_time_steps_and_batch_size_does_not_retrace(tensorflow_log, engine):
     values = np.sin(np.linspace(0, 30, 300))
+    # The graph engine splits batches of 64 or more in shards of 32 rows or more.
+    batch_sizes = [8, 16, 32] if engine == "auto" else [64, 80, 96]
     search = GridSearchCV(
         make_pipeline(
             WindowTransformer(), LSTMRegressor([4], steps=30, random_state=0)
         ),
         {
             "windowtransformer__time_steps": [3, 5, 7],
-            "lstmregressor__batch_size": [8, 16, 32],
+            "lstmregressor__batch_size": batch_sizes,
         },
         cv=TimeSeriesSplit(2),
     ).fit(values[:-1, None], values[1:])
