@@ -136,7 +136,7 @@ def set_config(
     before the first fit or prediction (or before your own first TensorFlow
     operation). Given later with a different number, it raises and changes
     nothing. ``engine`` may change at any time; networks use it from their
-    next fit or prediction.
+    next compiled call (of a hundred training steps, or of a prediction).
 
     Parameters
     ----------

@@ -161,9 +161,16 @@ def current_engine(spec, rows: int) -> Engine:
     """:func:`choose_engine` for this process's setting, threads and devices."""
     tf = load_tensorflow()
 
-    threads = tensorflow_threads() or len(os.sched_getaffinity(0))
+    threads = tensorflow_threads() or _cores()
     gpu = bool(tf.config.list_logical_devices("GPU"))
     return choose_engine(spec, rows, setting=engine_setting(), threads=threads, gpu=gpu)
+
+
+def _cores() -> int:
+    """The cores this process may run on (all of them where that is unknown)."""
+    if hasattr(os, "sched_getaffinity"):  # Linux
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def shard_sizes(rows: int, shards: int) -> list[int]:
@@ -377,8 +384,10 @@ class GraphPrograms(Programs):
                 tf.split(ws[i], sizes),
                 strict=True,
             ):
+                # The shard's loss is divided by the whole batch's rows, which
+                # two batch sizes with the same shards do not share.
                 program = self._shard(
-                    ("gradient", x.shape, y.shape),
+                    ("gradient", x.shape, y.shape, batch_rows),
                     lambda x, y, w: self._shard_gradient(x, y, w, batch_rows),
                     (x, y, w),
                 )
@@ -458,7 +467,8 @@ def programs_for(spec, engine: Engine, optimizer) -> Programs:
     optimizer's variables, loaded with its state at every call, so networks
     that differ only in it share their programs: a search over learning rates
     compiles once. The "xla" engine's template never asks for cuDNN, whose
-    kernels XLA cannot compile on a GPU; the "graph" engine's does.
+    kernels XLA cannot compile on a GPU; the "graph" engine's does on a GPU,
+    unless the network masks padded steps.
     """
     from .network import build_model
 
@@ -466,9 +476,9 @@ def programs_for(spec, engine: Engine, optimizer) -> Programs:
     with _PROGRAMS_LOCK:
         programs = _PROGRAMS.get(key)
         if programs is None:
-            template = build_model(
-                spec, seed=0, use_cudnn=False if engine.compiled_shards else "auto"
-            )
+            # cuDNN takes only padding after each sequence, sklstm pads before.
+            cudnn = not engine.compiled_shards and not spec.masked
+            template = build_model(spec, seed=0, use_cudnn="auto" if cudnn else False)
             template_optimizer = type(optimizer).from_config(optimizer.get_config())
             template_optimizer.build(template.trainable_variables)
             kind = Programs if engine.name == "xla" else GraphPrograms

@@ -150,9 +150,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
 
     Notes
     -----
-    Training runs many gradient steps per XLA-compiled call, fed from the
+    Training runs many gradient steps per compiled call, fed from the
     window view, so the first fit of a new network pays a compile of one or
-    two seconds and then runs far faster than ``model.fit``.
+    two seconds and then runs far faster than ``model.fit``. Small networks
+    run as one XLA program; larger ones compute shards of each batch at once
+    on the cores, or call cuDNN on a GPU (see :func:`sklstm.set_config`).
 
     If the loss becomes NaN or infinite, training stops at once: the best
     finite weights so far are restored with a ``RuntimeWarning``, or, when

@@ -92,9 +92,18 @@ class CompiledNetwork:
         self.optimizer = optimizer
         self.spec = spec
         optimizer.build(model.trainable_variables)
+        # Held here too, so that the shared cache dropping an architecture
+        # never makes a network compile again in the middle of a fit.
+        self._held_programs: dict = {}
 
     def _programs(self, rows: int):
-        return programs_for(self.spec, current_engine(self.spec, rows), self.optimizer)
+        """The programs for batches of ``rows``, on the engine chosen now."""
+        engine = current_engine(self.spec, rows)
+        programs = self._held_programs.get(engine)
+        if programs is None:
+            programs = programs_for(self.spec, engine, self.optimizer)
+            self._held_programs[engine] = programs
+        return programs
 
     def train_steps(
         self, xs: np.ndarray, ys: np.ndarray, ws: np.ndarray, n_steps: int
@@ -133,7 +142,7 @@ class CompiledNetwork:
             1, min(MAX_PREDICT_BLOCKS, VALUES_PER_CALL // values_per_block)
         )
         # The graph engine runs its shards' blocks at once: whole groups only.
-        blocks_per_call = -(-blocks_per_call // shards) * shards
+        blocks_per_call = max(shards, blocks_per_call // shards * shards)
         blocks = np.zeros(
             (blocks_per_call, PREDICT_ROWS, *windows.shape[1:]), dtype=np.float32
         )

@@ -14,6 +14,7 @@ from sklstm import LSTMClassifier, LSTMRegressor
 from sklstm.network import DenseSpec, NetworkSpec, RecurrentSpec
 from sklstm.programs import (
     Engine,
+    Programs,
     choose_engine,
     forward_macs,
     programs_for,
@@ -230,3 +231,47 @@ def test_classifier_on_the_graph_engine(engine_setting, sine_windows):
         probabilities[engine] = model.predict_proba(X)
     assert_allclose(probabilities["graph"], probabilities["xla"], atol=2e-3)
     assert (model.predict(X) == labels).mean() > 0.9
+
+
+def test_batch_sizes_with_the_same_shards_weigh_their_own_rows():
+    """Batches of 64 and 65 both have a shard of 32 rows, divided differently."""
+    spec = NetworkSpec(4, 1, 1, (RecurrentSpec(3),), DenseSpec(), "SGD", 0.0)
+    losses = {}
+    for kind in (XLA, Engine("graph", 2)):
+        network = build_network(spec, seed=0)
+        programs = programs_for(spec, kind, network.optimizer)
+        state = [
+            [v.value for v in variables]
+            for variables in state_variables(network.model, network.optimizer)
+        ]
+        for rows in (64, 65):
+            xs, ys, ws = _batches(spec, 1, rows, seed=rows)
+            _, loss = programs.train(state, xs, ys, ws, np.int32(1))
+            losses[kind.name, rows] = loss.numpy()
+    for rows in (64, 65):
+        assert_allclose(losses["graph", rows], losses["xla", rows], rtol=1e-6)
+
+
+def test_prediction_calls_hold_whole_groups_within_their_budget(
+    engine_setting, monkeypatch
+):
+    """A call's blocks are a multiple of the shards, never past the budget."""
+    sklstm.set_config(engine="graph")
+    X = np.random.RandomState(0).normal(size=(3000, 200, 1))
+    model = LSTMRegressor([4], steps=1, batch_size=64, random_state=0)
+    model.fit(X[:200], X[:200, -1, 0])
+    calls = []
+    real = Programs.predict
+
+    def recorded(self, trainable, non_trainable, blocks, n_blocks):
+        calls.append((self.engine.shards, blocks.shape[0], int(n_blocks)))
+        return real(self, trainable, non_trainable, blocks, n_blocks)
+
+    monkeypatch.setattr(Programs, "predict", recorded)
+    predicted = model.predict(X)
+    # 256-row blocks of 200 values: at most 5 fit in 2**18 values.
+    assert calls and all(
+        size % shards == 0 and size <= 5 and n <= size for shards, size, n in calls
+    )
+    assert sum(n for _, _, n in calls) == -(-3000 // 256)
+    assert_array_equal(predicted[1234:1236], model.predict(X[1234:1236]))
