@@ -37,7 +37,17 @@ from dataclasses import dataclass, replace
 
 from .config import engine_setting, load_tensorflow, tensorflow_threads
 
-__all__ = ["Engine", "Programs", "choose_engine", "forward_macs", "programs_for"]
+__all__ = [
+    "Engine",
+    "GraphPrograms",
+    "Programs",
+    "choose_engine",
+    "current_engine",
+    "forward_macs",
+    "programs_for",
+    "shard_sizes",
+    "state_variables",
+]
 
 # Gate blocks of each cell: an LSTM computes four of them, a GRU three.
 _GATES = {"lstm": 4, "gru": 3, "rnn": 1}
@@ -203,6 +213,9 @@ class Programs:
     ``"graph"`` one.
     """
 
+    # The "xla" engine compiles whole calls; the "graph" engine only its shards.
+    _jit = True
+
     def __init__(self, model, optimizer, loss: str, engine: Engine) -> None:
         self._model = model
         self._optimizer = optimizer
@@ -261,9 +274,6 @@ class Programs:
         key = ("train", xs.shape, ys.shape, ws.shape)
         return self._traced(key, self._train, args, jit_compile=self._jit)(*args)
 
-    # The "xla" engine compiles whole calls; the "graph" engine only its shards.
-    _jit = True
-
     def _load_state(self, state) -> None:
         for variables, values in zip(
             state_variables(self._model, self._optimizer), state, strict=True
@@ -298,11 +308,7 @@ class Programs:
         weights = self._model.trainable_variables
 
         def step(i, total):
-            with tf.GradientTape() as tape:
-                outputs = self._model(xs[i], training=True)
-                per_output = self._batch_loss(outputs, ys[i], ws[i], xs.shape[1])
-                loss = tf.reduce_mean(per_output)
-            gradients = tape.gradient(loss, weights)
+            gradients, per_output = self._gradients(xs[i], ys[i], ws[i])
             self._optimizer.apply_gradients(zip(gradients, weights, strict=True))
             return i + 1, total + per_output
 
@@ -312,6 +318,20 @@ class Programs:
             (tf.constant(0), tf.zeros((self._n_losses(ys),), dtype=tf.float32)),
         )
         return self._read_state(), total / tf.cast(n_steps, tf.float32)
+
+    def _gradients(self, x, y, w):
+        """A batch's gradients of the weights, and its loss per output."""
+        return self._rows_gradients(x, y, w, x.shape[0])
+
+    def _rows_gradients(self, x, y, w, batch_rows):
+        """Gradients and per-output losses of some rows of a batch of ``batch_rows``."""
+        tf = load_tensorflow()
+
+        with tf.GradientTape() as tape:
+            outputs = self._model(x, training=True)
+            per_output = self._batch_loss(outputs, y, w, batch_rows)
+            loss = tf.reduce_mean(per_output)
+        return tape.gradient(loss, self._model.trainable_variables), per_output
 
     def _block_outputs(self, trainable, non_trainable, block):
         outputs, _ = self._model.stateless_call(
@@ -358,52 +378,27 @@ class GraphPrograms(Programs):
             key, function, args, jit_compile=self.engine.compiled_shards
         )
 
-    def _shard_gradient(self, x, y, w, batch_rows):
+    def _gradients(self, x, y, w):
         tf = load_tensorflow()
 
-        weights = self._model.trainable_variables
-        with tf.GradientTape() as tape:
-            outputs = self._model(x, training=True)
-            per_output = self._batch_loss(outputs, y, w, batch_rows)
-            loss = tf.reduce_mean(per_output)
-        return tape.gradient(loss, weights), per_output
-
-    def _train(self, state, xs, ys, ws, n_steps):
-        tf = load_tensorflow()
-
-        self._load_state(state)
-        weights = self._model.trainable_variables
-        sizes = shard_sizes(xs.shape[1], self.engine.shards)
-        batch_rows = float(xs.shape[1])
-
-        def step(i, total):
-            gradients, losses = [], []
-            for x, y, w in zip(
-                tf.split(xs[i], sizes),
-                tf.split(ys[i], sizes),
-                tf.split(ws[i], sizes),
-                strict=True,
-            ):
-                # The shard's loss is divided by the whole batch's rows, which
-                # two batch sizes with the same shards do not share.
-                program = self._shard(
-                    ("gradient", x.shape, y.shape, batch_rows),
-                    lambda x, y, w: self._shard_gradient(x, y, w, batch_rows),
-                    (x, y, w),
-                )
-                shard_gradients, per_output = program(x, y, w)
-                gradients.append(shard_gradients)
-                losses.append(per_output)
-            summed = [tf.add_n(list(parts)) for parts in zip(*gradients, strict=True)]
-            self._optimizer.apply_gradients(zip(summed, weights, strict=True))
-            return i + 1, total + tf.add_n(losses)
-
-        _, total = tf.while_loop(
-            lambda i, _: i < n_steps,
-            step,
-            (tf.constant(0), tf.zeros((self._n_losses(ys),), dtype=tf.float32)),
-        )
-        return self._read_state(), total / tf.cast(n_steps, tf.float32)
+        batch_rows = float(x.shape[0])
+        sizes = shard_sizes(x.shape[0], self.engine.shards)
+        gradients, losses = [], []
+        for x_part, y_part, w_part in zip(
+            tf.split(x, sizes), tf.split(y, sizes), tf.split(w, sizes), strict=True
+        ):
+            # The shard's loss is divided by the whole batch's rows, which
+            # two batch sizes with the same shards do not share.
+            program = self._shard(
+                ("gradient", x_part.shape, y_part.shape, batch_rows),
+                lambda x, y, w: self._rows_gradients(x, y, w, batch_rows),
+                (x_part, y_part, w_part),
+            )
+            shard_gradients, per_output = program(x_part, y_part, w_part)
+            gradients.append(shard_gradients)
+            losses.append(per_output)
+        summed = [tf.add_n(list(parts)) for parts in zip(*gradients, strict=True)]
+        return summed, tf.add_n(losses)
 
     def _predict(self, trainable, non_trainable, blocks, n_blocks):
         tf = load_tensorflow()
