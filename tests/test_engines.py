@@ -275,3 +275,21 @@ def test_prediction_calls_hold_whole_groups_within_their_budget(
     )
     assert sum(n for _, _, n in calls) == -(-3000 // 256)
     assert_array_equal(predicted[1234:1236], model.predict(X[1234:1236]))
+
+
+def test_an_estimator_on_the_gpu_engine_runs_on_a_cpu(monkeypatch, sine_windows):
+    """The GPU path end to end (one uncompiled shard), with Keras's CPU kernels."""
+    import sklstm.training
+
+    X, y = sine_windows
+    reference = LSTMRegressor(**REGRESSOR).fit(X, y)
+    monkeypatch.setattr(
+        sklstm.training,
+        "current_engine",
+        lambda spec, rows: Engine("graph", 1, compiled_shards=False),
+    )
+    model = LSTMRegressor(**REGRESSOR).fit(X, y)
+    held = set(model._network._held_programs)
+    assert held == {Engine("graph", 1, compiled_shards=False)}
+    assert_allclose(model.predict(X), reference.predict(X), atol=2e-3)
+    assert_array_equal(model.predict(X[3:4]), model.predict(X)[3:4])
