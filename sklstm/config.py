@@ -177,14 +177,10 @@ def set_config(
     >>> sklstm.get_config()["engine"]
     'auto'
     """
-    if n_threads is not _UNCHANGED and (
-        n_threads is not None
-        and (
-            isinstance(n_threads, bool)
-            or not isinstance(n_threads, int)
-            or n_threads < 1
-        )
-    ):
+    positive_int = (
+        isinstance(n_threads, int) and not isinstance(n_threads, bool) and n_threads > 0
+    )
+    if not (positive_int or n_threads is None or n_threads is _UNCHANGED):
         raise ValueError(
             f"n_threads must be a positive int or None; got {n_threads!r}."
         )

@@ -44,7 +44,9 @@ __all__ = [
     "choose_engine",
     "current_engine",
     "forward_macs",
+    "load_state",
     "programs_for",
+    "read_state",
     "shard_sizes",
     "state_variables",
 ]
@@ -274,19 +276,6 @@ class Programs:
         key = ("train", xs.shape, ys.shape, ws.shape)
         return self._traced(key, self._train, args, jit_compile=self._jit)(*args)
 
-    def _load_state(self, state) -> None:
-        for variables, values in zip(
-            state_variables(self._model, self._optimizer), state, strict=True
-        ):
-            for variable, value in zip(variables, values, strict=True):
-                variable.assign(value)
-
-    def _read_state(self) -> list:
-        return [
-            [v.value for v in variables]
-            for variables in state_variables(self._model, self._optimizer)
-        ]
-
     def _batch_loss(self, outputs, ys, ws, batch_rows):
         """Per-output loss sums of some rows, divided by the whole batch's rows."""
         tf = load_tensorflow()
@@ -304,7 +293,7 @@ class Programs:
     def _train(self, state, xs, ys, ws, n_steps):
         tf = load_tensorflow()
 
-        self._load_state(state)
+        load_state(self._model, self._optimizer, state)
         weights = self._model.trainable_variables
 
         def step(i, total):
@@ -317,7 +306,10 @@ class Programs:
             step,
             (tf.constant(0), tf.zeros((self._n_losses(ys),), dtype=tf.float32)),
         )
-        return self._read_state(), total / tf.cast(n_steps, tf.float32)
+        return (
+            read_state(self._model, self._optimizer),
+            total / tf.cast(n_steps, tf.float32),
+        )
 
     def _gradients(self, x, y, w):
         """A batch's gradients of the weights, and its loss per output."""
@@ -444,6 +436,21 @@ def state_variables(model, optimizer) -> tuple:
         model.non_trainable_variables,
         optimizer.variables,
     )
+
+
+def read_state(model, optimizer) -> list:
+    """The values of :func:`state_variables`, as nested lists of tensors."""
+    return [
+        [variable.value for variable in variables]
+        for variables in state_variables(model, optimizer)
+    ]
+
+
+def load_state(model, optimizer, state) -> None:
+    """Assign ``state`` (as :func:`read_state` gives it) to the variables."""
+    for variables, values in zip(state_variables(model, optimizer), state, strict=True):
+        for variable, value in zip(variables, values, strict=True):
+            variable.assign(value)
 
 
 _PROGRAMS: OrderedDict = OrderedDict()

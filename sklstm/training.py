@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import load_tensorflow
-from .programs import current_engine, programs_for, state_variables
+from .programs import current_engine, load_state, programs_for, read_state
 
 __all__ = [
     "BatchSampler",
@@ -110,13 +110,10 @@ class CompiledNetwork:
     ) -> np.ndarray:
         """Run ``n_steps`` steps on batches ``xs[:n_steps]``; mean loss per output."""
         programs = self._programs(xs.shape[1])
-        owned = state_variables(self.model, self.optimizer)
-        state = [[v.value for v in variables] for variables in owned]
+        state = read_state(self.model, self.optimizer)
         with programs.lock:
             state, loss = programs.train(state, xs, ys, ws, np.int32(n_steps))
-        for variables, values in zip(owned, state, strict=True):
-            for variable, value in zip(variables, values, strict=True):
-                variable.assign(value)
+        load_state(self.model, self.optimizer, state)
         return loss.numpy()
 
     def predict_windows(self, windows: np.ndarray, scaling) -> np.ndarray:

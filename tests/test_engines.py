@@ -18,8 +18,8 @@ from sklstm.programs import (
     choose_engine,
     forward_macs,
     programs_for,
+    read_state,
     shard_sizes,
-    state_variables,
 )
 from sklstm.training import build_network
 
@@ -137,10 +137,7 @@ def test_graph_engine_trains_as_one_xla_program_does(engine):
     for kind in (XLA, engine):
         network = build_network(SMALL, seed=3)
         programs = programs_for(SMALL, kind, network.optimizer)
-        state = [
-            [v.value for v in variables]
-            for variables in state_variables(network.model, network.optimizer)
-        ]
+        state = read_state(network.model, network.optimizer)
         # Three of the four batches: the fourth is padding, never read.
         state, loss = programs.train(state, xs, ys, ws, np.int32(3))
         results.append(([w.numpy() for w in state[0]], loss.numpy()))
@@ -240,10 +237,7 @@ def test_batch_sizes_with_the_same_shards_weigh_their_own_rows():
     for kind in (XLA, Engine("graph", 2)):
         network = build_network(spec, seed=0)
         programs = programs_for(spec, kind, network.optimizer)
-        state = [
-            [v.value for v in variables]
-            for variables in state_variables(network.model, network.optimizer)
-        ]
+        state = read_state(network.model, network.optimizer)
         for rows in (64, 65):
             xs, ys, ws = _batches(spec, 1, rows, seed=rows)
             _, loss = programs.train(state, xs, ys, ws, np.int32(1))
