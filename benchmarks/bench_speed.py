@@ -468,6 +468,30 @@ def median_of_runs(runs: list[dict]) -> dict:
     return summary
 
 
+def run_sides(repeated, once, repeats: int) -> dict:
+    """Each side's results, each run in a fresh process with its own cache.
+
+    Sides in ``repeated`` run ``repeats`` times, alternating, and give the
+    medians (see :func:`median_of_runs`); sides in ``once`` run once.
+    """
+    runs: dict[str, list[dict]] = {side: [] for side in repeated}
+    with tempfile.TemporaryDirectory() as caches:
+        for repeat in range(repeats):
+            for side in repeated:
+                # Every repeat starts from an empty cache, which its cold run
+                # fills and its warm run then loads from.
+                cache = (
+                    f"{caches}/{repeat}-{'validated' if 'valid' in side else 'post'}"
+                )
+                print(f"running {side} ({repeat + 1}/{repeats}) ...", flush=True)
+                runs[side].append(run_side_in_subprocess(side, cache))
+        results = {side: median_of_runs(side_runs) for side, side_runs in runs.items()}
+        for side in once:
+            print(f"running {side} ...", flush=True)
+            results[side] = run_side_in_subprocess(side, f"{caches}/{side}")
+    return results
+
+
 def summarise(results: dict) -> dict:
     ours, keras_fit = results["sklstm"], results["keras"]
     keras_10k = keras_fit["fit_seconds"] * STEPS / keras_fit["steps"]
@@ -594,20 +618,10 @@ def main_gpu(args) -> int:
             "--gpu measures sklstm and Keras on a GPU, and TensorFlow sees none "
             "on this machine."
         )
-    runs: dict[str, list[dict]] = {side: [] for side in ("sklstm", "sklstm-warm")}
-    results = {}
-    with tempfile.TemporaryDirectory() as caches:
-        for repeat in range(args.repeats):
-            for side in runs:
-                print(f"running {side} ({repeat + 1}/{args.repeats}) ...", flush=True)
-                runs[side].append(
-                    run_side_in_subprocess(side, f"{caches}/{repeat}-post")
-                )
-        results = {side: median_of_runs(side_runs) for side, side_runs in runs.items()}
-        for side in GPU_SIDES:
-            if side not in results:
-                print(f"running {side} ...", flush=True)
-                results[side] = run_side_in_subprocess(side, f"{caches}/{side}")
+    repeated = ("sklstm", "sklstm-warm")
+    results = run_sides(
+        repeated, [side for side in GPU_SIDES if side not in repeated], args.repeats
+    )
     ratios = summarise_gpu(results)
     table = markdown_gpu(results, ratios, device)
     print(table)
@@ -686,22 +700,8 @@ def main(argv=None) -> int:
         return 0
     if args.gpu:
         return main_gpu(args)
-    runs: dict[str, list[dict]] = {side: [] for side in REPEATED_SIDES}
-    with tempfile.TemporaryDirectory() as caches:
-        for repeat in range(args.repeats):
-            for side in REPEATED_SIDES:
-                # Every repeat starts from an empty cache, which its cold run
-                # fills and its warm run then loads from.
-                cache = (
-                    f"{caches}/{repeat}-{'validated' if 'valid' in side else 'post'}"
-                )
-                print(f"running {side} ({repeat + 1}/{args.repeats}) ...", flush=True)
-                runs[side].append(run_side_in_subprocess(side, cache))
-        results = {side: median_of_runs(runs[side]) for side in REPEATED_SIDES}
-        for side in SIDES:
-            if side not in REPEATED_SIDES and "gpu" not in side:
-                print(f"running {side} ...", flush=True)
-                results[side] = run_side_in_subprocess(side, f"{caches}/{side}")
+    once = [s for s in SIDES if s not in REPEATED_SIDES and "gpu" not in s]
+    results = run_sides(REPEATED_SIDES, once, args.repeats)
     ratios = summarise(results)
     table = markdown(results, ratios)
     print(table)
