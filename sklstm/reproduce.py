@@ -58,6 +58,7 @@ import numpy as np
 
 from .datasets import TASKS, post_x, split_data, split_points, window_data
 from .regressor import LSTMRegressor
+from .results import write_results
 from .window import WindowTransformer
 
 __all__ = [
@@ -78,8 +79,6 @@ __all__ = [
 
 TIME_STEPS = 10
 DEFAULT_SEEDS = (0, 1, 2)
-# The test MSE the post printed for each task.
-POST_PUBLISHED_MSE = {"sin": 0.000776, "sin_cos": 0.001144, "x_sin": 61.024454351}
 
 
 @dataclass(frozen=True)
@@ -453,8 +452,6 @@ def run_reproduction(
     -------
     list of FitResult
     """
-    from .results import write_results
-
     budget = QUICK if quick else FULL
     seeds = tuple(budget.default_seeds if seeds is None else seeds)
     command = " ".join(
@@ -471,6 +468,7 @@ def run_reproduction(
         command=command,
         seeds=seeds,
         quick=quick,
+        labels={name: method.label for name, method in METHODS.items()},
         log=log,
     )
     log("")

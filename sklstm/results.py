@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 __all__ = [
+    "POST_PUBLISHED_MSE",
     "TASK_LABELS",
     "format_ratio",
     "markdown_table",
@@ -17,6 +18,8 @@ __all__ = [
 ]
 
 TASK_LABELS = {"sin": "sin", "sin_cos": "sin and cos", "x_sin": "x sin(x)"}
+# The test MSE the post printed for each task.
+POST_PUBLISHED_MSE = {"sin": 0.000776, "sin_cos": 0.001144, "x_sin": 61.024454351}
 # Methods drawn in each task's plot (first seed), with their line styles.
 PLOTTED = {
     "post_config": {"color": "tab:orange", "linestyle": "--"},
@@ -48,7 +51,11 @@ def _groups(results) -> dict[tuple[str, str], list]:
     return groups
 
 
-def markdown_table(results, published: dict[str, float] | None = None) -> str:
+def markdown_table(
+    results,
+    published: Mapping[str, float] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> str:
     """The results as a Markdown table, one row per task and method.
 
     Test MSE and fit seconds are medians over the seeds a method ran for,
@@ -61,13 +68,15 @@ def markdown_table(results, published: dict[str, float] | None = None) -> str:
     published : dict of str to float or None
         The post's published test MSE per task; adds the column "vs the
         post" (published MSE divided by the median).
+    labels : dict of str to str or None
+        Each method's label; None, or a method missing from it, shows the
+        method's name.
 
     Returns
     -------
     str
     """
-    from .reproduce import method_label
-
+    labels = labels or {}
     header = ["Task", "Method", "Test MSE", "Fit seconds", "Seeds"]
     if published:
         header.append("vs the post")
@@ -84,7 +93,7 @@ def markdown_table(results, published: dict[str, float] | None = None) -> str:
         seeds = [r.seed for r in group if r.seed is not None]
         row = [
             TASK_LABELS.get(task, task),
-            method_label(method, task),
+            labels.get(method, method),
             mse_text,
             f"{np.median([r.fit_seconds for r in group]):.1f}",
             ", ".join(map(str, seeds)) if seeds else "none needed",
@@ -95,7 +104,14 @@ def markdown_table(results, published: dict[str, float] | None = None) -> str:
     return "\n".join(lines)
 
 
-def plot_task(task: str, x_test, y_test, predictions: dict, path: Path) -> None:
+def plot_task(
+    task: str,
+    x_test,
+    y_test,
+    predictions: dict,
+    path: Path,
+    labels: Mapping[str, str] | None = None,
+) -> None:
     """Save a PNG of the real test values, the predictions and their errors.
 
     The top row shows the real test values and the predicted ones (one
@@ -114,11 +130,13 @@ def plot_task(task: str, x_test, y_test, predictions: dict, path: Path) -> None:
         Predicted test values per method name (keys of ``PLOTTED``).
     path : Path
         The PNG file to write.
+    labels : dict of str to str or None
+        Each method's label in the legend; None, or a method missing from
+        it, shows the method's name.
     """
     from matplotlib.figure import Figure
 
-    from .reproduce import method_label
-
+    labels = labels or {}
     real = np.asarray(y_test).reshape(len(x_test), -1)
     n_outputs = real.shape[1]
     names = ["sin", "cos"] if task == "sin_cos" else [TASK_LABELS.get(task, task)]
@@ -132,7 +150,7 @@ def plot_task(task: str, x_test, y_test, predictions: dict, path: Path) -> None:
         for method, values in predictions.items():
             values = np.asarray(values).reshape(len(x_test), -1)[:, column]
             style = PLOTTED[method]
-            label = method_label(method, task)
+            label = labels.get(method, method)
             if method != "persistence":
                 top.plot(x_test, values, label=label, **style)
             error = np.abs(values - real[:, column])
@@ -160,8 +178,6 @@ def plot_task(task: str, x_test, y_test, predictions: dict, path: Path) -> None:
 def _markdown_document(
     results, table: str, *, command: str, seeds: Sequence[int], quick: bool
 ) -> str:
-    from .reproduce import POST_PUBLISHED_MSE
-
     lines = ["# sklstm reproduce: results", ""]
     if quick:
         lines += [
@@ -201,6 +217,7 @@ def write_results(
     command: str,
     seeds: Sequence[int],
     quick: bool,
+    labels: Mapping[str, str] | None = None,
     log: Callable[[str], None] = print,
 ) -> tuple[list[Path], str]:
     """Write ``results.json``, ``results.md`` and one PNG per task into ``out``.
@@ -219,6 +236,9 @@ def write_results(
         The seeds of the run.
     quick : bool
         Whether this was a ``--quick`` run (said in ``results.md``).
+    labels : dict of str to str or None
+        Each method's label in the table and the plots; None, or a method
+        missing from it, shows the method's name.
     log : callable, default=print
         Receives a message when plots are skipped.
 
@@ -229,10 +249,8 @@ def write_results(
     table : str
         The Markdown table.
     """
-    from .reproduce import POST_PUBLISHED_MSE
-
     out.mkdir(parents=True, exist_ok=True)
-    table = markdown_table(results, POST_PUBLISHED_MSE)
+    table = markdown_table(results, POST_PUBLISHED_MSE, labels)
     json_path, md_path = out / "results.json", out / "results.md"
     json_path.write_text(
         json.dumps([r.to_json() for r in results], indent=2) + "\n", encoding="utf-8"
@@ -256,6 +274,6 @@ def write_results(
             if result.task == task and result.method in PLOTTED:
                 first.setdefault(result.method, result.predictions)
         path = out / f"{task}.png"
-        plot_task(task, data.x_test, data.y["test"], first, path)
+        plot_task(task, data.x_test, data.y["test"], first, path, labels)
         written.append(path)
     return written, table

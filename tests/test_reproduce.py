@@ -8,6 +8,7 @@ from numpy.testing import assert_array_equal
 
 from sklstm.datasets import TASKS
 from sklstm.reproduce import (
+    METHODS,
     QUICK,
     load_task,
     method_label,
@@ -83,12 +84,21 @@ def baseline_results():
 
 
 def test_table_has_a_row_per_task_and_method(baseline_results):
-    table = markdown_table(baseline_results, {"sin": 1.0, "sin_cos": 1.0, "x_sin": 1.0})
+    labels = {name: method.label for name, method in METHODS.items()}
+    table = markdown_table(
+        baseline_results, {"sin": 1.0, "sin_cos": 1.0, "x_sin": 1.0}, labels
+    )
     rows = table.splitlines()[2:]
     assert len(rows) == 6
     assert rows[0].startswith("| sin | persistence (last value) | ")
     assert "| none needed |" in rows[0]
     assert method_label("sklstm_defaults", "x_sin") == "LSTMRegressor defaults"
+    # Without labels, a method shows its name.
+    assert (
+        markdown_table(baseline_results)
+        .splitlines()[2]
+        .startswith("| sin | persistence | ")
+    )
 
 
 def test_results_are_written_with_plots(baseline_results, tmp_path):
