@@ -43,14 +43,16 @@ and "first call" is the time from calling ``fit`` to the return of its first
 compiled call, which runs the first 100 steps (about 25 ms of them): it
 holds validation, scaling, building the network, tracing, and compiling or
 loading from the cache.
-Predict times are the median of repeated calls after a first (warm-up) call. The two
-``sklstm`` sides take a few seconds each, so on a shared machine one run of
-them is at the mercy of a moment's noise: they run ``--repeats`` times (5 by
-default), alternating, each in a fresh process, and the table gives the
-median of each measure (the JSON keeps every run).
+Predict times are the median of repeated calls after a first (warm-up) call.
+On a shared machine one run of a side is at the mercy of the moment's load
+(plain Keras's fit of the post's network took from 25 to 37 s within an hour
+on the same machine), so every side that a target compares runs
+``--repeats`` times (3 by default), alternating, each in a fresh process,
+and the table gives the median of each measure (the JSON keeps every run);
+``keras-sklearn`` and ``memory`` run once.
 
-Run ``python benchmarks/bench_speed.py --out bench-results`` (about ten
-minutes on 2 cores with ``--repeats 3``, most of it plain Keras).
+Run ``python benchmarks/bench_speed.py --out bench-results`` (about fifteen
+minutes on 2 cores, most of it plain Keras).
 """
 
 from __future__ import annotations
@@ -438,7 +440,18 @@ SIDES = {
 GPU_SIDES = ("sklstm", "sklstm-warm", "keras", "sklstm-gpu-large", "keras-gpu-large")
 
 
-REPEATED_SIDES = ("sklstm", "sklstm-warm", "sklstm-validated")
+# Sides the targets compare: run --repeats times each, alternating.
+REPEATED_SIDES = (
+    "sklstm",
+    "sklstm-warm",
+    "sklstm-validated",
+    "keras",
+    "sklstm-large",
+    "keras-large",
+)
+# The sides that share a compile cache within a repeat: the cold run fills it
+# and the warm run loads from it.
+WARM_PAIRS = {"sklstm": "post", "sklstm-warm": "post"}
 
 
 def run_side_in_subprocess(side: str, cache: str) -> dict:
@@ -478,11 +491,9 @@ def run_sides(repeated, once, repeats: int) -> dict:
     with tempfile.TemporaryDirectory() as caches:
         for repeat in range(repeats):
             for side in repeated:
-                # Every repeat starts from an empty cache, which its cold run
-                # fills and its warm run then loads from.
-                cache = (
-                    f"{caches}/{repeat}-{'validated' if 'valid' in side else 'post'}"
-                )
+                # Every repeat starts from empty caches, one per side except
+                # the cold run and the warm run that loads what it compiled.
+                cache = f"{caches}/{repeat}-{WARM_PAIRS.get(side, side)}"
                 print(f"running {side} ({repeat + 1}/{repeats}) ...", flush=True)
                 runs[side].append(run_side_in_subprocess(side, cache))
         results = {side: median_of_runs(side_runs) for side, side_runs in runs.items()}
@@ -618,10 +629,7 @@ def main_gpu(args) -> int:
             "--gpu measures sklstm and Keras on a GPU, and TensorFlow sees none "
             "on this machine."
         )
-    repeated = ("sklstm", "sklstm-warm")
-    results = run_sides(
-        repeated, [side for side in GPU_SIDES if side not in repeated], args.repeats
-    )
+    results = run_sides(GPU_SIDES, [], args.repeats)
     ratios = summarise_gpu(results)
     table = markdown_gpu(results, ratios, device)
     print(table)
@@ -653,8 +661,8 @@ def markdown(results: dict, ratios: dict) -> str:
     memory = results["memory"]
     lines += [
         "",
-        f"sklstm sides: median of {len(results['sklstm']['runs'])} fresh-process "
-        "runs each.",
+        f"Median of {len(results['sklstm']['runs'])} fresh-process runs of each "
+        "side, alternating (keras-sklearn and memory: one run).",
         "",
         f"2,000,000-point series, WindowTransformer(50): fit adds "
         f"{memory['fit_extra_mb']:.1f} MB, predict adds "
@@ -682,8 +690,9 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--repeats",
         type=int,
-        default=5,
-        help="fresh-process runs of each sklstm side; the table gives medians",
+        default=3,
+        help="fresh-process runs of each side a target compares; the table "
+        "gives medians",
     )
     parser.add_argument(
         "--gpu",
