@@ -449,9 +449,9 @@ REPEATED_SIDES = (
     "sklstm-large",
     "keras-large",
 )
-# The sides that share a compile cache within a repeat: the cold run fills it
-# and the warm run loads from it.
-WARM_PAIRS = {"sklstm": "post", "sklstm-warm": "post"}
+# Sides that share a compile cache within a repeat (the cold run fills it
+# and the warm run loads from it); every other side has a cache of its own.
+SHARED_CACHES = {"sklstm": "post", "sklstm-warm": "post"}
 
 
 def run_side_in_subprocess(side: str, cache: str) -> dict:
@@ -493,7 +493,7 @@ def run_sides(repeated, once, repeats: int) -> dict:
             for side in repeated:
                 # Every repeat starts from empty caches, one per side except
                 # the cold run and the warm run that loads what it compiled.
-                cache = f"{caches}/{repeat}-{WARM_PAIRS.get(side, side)}"
+                cache = f"{caches}/{repeat}-{SHARED_CACHES.get(side, side)}"
                 print(f"running {side} ({repeat + 1}/{repeats}) ...", flush=True)
                 runs[side].append(run_side_in_subprocess(side, cache))
         results = {side: median_of_runs(side_runs) for side, side_runs in runs.items()}
