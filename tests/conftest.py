@@ -17,7 +17,15 @@ os.environ.setdefault(
 import numpy as np
 import pytest
 
+import sklstm
 from sklstm.window import causal_windows
+
+
+@pytest.fixture
+def engine_setting():
+    """Restores the process-wide engine after a test changes it."""
+    yield
+    sklstm.set_config(engine="auto")
 
 
 @pytest.fixture

@@ -29,13 +29,6 @@ GPU_LARGE = NetworkSpec(100, 1, 1, (RecurrentSpec(256),) * 2, DenseSpec(), "Adam
 XLA = Engine("xla")
 
 
-@pytest.fixture
-def engine_setting():
-    """Restores the process-wide engine after a test changes it."""
-    yield
-    sklstm.set_config(engine="auto")
-
-
 def test_forward_macs_counts_gates_directions_and_layers():
     assert forward_macs(POST, 100) == 100 * 10 * 4 * 5 * (1 + 5)
     mixed = NetworkSpec(

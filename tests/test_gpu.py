@@ -22,12 +22,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def engine_setting():
-    yield
-    sklstm.set_config(engine="auto")
-
-
 def _windows(time_steps=10, n=2000, features=1, seed=0):
     rng = np.random.RandomState(seed)
     t = np.arange(n + time_steps)

@@ -27,10 +27,9 @@ def test_the_log_capture_sees_a_retracing_warning(tensorflow_log):
 
 
 @pytest.fixture(params=["auto", "graph"])
-def engine(request):
+def engine(request, engine_setting):
     sklstm.set_config(engine=request.param)
-    yield request.param
-    sklstm.set_config(engine="auto")
+    return request.param
 
 
 def test_a_grid_over_time_steps_and_batch_size_does_not_retrace(tensorflow_log, engine):
