@@ -30,9 +30,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LinearRegression
 
-from sklstm import LSTMRegressor
+from sklstm import LSTMRegressor, causal_windows
 from sklstm.datasets import load_co2, load_sunspots
-from sklstm.window import causal_windows
 
 TEST_FRACTION = 0.2
 MODES = ("auto", False, True)

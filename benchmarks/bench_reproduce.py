@@ -30,8 +30,8 @@ import statistics
 import sys
 from pathlib import Path
 
-from sklstm.reproduce import FULL, run_experiments
-from sklstm.results import POST_PUBLISHED_MSE
+from sklstm._reproduce import FULL, run_experiments
+from sklstm._results import POST_PUBLISHED_MSE
 
 TARGET_MSE = {"sin": 1e-6, "sin_cos": 1e-6, "x_sin": 1e-3}
 MIN_GAIN_OVER_PERSISTENCE = 50.0

@@ -81,7 +81,7 @@ def search(n_jobs: int):
 def _worker_threads() -> int:
     import sklstm
 
-    sklstm.config.load_tensorflow()
+    sklstm._config.load_tensorflow()
     return sklstm.get_config()["tensorflow_threads"]
 
 

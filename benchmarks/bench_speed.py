@@ -125,7 +125,7 @@ def median_seconds(call, repeats=PREDICT_REPEATS):
 
 def _watch_first_call() -> dict:
     """Record when the first compiled training call returns."""
-    from sklstm import training
+    from sklstm import _training as training
 
     seen: dict = {}
     original = training.CompiledNetwork.train_steps
@@ -140,8 +140,8 @@ def _watch_first_call() -> dict:
 
 
 def engines_used() -> list[str]:
-    """The engines sklstm's programs ran on in this process (see sklstm.programs)."""
-    from sklstm import programs
+    """The engines sklstm's programs ran on in this process (see sklstm._programs)."""
+    from sklstm import _programs as programs
 
     return sorted({str(engine) for _, engine in programs._PROGRAMS})
 

@@ -4,15 +4,15 @@ Importing the package is light: TensorFlow and Keras are imported only when a
 network is built or used.
 """
 
-from .chunks import SeriesChunks
-from .classifier import LSTMClassifier
-from .config import get_config, set_config
-from .forecasting import backtest, forecast, horizon_targets
-from .persistence import load
-from .regressor import LSTMRegressor
-from .scaling import WindowStatistics
-from .sequences import pad_sequences
-from .window import WindowTransformer
+from ._chunks import SeriesChunks
+from ._classifier import LSTMClassifier
+from ._config import get_config, set_config
+from ._forecasting import backtest, forecast, horizon_targets
+from ._persistence import load
+from ._regressor import LSTMRegressor
+from ._scaling import WindowStatistics
+from ._sequences import pad_sequences
+from ._window import WindowTransformer, causal_windows, window_feature_names
 
 __version__ = "0.2.0.dev0"
 
@@ -24,10 +24,12 @@ __all__ = [
     "WindowTransformer",
     "__version__",
     "backtest",
+    "causal_windows",
     "forecast",
     "get_config",
     "horizon_targets",
     "load",
     "pad_sequences",
     "set_config",
+    "window_feature_names",
 ]

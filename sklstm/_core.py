@@ -28,15 +28,15 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .network import (
+from ._network import (
     NetworkSpec,
     parse_dense_layers,
     parse_optimizer,
     parse_rnn_layers,
 )
-from .scaling import WindowStatistics
-from .sequences import check_padding, repad
-from .training import AUTO_MIN_ROUNDS
+from ._scaling import WindowStatistics
+from ._sequences import check_padding, repad
+from ._training import AUTO_MIN_ROUNDS
 
 __all__ = ["BaseRecurrentNetwork"]
 
@@ -101,7 +101,7 @@ class BaseRecurrentNetwork(BaseEstimator):
     def _fit(
         self, X, y, sample_weight, *, incremental: bool, classes=None, statistics=None
     ):
-        from .training import (
+        from ._training import (
             BatchSampler,
             TrainingConfig,
             WindowBatches,
@@ -373,7 +373,7 @@ class BaseRecurrentNetwork(BaseEstimator):
         The file (a zip archive) holds the parameters and fitted attributes
         as JSON, the scaling statistics and optimizer state as ``.npz`` and
         the network in Keras's native ``.keras`` format; see
-        :mod:`sklstm.persistence`. Read it back with :func:`sklstm.load`,
+        :mod:`sklstm._persistence`. Read it back with :func:`sklstm.load`,
         which predicts exactly as this estimator does. Unlike a pickle, the
         file is safe to load from a source you do not trust. An unfitted
         estimator saves its parameters only and loads unfitted.
@@ -408,7 +408,7 @@ class BaseRecurrentNetwork(BaseEstimator):
         >>> load(path).get_params() == model.get_params()
         True
         """
-        from .persistence import save
+        from ._persistence import save
 
         save(self, path)
 
@@ -425,7 +425,7 @@ class BaseRecurrentNetwork(BaseEstimator):
         return state
 
     def __setstate__(self, state):
-        from .training import build_network
+        from ._training import build_network
 
         network_state = state.pop("_network_state", None)
         super().__setstate__(state)

@@ -103,8 +103,8 @@ def _add_reproduce(subparsers) -> None:
 
 
 def _run_reproduce(args: argparse.Namespace) -> int:
-    # TensorFlow's start-up log is kept quiet by sklstm.config.
-    from .reproduce import run_reproduction
+    # TensorFlow's start-up log is kept quiet by sklstm._config.
+    from ._reproduce import run_reproduction
 
     run_reproduction(args.out, seeds=args.seeds, quick=args.quick)
     return 0

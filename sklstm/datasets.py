@@ -35,7 +35,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .window import causal_windows
+from ._window import causal_windows
 
 __all__ = [
     "PART_NAMES",

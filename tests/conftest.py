@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import sklstm
-from sklstm.window import causal_windows
+from sklstm._window import causal_windows
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from sklstm import LSTMClassifier, LSTMRegressor, load
-from sklstm.network import RecurrentSpec, parse_rnn_layers
+from sklstm._network import RecurrentSpec, parse_rnn_layers
 
 
 @pytest.fixture(scope="module")

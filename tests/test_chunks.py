@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklstm import LSTMRegressor, SeriesChunks, WindowStatistics, WindowTransformer
-from sklstm.scaling import WindowScaling
+from sklstm._scaling import WindowScaling
 
 
 def _series(n_rows=2_000, n_features=2, seed=0):

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import sklstm
+from sklstm._reproduce import QUICK, load_task
 from sklstm.cli import main
-from sklstm.reproduce import QUICK, load_task
 
 TASKS = {"sin", "sin_cos", "x_sin"}
 METHODS = {"post_config", "sklstm_defaults", "persistence", "linear_regression", "mlp"}

@@ -26,7 +26,7 @@ print(json.dumps({
 START = """
 import json, os
 import sklstm
-sklstm.config.load_tensorflow()
+sklstm._config.load_tensorflow()
 print(json.dumps({
     "cache": sklstm.get_config()["compile_cache"],
     "flags": os.environ.get("TF_XLA_FLAGS"),

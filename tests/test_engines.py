@@ -11,8 +11,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import sklstm
 from sklstm import LSTMClassifier, LSTMRegressor
-from sklstm.network import DenseSpec, NetworkSpec, RecurrentSpec
-from sklstm.programs import (
+from sklstm._network import DenseSpec, NetworkSpec, RecurrentSpec
+from sklstm._programs import (
     Engine,
     Programs,
     choose_engine,
@@ -21,7 +21,7 @@ from sklstm.programs import (
     read_state,
     shard_sizes,
 )
-from sklstm.training import build_network
+from sklstm._training import build_network
 
 POST = NetworkSpec(10, 1, 1, (RecurrentSpec(5),), DenseSpec(), "Adagrad", 0.03)
 LARGE = NetworkSpec(50, 4, 1, (RecurrentSpec(64),) * 2, DenseSpec(), "Adam", 1e-3)
@@ -266,12 +266,12 @@ def test_prediction_calls_hold_whole_groups_within_their_budget(
 
 def test_an_estimator_on_the_gpu_engine_runs_on_a_cpu(monkeypatch, sine_windows):
     """The GPU path end to end (one uncompiled shard), with Keras's CPU kernels."""
-    import sklstm.training
+    import sklstm._training
 
     X, y = sine_windows
     reference = LSTMRegressor(**REGRESSOR).fit(X, y)
     monkeypatch.setattr(
-        sklstm.training,
+        sklstm._training,
         "current_engine",
         lambda spec, rows: Engine("graph", 1, compiled_shards=False),
     )

@@ -15,8 +15,8 @@ from sklstm import (
     forecast,
     horizon_targets,
 )
-from sklstm.programs import Programs
-from sklstm.window import causal_windows
+from sklstm._programs import Programs
+from sklstm._window import causal_windows
 
 TINY = dict(rnn_layers=[4], steps=100, random_state=0)
 

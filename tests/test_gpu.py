@@ -12,9 +12,9 @@ from numpy.testing import assert_allclose
 
 import sklstm
 from sklstm import LSTMRegressor
-from sklstm.config import load_tensorflow
-from sklstm.network import DenseSpec, NetworkSpec, RecurrentSpec
-from sklstm.programs import Engine, current_engine
+from sklstm._config import load_tensorflow
+from sklstm._network import DenseSpec, NetworkSpec, RecurrentSpec
+from sklstm._programs import Engine, current_engine
 
 tf = load_tensorflow()
 pytestmark = pytest.mark.skipif(

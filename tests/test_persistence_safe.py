@@ -20,8 +20,8 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from sklstm import LSTMRegressor, load
-from sklstm.network import DenseSpec, NetworkSpec, RecurrentSpec, build_model
-from sklstm.persistence import ARRAYS, MANIFEST, MODEL
+from sklstm._network import DenseSpec, NetworkSpec, RecurrentSpec, build_model
+from sklstm._persistence import ARRAYS, MANIFEST, MODEL
 
 TINY = dict(rnn_layers=[3], steps=20, print_steps=10, random_state=0)
 

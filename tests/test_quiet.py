@@ -94,7 +94,7 @@ def test_a_log_level_the_user_set_is_left_alone():
 def test_tensorflow_imported_by_the_user_first_is_left_alone(first):
     result = _run(
         f"import os, {first}\n"
-        "from sklstm.config import load_keras\n"
+        "from sklstm._config import load_keras\n"
         "load_keras()\n"
         "print('level', os.environ.get('TF_CPP_MIN_LOG_LEVEL'))\n"
     )

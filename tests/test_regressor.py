@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import mean_squared_error
 
 from sklstm import LSTMRegressor
-from sklstm.training import TrainingConfig, _patience, evaluation_steps
+from sklstm._training import TrainingConfig, _patience, evaluation_steps
 
 TINY = dict(rnn_layers=[8], steps=300, batch_size=32, random_state=0)
 

@@ -4,14 +4,13 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sklstm import LSTMRegressor, horizon_targets
-from sklstm.scaling import (
+from sklstm import LSTMRegressor, causal_windows, horizon_targets
+from sklstm._scaling import (
     SMOOTH_CHANGE_RATIO,
     WindowScaling,
     choose_references,
     drifting_features,
 )
-from sklstm.window import causal_windows
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import pytest
 from sklearn.metrics import mean_squared_error
 
 from sklstm import LSTMRegressor
-from sklstm.scaling import WindowScaling, WindowStatistics
-from sklstm.training import CompiledNetwork
+from sklstm._scaling import WindowScaling, WindowStatistics
+from sklstm._training import CompiledNetwork
 
 
 @pytest.fixture(scope="module")
@@ -306,7 +306,7 @@ def test_rebuilt_networks_reuse_their_variable_names(sine):
     # TensorFlow keeps a kernel per distinct variable name for the life of
     # the process, so a network whose names change at every fit (Keras's
     # adam_1, adam_2, ...) leaks memory fit after fit (see bench_soak.py).
-    from sklstm.training import build_network
+    from sklstm._training import build_network
 
     X, y = sine
     spec = LSTMRegressor([2], steps=5, random_state=0).fit(X, y)._network_spec

@@ -6,8 +6,7 @@ import sys
 import pytest
 from numpy.testing import assert_array_equal
 
-from sklstm.datasets import TASKS
-from sklstm.reproduce import (
+from sklstm._reproduce import (
     METHODS,
     QUICK,
     load_task,
@@ -16,7 +15,8 @@ from sklstm.reproduce import (
     run_experiments,
     sklstm_defaults,
 )
-from sklstm.results import markdown_table, write_results
+from sklstm._results import markdown_table, write_results
+from sklstm.datasets import TASKS
 
 
 @pytest.mark.parametrize("task", sorted(TASKS))

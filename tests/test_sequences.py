@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from sklstm import LSTMClassifier, LSTMRegressor, pad_sequences
-from sklstm.sequences import check_padding
+from sklstm._sequences import check_padding
 
 TINY = dict(rnn_layers=[6], steps=150, random_state=0)
 

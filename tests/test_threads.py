@@ -17,7 +17,7 @@ import sklstm
 # which fixes its pools.
 FIT = """
 import sklstm
-tf = sklstm.config.load_tensorflow()
+tf = sklstm._config.load_tensorflow()
 tf.constant(1.0) + 1
 threading = tf.config.threading
 print(

@@ -7,7 +7,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
 from sklstm import WindowTransformer
-from sklstm.window import causal_windows
+from sklstm._window import causal_windows
 
 
 def test_windows_are_causal_and_edge_padded():

@@ -6,8 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sklstm import WindowTransformer
-from sklstm.window import causal_windows
+from sklstm import WindowTransformer, causal_windows
 
 PROPERTIES = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 

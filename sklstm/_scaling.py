@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import PAD_VALUE
+from ._network import PAD_VALUE
 
 __all__ = [
     "WindowScaling",
@@ -121,7 +121,7 @@ class WindowScaling:
     def transform_windows(self, windows: np.ndarray) -> np.ndarray:
         """The float32 network input for a batch of windows.
 
-        Padded steps (NaN) become :data:`~sklstm.network.PAD_VALUE`, which the
+        Padded steps (NaN) become :data:`~sklstm._network.PAD_VALUE`, which the
         network's Masking layer skips.
         """
         block = _relative(windows, self.relative_features)
@@ -251,7 +251,7 @@ def choose_references(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklstm.scaling import choose_references
+    >>> from sklstm._scaling import choose_references
     >>> trend = np.arange(40.0) + np.random.RandomState(0).normal(size=40)
     >>> windows = np.stack([trend[i : i + 3] for i in range(36)])[:, :, None]
     >>> choose_references(windows, trend[3:39, None], "auto")
@@ -285,8 +285,8 @@ def drifting_features(windows: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from sklstm.scaling import drifting_features
-    >>> from sklstm.window import causal_windows
+    >>> from sklstm._scaling import drifting_features
+    >>> from sklstm import causal_windows
     >>> rng = np.random.RandomState(0)
     >>> series = np.c_[np.arange(200.0) + rng.normal(size=200), rng.normal(size=200)]
     >>> drifting_features(causal_windows(series, 5))

@@ -15,7 +15,7 @@ from numbers import Integral
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .scaling import WindowStatistics
+from ._scaling import WindowStatistics
 
 __all__ = ["SeriesChunks"]
 

@@ -56,10 +56,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ._regressor import LSTMRegressor
+from ._results import write_results
+from ._window import WindowTransformer
 from .datasets import TASKS, post_x, split_data, split_points, window_data
-from .regressor import LSTMRegressor
-from .results import write_results
-from .window import WindowTransformer
 
 __all__ = [
     "FULL",
@@ -161,7 +161,7 @@ def load_task(
 
     Examples
     --------
-    >>> from sklstm.reproduce import load_task
+    >>> from sklstm._reproduce import load_task
     >>> data = load_task("sin_cos", n_points=1000)
     >>> data.X["test"].shape, data.flat["test"].shape, data.y["test"].shape
     ((90, 10, 2), (90, 20), (90, 2))
@@ -235,7 +235,7 @@ def post_config(seed: int, budget: Budget = FULL) -> LSTMRegressor:
 
     Examples
     --------
-    >>> from sklstm.reproduce import post_config
+    >>> from sklstm._reproduce import post_config
     >>> post_config(0).get_params()["optimizer"]
     'Adagrad'
     """
@@ -260,7 +260,7 @@ def sklstm_defaults(task: str, seed: int, budget: Budget = FULL) -> LSTMRegresso
 
     Examples
     --------
-    >>> from sklstm.reproduce import sklstm_defaults
+    >>> from sklstm._reproduce import sklstm_defaults
     >>> sklstm_defaults("x_sin", 0).get_params()["relative"]
     'auto'
     """

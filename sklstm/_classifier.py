@@ -11,8 +11,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ._core import BaseRecurrentNetwork
-from .persistence import register
-from .scaling import WindowScaling
+from ._persistence import register
+from ._scaling import WindowScaling
 
 __all__ = ["LSTMClassifier"]
 

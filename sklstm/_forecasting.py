@@ -31,8 +31,8 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from .regressor import LSTMRegressor
-from .window import WindowTransformer, causal_windows
+from ._regressor import LSTMRegressor
+from ._window import WindowTransformer, causal_windows
 
 __all__ = ["backtest", "forecast", "horizon_targets"]
 

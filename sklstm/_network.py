@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
-from .config import load_keras
+from ._config import load_keras
 
 __all__ = [
     "CELLS",
@@ -121,7 +121,7 @@ def parse_rnn_layers(rnn_layers: Any) -> list[RecurrentSpec]:
 
     Examples
     --------
-    >>> from sklstm.network import parse_rnn_layers
+    >>> from sklstm._network import parse_rnn_layers
     >>> parse_rnn_layers([{"num_units": 5, "keep_prob": 0.5}, 3])[0]
     RecurrentSpec(units=5, dropout=0.5, recurrent_dropout=0.0, cell='lstm', bidirectional=False)
     >>> parse_rnn_layers([{"num_units": 8, "cell": "gru", "bidirectional": True}])[0].cell
@@ -193,7 +193,7 @@ def parse_dense_layers(dense_layers: Any) -> DenseSpec:
 
     Examples
     --------
-    >>> from sklstm.network import parse_dense_layers
+    >>> from sklstm._network import parse_dense_layers
     >>> parse_dense_layers({"layers": [10, 10], "activation": "tanh", "dropout": 0.5})
     DenseSpec(units=(10, 10), activation='tanh', dropout=0.5)
     >>> parse_dense_layers(None)

@@ -49,7 +49,7 @@ def causal_windows(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklstm.window import causal_windows
+    >>> from sklstm._window import causal_windows
     >>> causal_windows(np.arange(4.0).reshape(-1, 1), 3)[..., 0]
     array([[0., 0., 0.],
            [0., 0., 1.],
@@ -76,7 +76,7 @@ def window_feature_names(feature_names: np.ndarray, time_steps: int) -> np.ndarr
 
     Examples
     --------
-    >>> from sklstm.window import window_feature_names
+    >>> from sklstm._window import window_feature_names
     >>> window_feature_names(["a", "b"], 2).tolist()
     ['a_lag1', 'b_lag1', 'a_lag0', 'b_lag0']
     """

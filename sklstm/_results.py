@@ -33,7 +33,7 @@ def format_ratio(ratio: float) -> str:
 
     Examples
     --------
-    >>> from sklstm.results import format_ratio
+    >>> from sklstm._results import format_ratio
     >>> format_ratio(0.4), format_ratio(11085.2), format_ratio(5.3e25)
     ('0.4x', '11,085x', '5.3e+25x')
     """

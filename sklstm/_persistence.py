@@ -50,7 +50,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from .config import load_keras
+from ._config import load_keras
 
 __all__ = ["load", "register", "save"]
 
@@ -517,14 +517,14 @@ def _array(arrays: dict, key: str, shape: tuple, *, positive: bool = False):
 def _restore_fitted(
     estimator, fitted: Any, arrays: dict, model_bytes: bytes, version: int
 ) -> None:
-    from .network import (
+    from ._network import (
         NetworkSpec,
         parse_dense_layers,
         parse_optimizer,
         parse_rnn_layers,
     )
-    from .scaling import WindowScaling
-    from .training import build_network
+    from ._scaling import WindowScaling
+    from ._training import build_network
 
     loss = estimator._loss
     expected = {

@@ -82,7 +82,7 @@ def load_tensorflow():
 
     Examples
     --------
-    >>> from sklstm.config import load_tensorflow
+    >>> from sklstm._config import load_tensorflow
     >>> load_tensorflow().constant(2.0).numpy()
     np.float32(2.0)
     """
@@ -104,7 +104,7 @@ def load_keras():
 
     Examples
     --------
-    >>> from sklstm.config import load_keras
+    >>> from sklstm._config import load_keras
     >>> load_keras().backend.backend()
     'tensorflow'
     """
@@ -253,7 +253,7 @@ def compile_cache_directory(tensorflow_version: str) -> Path | None:
     --------
     >>> import os
     >>> from unittest import mock
-    >>> from sklstm.config import compile_cache_directory
+    >>> from sklstm._config import compile_cache_directory
     >>> with mock.patch.dict(os.environ, {"SKLSTM_CACHE_DIR": "/tmp/cache"}):
     ...     compile_cache_directory("2.21.0").parent.as_posix()
     '/tmp/cache/xla'

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .scaling import block_rows
+from ._scaling import block_rows
 
 __all__ = ["check_padding", "pad_sequences", "repad"]
 

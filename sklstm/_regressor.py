@@ -8,8 +8,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from ._core import BaseRecurrentNetwork
-from .persistence import register
-from .scaling import WindowScaling, WindowStatistics
+from ._persistence import register
+from ._scaling import WindowScaling, WindowStatistics
 
 __all__ = ["LSTMRegressor"]
 

@@ -14,7 +14,7 @@ with series x time_steps.
 Three more choices follow from the same measurements:
 
 - the compiled programs belong to the architecture, not to one model, and run
-  on the engine that suits the network's size (:mod:`sklstm.programs`);
+  on the engine that suits the network's size (:mod:`sklstm._programs`);
 - inference calls a compiled loop over blocks of exactly ``PREDICT_ROWS``
   windows, up to ``MAX_PREDICT_BLOCKS`` blocks per call, instead of
   ``model.predict``, whose fixed cost per call is tens of milliseconds; every
@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import load_tensorflow
-from .programs import current_engine, load_state, programs_for, read_state
+from ._config import load_tensorflow
+from ._programs import current_engine, load_state, programs_for, read_state
 
 __all__ = [
     "BatchSampler",
@@ -67,7 +67,7 @@ MIN_EVAL_STEPS = 10
 
 def build_network(spec, seed: int) -> CompiledNetwork:
     """A freshly initialised compiled network of architecture ``spec``."""
-    from .network import build_model, make_optimizer
+    from ._network import build_model, make_optimizer
 
     model = build_model(spec, seed)
     return CompiledNetwork(
@@ -82,9 +82,9 @@ class CompiledNetwork:
     ``predict_windows`` runs blocks of a fixed shape through one compiled
     call, which avoids ``model.predict``'s large fixed cost per call. Both are
     shared by every network of the same architecture (``spec``, a
-    :class:`~sklstm.network.NetworkSpec`) and run on the engine
-    :func:`~sklstm.programs.choose_engine` picks for it and the batch, see
-    :mod:`sklstm.programs`.
+    :class:`~sklstm._network.NetworkSpec`) and run on the engine
+    :func:`~sklstm._programs.choose_engine` picks for it and the batch, see
+    :mod:`sklstm._programs`.
     """
 
     def __init__(self, model, optimizer, spec) -> None:
@@ -277,7 +277,7 @@ def evaluation_steps(print_steps: int, epoch_steps: int) -> int:
 
     Examples
     --------
-    >>> from sklstm.training import evaluation_steps
+    >>> from sklstm._training import evaluation_steps
     >>> evaluation_steps(100, 250), evaluation_steps(100, 57), evaluation_steps(100, 3)
     (100, 100, 10)
     """

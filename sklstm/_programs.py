@@ -35,7 +35,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from .config import engine_setting, load_tensorflow, tensorflow_threads
+from ._config import engine_setting, load_tensorflow, tensorflow_threads
 
 __all__ = [
     "Engine",
@@ -99,8 +99,8 @@ def forward_macs(spec, rows: int) -> int:
 
     Examples
     --------
-    >>> from sklstm.network import DenseSpec, NetworkSpec, RecurrentSpec
-    >>> from sklstm.programs import forward_macs
+    >>> from sklstm._network import DenseSpec, NetworkSpec, RecurrentSpec
+    >>> from sklstm._programs import forward_macs
     >>> post = NetworkSpec(10, 1, 1, (RecurrentSpec(5),), DenseSpec(), "Adagrad", 0.03)
     >>> forward_macs(post, 100)
     120000
@@ -136,8 +136,8 @@ def choose_engine(
 
     Examples
     --------
-    >>> from sklstm.network import DenseSpec, NetworkSpec, RecurrentSpec
-    >>> from sklstm.programs import choose_engine
+    >>> from sklstm._network import DenseSpec, NetworkSpec, RecurrentSpec
+    >>> from sklstm._programs import choose_engine
     >>> large = NetworkSpec(50, 4, 1, (RecurrentSpec(64),) * 2, DenseSpec(), "Adam", 1e-3)
     >>> choose_engine(large, 256, threads=2)
     Engine(name='graph', shards=2, compiled_shards=True)
@@ -190,7 +190,7 @@ def shard_sizes(rows: int, shards: int) -> list[int]:
 
     Examples
     --------
-    >>> from sklstm.programs import shard_sizes
+    >>> from sklstm._programs import shard_sizes
     >>> shard_sizes(100, 3)
     [34, 33, 33]
     """
@@ -472,7 +472,7 @@ def programs_for(spec, engine: Engine, optimizer) -> Programs:
     kernels XLA cannot compile on a GPU; the "graph" engine's does on a GPU,
     unless the network masks padded steps.
     """
-    from .network import build_model
+    from ._network import build_model
 
     key = (replace(spec, learning_rate=0.0), engine)
     with _PROGRAMS_LOCK:
