@@ -76,7 +76,7 @@ def test_searches_on_a_cluster_equal_one_process(client):
     remote = _on_cluster(_grid)
     _assert_same_results(_grid(1), remote)
     # Each worker traced and compiled the architecture once, for all its tasks.
-    cached = client.run(lambda: len(__import__("sklstm").programs._PROGRAMS))
+    cached = client.run(lambda: len(__import__("sklstm._programs")._programs._PROGRAMS))
     assert len(cached) == 2 and set(cached.values()) <= {1}
     threads = client.run(lambda: __import__("sklstm").get_config())
     assert {config["tensorflow_threads"] for config in threads.values()} == {1}
