@@ -32,7 +32,13 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ._regressor import LSTMRegressor
-from ._window import WindowTransformer, causal_windows
+from ._window import (
+    WindowTransformer,
+    _identifier_position,
+    _series_starts,
+    _split_identifier,
+    causal_windows,
+)
 
 __all__ = ["backtest", "forecast", "horizon_targets"]
 
@@ -117,7 +123,9 @@ def _column_positions(targets: Any, columns: list[str]) -> list[int]:
 
 
 # ---------------------------------------------------------------- targets
-def horizon_targets(series: Any, horizon: int, *, columns: Any = None):
+def horizon_targets(
+    series: Any, horizon: int, *, columns: Any = None, series_id: Any = None
+):
     """Targets of the next ``horizon`` steps for every row of a series.
 
     Row ``i`` of the result holds rows ``i + 1`` to ``i + horizon`` of the
@@ -140,20 +148,37 @@ def horizon_targets(series: Any, horizon: int, *, columns: Any = None):
         Steps ahead, at least 1.
     columns : int, str, list or None, default=None
         The columns to forecast, by position or (for a DataFrame) by name;
-        None takes every column. Other columns can still be inputs
-        (covariates) of the model.
+        None takes every column (every column but the identifier, with
+        ``series_id``). Other columns can still be inputs (covariates) of the
+        model.
+    series_id : str, int or None, default=None
+        The column that names the series of each row, when ``series`` is a
+        long table of many series whose rows are contiguous and in time
+        order, as for :class:`~sklstm.WindowTransformer`'s ``series_id``: a
+        column name of a DataFrame, or a column position of an array
+        (positions in ``columns`` count this column too). No target reaches
+        past the end of its row's series: each series' last ``horizon`` rows
+        get no row, as the last rows of a single series do, and a series of
+        ``horizon`` rows or fewer gives none. The result pairs with the rows
+        that keep a complete horizon (with a DataFrame, ``series.loc[
+        targets.index]``; with an array ``table`` whose identifiers are
+        ``ids``, ``table[:-horizon][ids[horizon:] == ids[:-horizon]]``). The
+        identifier is never a target.
 
     Returns
     -------
     targets : ndarray or DataFrame of shape (n_rows - horizon, horizon * n_targets)
         A DataFrame, with columns named ``"<column>_step<k>"`` and the index
-        of the rows they pair with, when ``series`` is a pandas object.
+        of the rows they pair with, when ``series`` is a pandas object. With
+        ``series_id`` it has ``n_rows - horizon`` rows per series.
 
     Raises
     ------
     ValueError
         If ``horizon`` is below 1 or leaves no row with a complete horizon,
-        or if the series has missing values.
+        if the series has missing values, or if ``series_id`` names no
+        column, a series' rows are split into separate blocks or a row has
+        no identifier.
 
     See Also
     --------
@@ -180,23 +205,84 @@ def horizon_targets(series: Any, horizon: int, *, columns: Any = None):
     >>> model = model.fit(series[:-2], horizon_targets(series, 2))
     >>> model.predict(series[-3:])[-1].round(6)
     array([6., 7.])
+
+    A long table of two series: no target crosses from one into the other.
+
+    >>> panel = pd.DataFrame({"store": ["a"] * 4 + ["b"] * 3,
+    ...                       "sales": [1.0, 2.0, 3.0, 4.0, 10.0, 20.0, 30.0]})
+    >>> horizon_targets(panel, 2, series_id="store")
+       sales_step1  sales_step2
+    0          2.0          3.0
+    1          3.0          4.0
+    4         20.0         30.0
     """
     horizon = _check_positive_int(horizon, "horizon")
-    array, names, index = _as_series(series, "series")
-    positions = _column_positions(columns, names)
-    n_rows = len(array) - horizon
-    if n_rows < 1:
+    if series_id is None:
+        array, names, index = _as_series(series, "series")
+        positions = _column_positions(columns, names)
+        rows = np.arange(len(array) - horizon)
+    else:
+        array, names, index, positions, rows = _panel_targets_rows(
+            series, horizon, columns, series_id
+        )
+    if len(rows) < 1:
         raise ValueError(
             f"series has {len(array)} rows; a horizon of {horizon} steps leaves "
-            "no row with a complete horizon after it."
+            "no row with a complete horizon after it"
+            + (" in its series." if series_id is not None else ".")
         )
     values = np.stack(
-        [array[k : k + n_rows, positions] for k in range(1, horizon + 1)], axis=1
-    ).reshape(n_rows, -1)
+        [array[rows + k][:, positions] for k in range(1, horizon + 1)], axis=1
+    ).reshape(len(rows), -1)
     if index is None:
         return values
     labels = [f"{names[j]}_step{k}" for k in range(1, horizon + 1) for j in positions]
-    return pd.DataFrame(values, index=index[:n_rows], columns=labels)
+    return pd.DataFrame(values, index=index[rows], columns=labels)
+
+
+def _panel_targets_rows(table: Any, horizon: int, columns: Any, series_id: Any):
+    """What horizon_targets needs of a long table of series.
+
+    The table's columns as float64 (the identifier's as NaN, never read),
+    all column names, the index, the target columns' positions, and the
+    rows whose horizon stays within their series.
+    """
+    if isinstance(table, pd.Series) or np.ndim(table) != 2:
+        raise ValueError(
+            "With series_id, series must be a 2-D table holding the identifier "
+            f"column and the value columns; got {np.ndim(table)} dimension(s)."
+        )
+    frame = table if isinstance(table, pd.DataFrame) else None
+    if frame is None:
+        table = np.asarray(table)
+    position = _identifier_position(table, series_id, "series")
+    identifiers, values = _split_identifier(table, position, series_id, "series")
+    n_columns = table.shape[1]
+    if frame is None:
+        names = [f"x{j}" for j in range(n_columns)]
+        index = None
+    else:
+        names = [str(c) for c in frame.columns]
+        index = frame.index
+    value_names = names[:position] + names[position + 1 :]
+    array, _, _ = _as_series(pd.DataFrame(values, columns=value_names), "series")
+    # Back to the table's column positions, so targets' positions count the
+    # identifier's column as the user does.
+    array = np.insert(array, position, np.nan, axis=1)
+    if columns is None:
+        positions = [j for j in range(n_columns) if j != position]
+    else:
+        positions = _column_positions(columns, names)
+        if position in positions:
+            raise ValueError(
+                f"columns names the series_id column {series_id!r}: the "
+                "identifier is never a target."
+            )
+    starts = _series_starts(identifiers, series_id)
+    ends = np.r_[starts[1:], len(array)]
+    series_end = np.repeat(ends, np.diff(np.r_[starts, len(array)]))
+    rows = np.flatnonzero(np.arange(len(array)) + horizon < series_end)
+    return array, names, index, positions, rows
 
 
 # -------------------------------------------------------------- the model
@@ -210,6 +296,14 @@ class _WindowModel:
             check_is_fitted(model)
             windows = model.steps[0][1]
             check_is_fitted(windows)
+            if getattr(windows, "series_id", None) is not None:
+                # Its identifier column would be read as a value, and windows
+                # would run across series.
+                raise ValueError(
+                    "forecast and backtest read a single series, but this "
+                    "model's WindowTransformer has series_id="
+                    f"{windows.series_id!r} (a table of many series)."
+                )
             self.time_steps = int(windows.time_steps)
             self.n_features = int(windows.n_features_in_)
             self.feature_names = getattr(windows, "feature_names_in_", None)

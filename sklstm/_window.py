@@ -104,6 +104,58 @@ def _series_starts(identifiers: np.ndarray, column: object) -> np.ndarray:
     return starts
 
 
+def _identifier_position(table, series_id: object, name: str, *, known_names=()) -> int:
+    """Position of the ``series_id`` column among the columns of ``table``.
+
+    A DataFrame's column is found by name; an array's by position, or by
+    name among ``known_names`` (the names a fitted estimator saw).
+    """
+    if hasattr(table, "columns"):
+        if series_id not in table.columns:
+            raise ValueError(
+                f"series_id={series_id!r} names no column of {name}; its columns "
+                f"are {list(table.columns)}."
+            )
+        return int(table.columns.get_loc(series_id))
+    if isinstance(series_id, str):
+        names = list(known_names)
+        if series_id in names:
+            return names.index(series_id)
+        raise ValueError(
+            f"series_id={series_id!r} is a column name, but {name} is an array "
+            "without column names: pass a DataFrame, or the column's position "
+            "as series_id."
+        )
+    if isinstance(series_id, bool) or not isinstance(series_id, Integral):
+        raise TypeError(
+            "series_id must be a column name (str) or a column position (int); "
+            f"got {series_id!r}."
+        )
+    n_columns = table.shape[1]
+    if not -n_columns <= series_id < n_columns:
+        raise ValueError(
+            f"series_id={series_id} is no column position of {name}, which has "
+            f"{n_columns} columns."
+        )
+    return int(series_id) % n_columns
+
+
+def _split_identifier(table, position: int, series_id: object, name: str):
+    """The identifier column of a 2-D table, and the table without it."""
+    if table.shape[1] < 2:
+        raise ValueError(
+            f"{name} has only the series_id column {series_id!r}: there are no "
+            "values besides it."
+        )
+    if hasattr(table, "iloc"):
+        identifiers = table.iloc[:, position].to_numpy()
+        values = table.iloc[:, np.arange(table.shape[1]) != position]
+    else:
+        identifiers = table[:, position]
+        values = np.delete(table, position, axis=1)
+    return identifiers, values
+
+
 def _panel_windows(
     values: np.ndarray,
     starts: np.ndarray,
@@ -353,18 +405,11 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
             )
         if not reset:
             validate_data(self, X, reset=False, skip_check_array=True)
-        position = self._identifier_position(X, fitted=not reset)
-        if X.shape[1] < 2:
-            raise ValueError(
-                f"X has only the series_id column {self.series_id!r}: there are "
-                "no values to window."
-            )
-        if hasattr(X, "iloc"):
-            identifiers = X.iloc[:, position].to_numpy()
-            values = X.iloc[:, np.arange(X.shape[1]) != position]
-        else:
-            identifiers = X[:, position]
-            values = np.delete(X, position, axis=1)
+        # A name finds its column in an array only through the names seen in
+        # this fit, never through those of an earlier one.
+        known = getattr(self, "feature_names_in_", ()) if not reset else ()
+        position = _identifier_position(X, self.series_id, "X", known_names=known)
+        identifiers, values = _split_identifier(X, position, self.series_id, "X")
         values = check_array(
             values, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan"
         )
@@ -375,37 +420,6 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
             validate_data(self, X, reset=True, skip_check_array=True)
             self._series_position = position
         return values, starts
-
-    def _identifier_position(self, X, *, fitted: bool) -> int:
-        """Position of the series_id column among the columns of ``X``.
-
-        A name finds its column in an array only through the names seen in
-        fit (``fitted``), never through those of an earlier fit.
-        """
-        series_id = self.series_id
-        if hasattr(X, "columns"):
-            if series_id not in X.columns:
-                raise ValueError(
-                    f"series_id={series_id!r} names no column of X; its columns "
-                    f"are {list(X.columns)}."
-                )
-            return int(X.columns.get_loc(series_id))
-        if isinstance(series_id, str):
-            names = list(getattr(self, "feature_names_in_", [])) if fitted else []
-            if series_id in names:
-                return names.index(series_id)
-            raise ValueError(
-                f"series_id={series_id!r} is a column name, but X is an array "
-                "without column names: pass a DataFrame, or the column's "
-                "position as series_id."
-            )
-        n_columns = X.shape[1]
-        if not -n_columns <= series_id < n_columns:
-            raise ValueError(
-                f"series_id={series_id} is no column position of X, which has "
-                f"{n_columns} columns."
-            )
-        return int(series_id) % n_columns
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> WindowTransformer:

@@ -183,7 +183,7 @@ def test_a_missing_identifier_at_transform_time():
         (True, np.zeros((4, 2)), TypeError, "series_id must be an int, not a bool"),
         (1.5, np.zeros((4, 2)), ValueError, "'series_id' parameter"),
         (0, np.zeros(4), ValueError, "With series_id, X must be a 2-D table"),
-        (0, np.zeros((4, 1)), ValueError, "X has only the series_id column 0"),
+        (0, np.zeros((4, 1)), ValueError, "only the series_id column 0: there are no"),
     ],
 )
 def test_bad_series_id(series_id, X, error, match):
