@@ -8,6 +8,7 @@ from ._chunks import SeriesChunks
 from ._classifier import LSTMClassifier
 from ._config import get_config, set_config
 from ._forecasting import backtest, forecast, horizon_targets
+from ._metrics import mape, mase, smape
 from ._persistence import load
 from ._regressor import LSTMRegressor
 from ._scaling import WindowStatistics
@@ -29,7 +30,10 @@ __all__ = [
     "get_config",
     "horizon_targets",
     "load",
+    "mape",
+    "mase",
     "pad_sequences",
     "set_config",
+    "smape",
     "window_feature_names",
 ]
