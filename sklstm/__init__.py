@@ -13,6 +13,7 @@ from ._persistence import load
 from ._regressor import LSTMRegressor
 from ._scaling import WindowStatistics
 from ._sequences import pad_sequences
+from ._split import PanelSplit
 from ._window import WindowTransformer, causal_windows, window_feature_names
 
 __version__ = "0.2.0.dev0"
@@ -20,6 +21,7 @@ __version__ = "0.2.0.dev0"
 __all__ = [
     "LSTMClassifier",
     "LSTMRegressor",
+    "PanelSplit",
     "SeriesChunks",
     "WindowStatistics",
     "WindowTransformer",
