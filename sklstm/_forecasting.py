@@ -31,6 +31,7 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._panel_forecast import forecast_panel
 from ._regressor import LSTMRegressor
 from ._window import (
     WindowTransformer,
@@ -300,9 +301,11 @@ class _WindowModel:
                 # Its identifier column would be read as a value, and windows
                 # would run across series.
                 raise ValueError(
-                    "forecast and backtest read a single series, but this "
-                    "model's WindowTransformer has series_id="
-                    f"{windows.series_id!r} (a table of many series)."
+                    "This model's WindowTransformer has series_id="
+                    f"{windows.series_id!r} (a table of many series): forecast "
+                    f"it with forecast(..., series_id={windows.series_id!r}); "
+                    "without series_id, forecast and backtest read a single "
+                    "series."
                 )
             self.time_steps = int(windows.time_steps)
             self.n_features = int(windows.n_features_in_)
@@ -542,6 +545,7 @@ def forecast(
     future_covariates: Any = None,
     coverage: float | None = None,
     calibration_size: int | None = None,
+    series_id: Any = None,
 ):
     """Forecast the next ``steps`` rows of a series from one or many origins.
 
@@ -594,12 +598,26 @@ def forecast(
         :class:`~sklstm.LSTMRegressor`: a forecast from the last row of the
         model's training data is then calibrated on exactly its validation
         tail, which it held out from training.
+    series_id : str, int or None, default=None
+        The identifier column of ``history`` when it is a long table of many
+        series (see :class:`~sklstm.WindowTransformer`'s ``series_id``, which
+        the model's transformer must have, with the same value). Every series
+        is then forecast from its last row, all in one pass (one ``predict``
+        call per step), and the result is a long DataFrame. A series shorter
+        than the window is padded as in training. ``targets`` counts the
+        identifier's column in positions and never names it; ``origins``,
+        ``future_covariates`` and ``coverage`` are not available with it, and
+        a recursive model must forecast every value column.
 
     Returns
     -------
     predictions : ndarray
         Of shape ``(steps,)`` with ``origins=None``, or ``(n_origins,
-        steps)``; with a last axis of targets when there are several.
+        steps)``; with a last axis of targets when there are several. With
+        ``series_id``, a DataFrame with one row per series and step: the
+        identifier (in a column named ``series_id`` when it is a name, else
+        ``"series_id"``), ``"step"`` (1 to ``steps``) and one column per
+        target.
     lower, upper : ndarray
         Only when ``coverage`` is given: the interval's bounds, shaped as
         ``predictions``.
@@ -647,7 +665,29 @@ def forecast(
     ... )
     >>> bool(np.all(lower <= point) and np.all(point <= upper))
     True
+
+    Every series of a long table, from its last row:
+
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"id": np.repeat(["a", "b"], 150),
+    ...                       "y": np.r_[series[:150], 10 * series[150:]]})
+    >>> targets = horizon_targets(panel, 1, series_id="id")
+    >>> model = make_pipeline(
+    ...     WindowTransformer(5, flatten=True, series_id="id"), LinearRegression()
+    ... ).fit(panel.loc[targets.index], targets)
+    >>> predicted = forecast(model, panel, 2, series_id="id")
+    >>> predicted.columns.tolist(), predicted.shape
+    (['id', 'step', 'y'], (4, 3))
     """
+    if series_id is not None:
+        unavailable = {
+            "origins": origins,
+            "future_covariates": future_covariates,
+            "coverage": coverage,
+            "calibration_size": calibration_size,
+        }
+        steps = _check_positive_int(steps, "steps")
+        return forecast_panel(model, history, steps, series_id, targets, unavailable)
     plan = _Plan(model, history, steps, targets, future_covariates)
     positions = plan.origins(origins)
     coverage = _check_coverage(coverage)

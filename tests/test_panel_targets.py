@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LinearRegression
-from sklearn.pipeline import make_pipeline
 
-from sklstm import WindowTransformer, forecast, horizon_targets
+from sklstm import WindowTransformer, horizon_targets
 
 PROPERTIES = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 
@@ -144,12 +143,3 @@ def test_direct_model_on_a_panel():
     np.testing.assert_allclose(
         model.predict(windows[complete]), targets[complete], atol=1e-9
     )
-
-
-def test_forecast_refuses_a_panel_model():
-    panel = _panel([10, 10])
-    model = make_pipeline(
-        WindowTransformer(3, flatten=True, series_id="id"), LinearRegression()
-    ).fit(panel, np.arange(20.0))
-    with pytest.raises(ValueError, match="forecast and backtest read a single series"):
-        forecast(model, panel.drop(columns="id"), 2)
