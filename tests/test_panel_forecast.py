@@ -1,5 +1,6 @@
 """forecast(..., series_id=...): every series of a long table from its last row."""
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -172,3 +173,19 @@ def test_single_series_forecast_still_refuses_a_panel_model():
         ValueError, match=r"forecast it with forecast\(\.\.\., series_id='id'\)"
     ):
         forecast(model, panel, 2)
+
+
+def test_a_pickled_panel_model_forecasts_identically(tmp_path):
+    panel = _panel()
+    model = _one_step_model(
+        panel,
+        LSTMRegressor([4], steps=20, batch_size=32, random_state=0),
+        time_steps=5,
+        flatten=False,
+    )
+    joblib.dump(model, tmp_path / "panel.joblib")
+    loaded = joblib.load(tmp_path / "panel.joblib")
+    pd.testing.assert_frame_equal(
+        forecast(loaded, panel, 3, series_id="id"),
+        forecast(model, panel, 3, series_id="id"),
+    )
