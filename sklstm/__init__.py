@@ -8,10 +8,12 @@ from ._chunks import SeriesChunks
 from ._classifier import LSTMClassifier
 from ._config import get_config, set_config
 from ._forecasting import backtest, forecast, horizon_targets
+from ._metrics import mape, mase, smape
 from ._persistence import load
 from ._regressor import LSTMRegressor
 from ._scaling import WindowStatistics
 from ._sequences import pad_sequences
+from ._split import PanelSplit
 from ._window import WindowTransformer, causal_windows, window_feature_names
 
 __version__ = "0.2.0.dev0"
@@ -19,6 +21,7 @@ __version__ = "0.2.0.dev0"
 __all__ = [
     "LSTMClassifier",
     "LSTMRegressor",
+    "PanelSplit",
     "SeriesChunks",
     "WindowStatistics",
     "WindowTransformer",
@@ -29,7 +32,10 @@ __all__ = [
     "get_config",
     "horizon_targets",
     "load",
+    "mape",
+    "mase",
     "pad_sequences",
     "set_config",
+    "smape",
     "window_feature_names",
 ]

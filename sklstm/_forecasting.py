@@ -31,8 +31,15 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._panel_forecast import forecast_panel
 from ._regressor import LSTMRegressor
-from ._window import WindowTransformer, causal_windows
+from ._window import (
+    WindowTransformer,
+    _identifier_position,
+    _series_starts,
+    _split_identifier,
+    causal_windows,
+)
 
 __all__ = ["backtest", "forecast", "horizon_targets"]
 
@@ -117,7 +124,9 @@ def _column_positions(targets: Any, columns: list[str]) -> list[int]:
 
 
 # ---------------------------------------------------------------- targets
-def horizon_targets(series: Any, horizon: int, *, columns: Any = None):
+def horizon_targets(
+    series: Any, horizon: int, *, columns: Any = None, series_id: Any = None
+):
     """Targets of the next ``horizon`` steps for every row of a series.
 
     Row ``i`` of the result holds rows ``i + 1`` to ``i + horizon`` of the
@@ -140,20 +149,37 @@ def horizon_targets(series: Any, horizon: int, *, columns: Any = None):
         Steps ahead, at least 1.
     columns : int, str, list or None, default=None
         The columns to forecast, by position or (for a DataFrame) by name;
-        None takes every column. Other columns can still be inputs
-        (covariates) of the model.
+        None takes every column (every column but the identifier, with
+        ``series_id``). Other columns can still be inputs (covariates) of the
+        model.
+    series_id : str, int or None, default=None
+        The column that names the series of each row, when ``series`` is a
+        long table of many series whose rows are contiguous and in time
+        order, as for :class:`~sklstm.WindowTransformer`'s ``series_id``: a
+        column name of a DataFrame, or a column position of an array
+        (positions in ``columns`` count this column too). No target reaches
+        past the end of its row's series: each series' last ``horizon`` rows
+        get no row, as the last rows of a single series do, and a series of
+        ``horizon`` rows or fewer gives none. The result pairs with the rows
+        that keep a complete horizon (with a DataFrame, ``series.loc[
+        targets.index]``; with an array ``table`` whose identifiers are
+        ``ids``, ``table[:-horizon][ids[horizon:] == ids[:-horizon]]``). The
+        identifier is never a target.
 
     Returns
     -------
     targets : ndarray or DataFrame of shape (n_rows - horizon, horizon * n_targets)
         A DataFrame, with columns named ``"<column>_step<k>"`` and the index
-        of the rows they pair with, when ``series`` is a pandas object.
+        of the rows they pair with, when ``series`` is a pandas object. With
+        ``series_id`` it has ``n_rows - horizon`` rows per series.
 
     Raises
     ------
     ValueError
         If ``horizon`` is below 1 or leaves no row with a complete horizon,
-        or if the series has missing values.
+        if the series has missing values, or if ``series_id`` names no
+        column, a series' rows are split into separate blocks or a row has
+        no identifier.
 
     See Also
     --------
@@ -180,23 +206,84 @@ def horizon_targets(series: Any, horizon: int, *, columns: Any = None):
     >>> model = model.fit(series[:-2], horizon_targets(series, 2))
     >>> model.predict(series[-3:])[-1].round(6)
     array([6., 7.])
+
+    A long table of two series: no target crosses from one into the other.
+
+    >>> panel = pd.DataFrame({"store": ["a"] * 4 + ["b"] * 3,
+    ...                       "sales": [1.0, 2.0, 3.0, 4.0, 10.0, 20.0, 30.0]})
+    >>> horizon_targets(panel, 2, series_id="store")
+       sales_step1  sales_step2
+    0          2.0          3.0
+    1          3.0          4.0
+    4         20.0         30.0
     """
     horizon = _check_positive_int(horizon, "horizon")
-    array, names, index = _as_series(series, "series")
-    positions = _column_positions(columns, names)
-    n_rows = len(array) - horizon
-    if n_rows < 1:
+    if series_id is None:
+        array, names, index = _as_series(series, "series")
+        positions = _column_positions(columns, names)
+        rows = np.arange(len(array) - horizon)
+    else:
+        array, names, index, positions, rows = _panel_targets_rows(
+            series, horizon, columns, series_id
+        )
+    if len(rows) < 1:
         raise ValueError(
             f"series has {len(array)} rows; a horizon of {horizon} steps leaves "
-            "no row with a complete horizon after it."
+            "no row with a complete horizon after it"
+            + (" in its series." if series_id is not None else ".")
         )
     values = np.stack(
-        [array[k : k + n_rows, positions] for k in range(1, horizon + 1)], axis=1
-    ).reshape(n_rows, -1)
+        [array[rows + k][:, positions] for k in range(1, horizon + 1)], axis=1
+    ).reshape(len(rows), -1)
     if index is None:
         return values
     labels = [f"{names[j]}_step{k}" for k in range(1, horizon + 1) for j in positions]
-    return pd.DataFrame(values, index=index[:n_rows], columns=labels)
+    return pd.DataFrame(values, index=index[rows], columns=labels)
+
+
+def _panel_targets_rows(table: Any, horizon: int, columns: Any, series_id: Any):
+    """What horizon_targets needs of a long table of series.
+
+    The table's columns as float64 (the identifier's as NaN, never read),
+    all column names, the index, the target columns' positions, and the
+    rows whose horizon stays within their series.
+    """
+    if isinstance(table, pd.Series) or np.ndim(table) != 2:
+        raise ValueError(
+            "With series_id, series must be a 2-D table holding the identifier "
+            f"column and the value columns; got {np.ndim(table)} dimension(s)."
+        )
+    frame = table if isinstance(table, pd.DataFrame) else None
+    if frame is None:
+        table = np.asarray(table)
+    position = _identifier_position(table, series_id, "series")
+    identifiers, values = _split_identifier(table, position, series_id, "series")
+    n_columns = table.shape[1]
+    if frame is None:
+        names = [f"x{j}" for j in range(n_columns)]
+        index = None
+    else:
+        names = [str(c) for c in frame.columns]
+        index = frame.index
+    value_names = names[:position] + names[position + 1 :]
+    array, _, _ = _as_series(pd.DataFrame(values, columns=value_names), "series")
+    # Back to the table's column positions, so targets' positions count the
+    # identifier's column as the user does.
+    array = np.insert(array, position, np.nan, axis=1)
+    if columns is None:
+        positions = [j for j in range(n_columns) if j != position]
+    else:
+        positions = _column_positions(columns, names)
+        if position in positions:
+            raise ValueError(
+                f"columns names the series_id column {series_id!r}: the "
+                "identifier is never a target."
+            )
+    starts = _series_starts(identifiers, series_id)
+    ends = np.r_[starts[1:], len(array)]
+    series_end = np.repeat(ends, np.diff(np.r_[starts, len(array)]))
+    rows = np.flatnonzero(np.arange(len(array)) + horizon < series_end)
+    return array, names, index, positions, rows
 
 
 # -------------------------------------------------------------- the model
@@ -210,6 +297,16 @@ class _WindowModel:
             check_is_fitted(model)
             windows = model.steps[0][1]
             check_is_fitted(windows)
+            if getattr(windows, "series_id", None) is not None:
+                # Its identifier column would be read as a value, and windows
+                # would run across series.
+                raise ValueError(
+                    "This model's WindowTransformer has series_id="
+                    f"{windows.series_id!r} (a table of many series): forecast "
+                    f"it with forecast(..., series_id={windows.series_id!r}); "
+                    "without series_id, forecast and backtest read a single "
+                    "series."
+                )
             self.time_steps = int(windows.time_steps)
             self.n_features = int(windows.n_features_in_)
             self.feature_names = getattr(windows, "feature_names_in_", None)
@@ -448,6 +545,7 @@ def forecast(
     future_covariates: Any = None,
     coverage: float | None = None,
     calibration_size: int | None = None,
+    series_id: Any = None,
 ):
     """Forecast the next ``steps`` rows of a series from one or many origins.
 
@@ -500,12 +598,26 @@ def forecast(
         :class:`~sklstm.LSTMRegressor`: a forecast from the last row of the
         model's training data is then calibrated on exactly its validation
         tail, which it held out from training.
+    series_id : str, int or None, default=None
+        The identifier column of ``history`` when it is a long table of many
+        series (see :class:`~sklstm.WindowTransformer`'s ``series_id``, which
+        the model's transformer must have, with the same value). Every series
+        is then forecast from its last row, all in one pass (one ``predict``
+        call per step), and the result is a long DataFrame. A series shorter
+        than the window is padded as in training. ``targets`` counts the
+        identifier's column in positions and never names it; ``origins``,
+        ``future_covariates`` and ``coverage`` are not available with it, and
+        a recursive model must forecast every value column.
 
     Returns
     -------
     predictions : ndarray
         Of shape ``(steps,)`` with ``origins=None``, or ``(n_origins,
-        steps)``; with a last axis of targets when there are several.
+        steps)``; with a last axis of targets when there are several. With
+        ``series_id``, a DataFrame with one row per series and step: the
+        identifier (in a column named ``series_id`` when it is a name, else
+        ``"series_id"``), ``"step"`` (1 to ``steps``) and one column per
+        target.
     lower, upper : ndarray
         Only when ``coverage`` is given: the interval's bounds, shaped as
         ``predictions``.
@@ -553,7 +665,29 @@ def forecast(
     ... )
     >>> bool(np.all(lower <= point) and np.all(point <= upper))
     True
+
+    Every series of a long table, from its last row:
+
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"id": np.repeat(["a", "b"], 150),
+    ...                       "y": np.r_[series[:150], 10 * series[150:]]})
+    >>> targets = horizon_targets(panel, 1, series_id="id")
+    >>> model = make_pipeline(
+    ...     WindowTransformer(5, flatten=True, series_id="id"), LinearRegression()
+    ... ).fit(panel.loc[targets.index], targets)
+    >>> predicted = forecast(model, panel, 2, series_id="id")
+    >>> predicted.columns.tolist(), predicted.shape
+    (['id', 'step', 'y'], (4, 3))
     """
+    if series_id is not None:
+        unavailable = {
+            "origins": origins,
+            "future_covariates": future_covariates,
+            "coverage": coverage,
+            "calibration_size": calibration_size,
+        }
+        steps = _check_positive_int(steps, "steps")
+        return forecast_panel(model, history, steps, series_id, targets, unavailable)
     plan = _Plan(model, history, steps, targets, future_covariates)
     positions = plan.origins(origins)
     coverage = _check_coverage(coverage)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_feature_names_in,
+    check_array,
     check_is_fitted,
     validate_data,
 )
@@ -68,6 +70,163 @@ def causal_windows(
     return windows.transpose(0, 2, 1)
 
 
+def _series_starts(identifiers: np.ndarray, column: object) -> np.ndarray:
+    """First row of every series of a long table, checking the rows' contract.
+
+    Every series' rows must form one contiguous block, and every row must name
+    its series. ``column`` names the identifier column in the messages.
+    """
+    codes, labels = pd.factorize(np.asarray(identifiers, dtype=object))
+    missing = np.flatnonzero(codes < 0)
+    if missing.size:
+        row = int(missing[0])
+        previous = f", just after a row of series {labels[codes[row - 1]]!r}"
+        after = previous if row else ""
+        raise ValueError(
+            f"The series identifier (column {column!r}) has a missing value at "
+            f"row {row}{after}: every row must name its series."
+        )
+    starts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1]
+    block_codes = codes[starts]
+    if len(block_codes) != len(labels):
+        first_blocks = np.unique(block_codes, return_index=True)[1]
+        repeated = int(np.setdiff1d(np.arange(len(block_codes)), first_blocks)[0])
+        earlier = int(np.flatnonzero(block_codes == block_codes[repeated])[0])
+        ends = np.r_[starts[1:], len(codes)]
+        raise ValueError(
+            f"Series {labels[block_codes[repeated]]!r} (column {column!r}) is "
+            f"split into separate blocks of rows: rows {starts[earlier]} to "
+            f"{ends[earlier] - 1}, then rows from {starts[repeated]}. Each "
+            "series' rows must be contiguous and in time order; sort the table "
+            "by series, then time (for example frame.sort_values([series_id, "
+            "time]))."
+        )
+    return starts
+
+
+def _identifier_position(table, series_id: object, name: str, *, known_names=()) -> int:
+    """Position of the ``series_id`` column among the columns of ``table``.
+
+    A DataFrame's column is found by name; an array's by position, or by
+    name among ``known_names`` (the names a fitted estimator saw).
+    """
+    if hasattr(table, "columns"):
+        if series_id not in table.columns:
+            raise ValueError(
+                f"series_id={series_id!r} names no column of {name}; its columns "
+                f"are {list(table.columns)}."
+            )
+        return int(table.columns.get_loc(series_id))
+    if isinstance(series_id, str):
+        names = list(known_names)
+        if series_id in names:
+            return names.index(series_id)
+        raise ValueError(
+            f"series_id={series_id!r} is a column name, but {name} is an array "
+            "without column names: pass a DataFrame, or the column's position "
+            "as series_id."
+        )
+    if isinstance(series_id, bool) or not isinstance(series_id, Integral):
+        raise TypeError(
+            "series_id must be a column name (str) or a column position (int); "
+            f"got {series_id!r}."
+        )
+    n_columns = table.shape[1]
+    if not -n_columns <= series_id < n_columns:
+        raise ValueError(
+            f"series_id={series_id} is no column position of {name}, which has "
+            f"{n_columns} columns."
+        )
+    return int(series_id) % n_columns
+
+
+def _split_identifier(table, position: int, series_id: object, name: str):
+    """The identifier column of a 2-D table, and the table without it."""
+    if table.shape[1] < 2:
+        raise ValueError(
+            f"{name} has only the series_id column {series_id!r}: there are no "
+            "values besides it."
+        )
+    if hasattr(table, "iloc"):
+        identifiers = table.iloc[:, position].to_numpy()
+        values = table.iloc[:, np.arange(table.shape[1]) != position]
+    else:
+        identifiers = table[:, position]
+        values = np.delete(table, position, axis=1)
+    return identifiers, values
+
+
+def _panel_windows(
+    values: np.ndarray,
+    starts: np.ndarray,
+    time_steps: int,
+    *,
+    padding: str = "edge",
+    fill_value: float = 0.0,
+) -> np.ndarray:
+    """Causal windows of many series stacked in one table, none crossing series.
+
+    Each series is windowed as :func:`causal_windows` windows it alone: its
+    first ``time_steps - 1`` windows are padded from its own first row
+    (``padding="edge"``) or with ``fill_value``, never with rows of the series
+    before it.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_rows, n_features)
+        The series one after another, each in time order.
+    starts : ndarray of int
+        The first row of every series, increasing, starting with 0.
+    time_steps : int
+        Length of every window.
+    padding : {"edge", "constant"}, default="edge"
+        As in :func:`causal_windows`.
+    fill_value : float, default=0.0
+        As in :func:`causal_windows`.
+
+    Returns
+    -------
+    windows : ndarray of shape (n_rows, time_steps, n_features)
+        Read-only. With one series (or ``time_steps=1``) it is a view, as
+        :func:`causal_windows` returns; with more, a copy: the windows of
+        neighbouring series would overlap a shared padded buffer at irregular
+        offsets, which no strided view can express, so they cost
+        ``n_rows * time_steps * n_features`` values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm._window import _panel_windows
+    >>> values = np.array([1.0, 2.0, 3.0, 10.0, 20.0]).reshape(-1, 1)
+    >>> _panel_windows(values, np.array([0, 3]), 2)[..., 0]
+    array([[ 1.,  1.],
+           [ 1.,  2.],
+           [ 2.,  3.],
+           [10., 10.],
+           [10., 20.]])
+    """
+    n_rows, n_features = values.shape
+    n_pad = time_steps - 1
+    if len(starts) == 1 or n_pad == 0:
+        return causal_windows(
+            values, time_steps, padding=padding, fill_value=fill_value
+        )
+    n_series = len(starts)
+    lengths = np.diff(np.r_[starts, n_rows])
+    series_of_row = np.repeat(np.arange(n_series), lengths)
+    # Every series gets its own n_pad rows in front of it in one buffer, so
+    # that the window of row i starts n_pad * (its series' number) rows later
+    # in the buffer than it would in the table.
+    padded = np.empty((n_rows + n_series * n_pad, n_features), dtype=values.dtype)
+    padded[np.arange(n_rows) + n_pad * (series_of_row + 1)] = values
+    pad_rows = (starts + n_pad * np.arange(n_series))[:, None] + np.arange(n_pad)
+    padded[pad_rows] = values[starts][:, None, :] if padding == "edge" else fill_value
+    buffer_windows = sliding_window_view(padded, time_steps, axis=0).transpose(0, 2, 1)
+    windows = buffer_windows[np.arange(n_rows) + n_pad * series_of_row]
+    windows.flags.writeable = False
+    return windows
+
+
 def window_feature_names(feature_names: np.ndarray, time_steps: int) -> np.ndarray:
     """Names of the flattened window columns, oldest lag first.
 
@@ -122,12 +281,28 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         first ``time_steps - 1`` rows of the output and of ``y``.
     fill_value : float, default=0.0
         Padding value when ``padding="constant"``.
+    series_id : str, int or None, default=None
+        The column that names the series of each row, when ``X`` is a long
+        table of many series (a *panel*): a column name of a DataFrame, or a
+        column position of an array. Each series' rows must be one contiguous
+        block, in time order. Every series is then windowed as if it stood
+        alone: no window crosses from one series into another, and each
+        series' first ``time_steps - 1`` windows are padded from its own first
+        row (or with ``fill_value``). The identifier column is left out of the
+        windows, so it is never read as a number; the other columns are the
+        features. A series split into separate blocks, or a row without an
+        identifier, is an error naming the series. With more than one series
+        the 3-D windows are a read-only copy (``n_samples * time_steps *
+        n_features`` values) rather than a view: windows of different series
+        cannot share one strided view. None (the default) reads ``X`` as one
+        series.
 
     Attributes
     ----------
     n_features_in_ : int
         Number of features (columns) of the series seen during :meth:`fit`;
-        a 1-D series has one.
+        a 1-D series has one. With ``series_id`` it counts the identifier
+        column too, as scikit-learn counts every column of ``X``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of the series, when it was a DataFrame with string
         column names.
@@ -153,6 +328,22 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
     array([2., 3., 4.])
     >>> flat.get_feature_names_out().tolist()
     ['x0_lag2', 'x0_lag1', 'x0_lag0']
+
+    A long table of two series: no window mixes them, and the identifier is
+    not a feature.
+
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"store": ["a", "a", "a", "b", "b"],
+    ...                       "sales": [1.0, 2.0, 3.0, 10.0, 20.0]})
+    >>> by_store = WindowTransformer(2, flatten=True, series_id="store")
+    >>> by_store.fit_transform(panel)
+    array([[ 1.,  1.],
+           [ 1.,  2.],
+           [ 2.,  3.],
+           [10., 10.],
+           [10., 20.]])
+    >>> by_store.get_feature_names_out().tolist()
+    ['sales_lag1', 'sales_lag0']
     """
 
     _parameter_constraints: dict = {
@@ -160,6 +351,7 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         "flatten": ["boolean"],
         "padding": [StrOptions({"edge", "constant"})],
         "fill_value": [Interval(Real, None, None, closed="neither")],
+        "series_id": [None, str, Integral],
     }
 
     def __init__(
@@ -169,11 +361,13 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         flatten: bool = False,
         padding: str = "edge",
         fill_value: float = 0.0,
+        series_id: str | int | None = None,
     ) -> None:
         self.time_steps = time_steps
         self.flatten = flatten
         self.padding = padding
         self.fill_value = fill_value
+        self.series_id = series_id
 
     def _validate_series(self, X, *, reset: bool) -> np.ndarray:
         if not hasattr(X, "ndim"):
@@ -199,6 +393,34 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
             ensure_all_finite="allow-nan",
         )
 
+    def _validate_panel(self, X, *, reset: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The value columns of a long table and the first row of each series."""
+        if not hasattr(X, "ndim"):
+            X = np.asarray(X)
+        if X.ndim != 2:
+            raise ValueError(
+                "With series_id, X must be a 2-D table of shape (n_samples, "
+                "n_columns) holding the identifier column and the value "
+                f"columns; got a {X.ndim}-D array."
+            )
+        if not reset:
+            validate_data(self, X, reset=False, skip_check_array=True)
+        # A name finds its column in an array only through the names seen in
+        # this fit, never through those of an earlier one.
+        known = getattr(self, "feature_names_in_", ()) if not reset else ()
+        position = _identifier_position(X, self.series_id, "X", known_names=known)
+        identifiers, values = _split_identifier(X, position, self.series_id, "X")
+        values = check_array(
+            values, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan"
+        )
+        starts = _series_starts(identifiers, self.series_id)
+        if reset:
+            # Only once X is known to be valid, so a failed fit leaves the
+            # fitted state as it was.
+            validate_data(self, X, reset=True, skip_check_array=True)
+            self._series_position = position
+        return values, starts
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> WindowTransformer:
         """Learn the number and names of the series' features.
@@ -215,11 +437,15 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         self : WindowTransformer
             The fitted transformer.
         """
-        if isinstance(self.time_steps, bool):
-            raise TypeError(
-                f"time_steps must be an int, not a bool; got {self.time_steps!r}."
-            )
-        self._validate_series(X, reset=True)
+        for name in ("time_steps", "series_id"):
+            if isinstance(getattr(self, name), bool):
+                raise TypeError(
+                    f"{name} must be an int, not a bool; got {getattr(self, name)!r}."
+                )
+        if self.series_id is None:
+            self._validate_series(X, reset=True)
+        else:
+            self._validate_panel(X, reset=True)
         return self
 
     def transform(self, X) -> np.ndarray:
@@ -229,20 +455,36 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         ----------
         X : array-like or DataFrame of shape (n_samples,) or (n_samples, n_features)
             The series, rows in time order, with the features seen in
-            :meth:`fit`.
+            :meth:`fit`; with ``series_id``, a long table of series whose
+            rows are contiguous (it need not hold the series seen in
+            :meth:`fit`).
 
         Returns
         -------
         windows : ndarray
-            Of shape ``(n_samples, time_steps, n_features)`` (a read-only
-            view), or ``(n_samples, time_steps * n_features)`` when
-            ``flatten=True``.
+            Of shape ``(n_samples, time_steps, n_features)`` (read-only: a
+            view of one series, a copy for several), or ``(n_samples,
+            time_steps * n_features)`` when ``flatten=True``. With
+            ``series_id``, ``n_features`` leaves out the identifier column.
         """
         check_is_fitted(self)
-        series = self._validate_series(X, reset=False)
-        windows = causal_windows(
-            series, self.time_steps, padding=self.padding, fill_value=self.fill_value
-        )
+        if self.series_id is None:
+            series = self._validate_series(X, reset=False)
+            windows = causal_windows(
+                series,
+                self.time_steps,
+                padding=self.padding,
+                fill_value=self.fill_value,
+            )
+        else:
+            series, starts = self._validate_panel(X, reset=False)
+            windows = _panel_windows(
+                series,
+                starts,
+                self.time_steps,
+                padding=self.padding,
+                fill_value=self.fill_value,
+            )
         if self.flatten:
             return windows.reshape(len(series), -1)
         return windows
@@ -252,13 +494,15 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         """Names of the flattened window columns (only when ``flatten=True``).
 
         Column ``"<feature>_lag<k>"`` holds the feature ``k`` rows before the
-        row the window stands for; ``lag0`` is the row itself.
+        row the window stands for; ``lag0`` is the row itself. The
+        ``series_id`` column has no names: it is not in the windows.
 
         Parameters
         ----------
         input_features : array-like of str or None, default=None
-            Names of the series' features; defaults to ``feature_names_in_``
-            or ``x0, x1, ...``.
+            Names of the series' features (the identifier column included,
+            with ``series_id``); defaults to ``feature_names_in_`` or ``x0,
+            x1, ...``.
 
         Returns
         -------
@@ -267,6 +511,8 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "n_features_in_")
         names = _check_feature_names_in(self, input_features)
+        if self.series_id is not None:
+            names = np.delete(names, self._series_position)
         return window_feature_names(names, self.time_steps)
 
     def __sklearn_tags__(self):

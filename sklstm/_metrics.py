@@ -1,0 +1,253 @@
+"""Forecast errors of the forecasting competitions: MAPE, sMAPE and MASE.
+
+The names are the ones the competitions' tables use (``mape``, ``smape``,
+``mase``), and differ on purpose from scikit-learn's
+:func:`~sklearn.metrics.mean_absolute_percentage_error`: that function
+returns a fraction and adds a tiny epsilon to zero denominators, while these
+return percentages, as the Tourism and M competitions report them, and
+refuse a value they cannot define.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+
+__all__ = ["mape", "mase", "smape"]
+
+
+def _as_values(values: Any, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must hold numbers; {exc}.") from None
+    if array.size == 0:
+        raise ValueError(f"{name} is empty.")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} has missing or infinite values.")
+    return array
+
+
+def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    truth, forecasts = _as_values(y_true, "y_true"), _as_values(y_pred, "y_pred")
+    if truth.shape != forecasts.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same shape; got {truth.shape} and "
+            f"{forecasts.shape}."
+        )
+    return truth, forecasts
+
+
+def mape(y_true: Any, y_pred: Any) -> float:
+    """Mean absolute percentage error, in percent.
+
+    ``100 * mean(|y_true - y_pred| / |y_true|)`` over every value: the
+    Tourism competition's metric. Over a panel, pass every series' test
+    values at once (for example an array ``(n_series, horizon)``): the mean
+    over all (series, step) values is the competition's figure.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Actual values, of any shape; none may be zero.
+    y_pred : array-like
+        Forecasts, of the shape of ``y_true``.
+
+    Returns
+    -------
+    error : float
+        The mean absolute percentage error, in percent (not a fraction, as
+        scikit-learn's ``mean_absolute_percentage_error`` returns).
+
+    Raises
+    ------
+    ValueError
+        If ``y_true`` holds a zero (the percentage is undefined there: use
+        :func:`mase` or :func:`smape`), if the shapes differ, or if a value
+        is missing or infinite.
+
+    See Also
+    --------
+    smape : Symmetric, defined where the actual value is zero.
+    mase : Scaled by each series' own naive errors.
+
+    Examples
+    --------
+    >>> from sklstm import mape
+    >>> mape([100.0, 200.0], [110.0, 150.0])  # errors of 10% and 25%
+    17.5
+    """
+    truth, forecasts = _pair(y_true, y_pred)
+    zeros = np.flatnonzero(truth.ravel() == 0)
+    if zeros.size:
+        position = np.unravel_index(zeros[0], truth.shape)
+        raise ValueError(
+            f"y_true holds {zeros.size} zero(s), the first at position "
+            f"{tuple(int(i) for i in position)}: a percentage of zero is "
+            "undefined. Use mase or smape for series that reach zero."
+        )
+    return float(100.0 * np.mean(np.abs(truth - forecasts) / np.abs(truth)))
+
+
+def smape(y_true: Any, y_pred: Any) -> float:
+    """Symmetric mean absolute percentage error, in percent (0 to 200).
+
+    ``100 * mean(2 |y_true - y_pred| / (|y_true| + |y_pred|))`` over every
+    value, the M3 and M4 competitions' definition. A value whose actual and
+    forecast are both zero is a perfect forecast and counts as 0.
+
+    Parameters
+    ----------
+    y_true : array-like
+        Actual values, of any shape.
+    y_pred : array-like
+        Forecasts, of the shape of ``y_true``.
+
+    Returns
+    -------
+    error : float
+        The symmetric mean absolute percentage error, in percent.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ, or a value is missing or infinite.
+
+    See Also
+    --------
+    mape : The competition metric of Tourism.
+
+    Examples
+    --------
+    >>> from sklstm import smape
+    >>> smape([100.0, 0.0], [300.0, 0.0])  # 2 * 200 / 400 = 100%, then 0%
+    50.0
+    """
+    truth, forecasts = _pair(y_true, y_pred)
+    scale = np.abs(truth) + np.abs(forecasts)
+    terms = np.divide(
+        2.0 * np.abs(truth - forecasts),
+        scale,
+        out=np.zeros_like(scale),
+        where=scale > 0,
+    )
+    return float(100.0 * np.mean(terms))
+
+
+def _naive_scale(train: Any, seasonality: int, name: str) -> float:
+    """Mean absolute error of the seasonal naive forecast inside ``train``."""
+    values = _as_values(train, name)
+    if values.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, one series; got shape {values.shape}.")
+    if len(values) <= seasonality:
+        raise ValueError(
+            f"{name} has {len(values)} values, not more than seasonality="
+            f"{seasonality}: it holds no seasonal naive error to scale by."
+        )
+    scale = float(np.mean(np.abs(values[seasonality:] - values[:-seasonality])))
+    if scale == 0:
+        raise ValueError(
+            f"{name} repeats itself exactly every {seasonality} step(s): its "
+            "seasonal naive errors are all zero, so MASE is undefined for it."
+        )
+    return scale
+
+
+def mase(
+    y_true: Any,
+    y_pred: Any,
+    y_train: Any,
+    *,
+    seasonality: int = 1,
+) -> float:
+    """Mean absolute scaled error.
+
+    The mean absolute error of the forecasts divided by the mean absolute
+    error that the seasonal naive forecast (the value ``seasonality`` steps
+    earlier) makes inside the series' own training part, one step ahead
+    (Hyndman and Koehler, 2006; the scale of the Tourism and M4
+    competitions). Below 1, the forecasts beat that naive forecast's
+    in-sample errors. Over a panel, each series is scaled by its own
+    training part and the result is the mean of the series' MASE, as the
+    competitions average it.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (horizon,) or (n_series, horizon)
+        Actual values of the test part: one series, or one row per series.
+    y_pred : array-like
+        Forecasts, of the shape of ``y_true``.
+    y_train : array-like of shape (n_train,), or a sequence of them
+        The training part of the series (its values before the test part),
+        or, when ``y_true`` is 2-D, one training part per row (they may
+        differ in length).
+    seasonality : int, default=1
+        The season's length in steps: 12 for monthly data with a yearly
+        cycle, 4 for quarterly, 1 (the plain naive forecast) for none.
+
+    Returns
+    -------
+    error : float
+        The mean absolute scaled error.
+
+    Raises
+    ------
+    ValueError
+        If a training part has no more than ``seasonality`` values, or its
+        seasonal naive errors are all zero (both leave the scale undefined;
+        the message names the series' row), if the shapes differ, or if a
+        value is missing or infinite.
+
+    See Also
+    --------
+    mape, smape : Percentage errors.
+
+    Examples
+    --------
+    The naive forecast errs by 2 on average in the training part; the
+    forecasts err by 1 and 3:
+
+    >>> from sklstm import mase
+    >>> mase([10.0, 12.0], [11.0, 9.0], [0.0, 2.0, 4.0, 2.0])
+    1.0
+
+    Two series, scaled each by its own training part, with a season of 2:
+
+    >>> mase([[5.0, 6.0], [50.0, 60.0]], [[5.0, 7.0], [40.0, 60.0]],
+    ...      [[1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 30.0]], seasonality=2)
+    0.25
+    """
+    if (
+        isinstance(seasonality, (bool, np.bool_))
+        or not isinstance(seasonality, Integral)
+        or seasonality < 1
+    ):
+        raise ValueError(f"seasonality must be an int >= 1; got {seasonality!r}.")
+    truth, forecasts = _pair(y_true, y_pred)
+    if truth.ndim == 1:
+        scale = _naive_scale(y_train, int(seasonality), "y_train")
+        return float(np.mean(np.abs(truth - forecasts)) / scale)
+    if truth.ndim != 2:
+        raise ValueError(
+            "y_true must be 1-D (one series) or 2-D (one row per series); got "
+            f"{truth.ndim} dimensions."
+        )
+    if isinstance(y_train, (str, bytes)) or not hasattr(y_train, "__len__"):
+        raise ValueError(
+            "With a 2-D y_true, y_train must be a sequence of training parts, "
+            f"one per row; got {type(y_train).__name__}."
+        )
+    if len(y_train) != len(truth):
+        raise ValueError(
+            f"y_true has {len(truth)} rows (series) but y_train has "
+            f"{len(y_train)} training parts."
+        )
+    scales = np.array(
+        [
+            _naive_scale(train, int(seasonality), f"y_train[{row}]")
+            for row, train in enumerate(y_train)
+        ]
+    )
+    return float(np.mean(np.mean(np.abs(truth - forecasts), axis=1) / scales))

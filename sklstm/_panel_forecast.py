@@ -1,0 +1,171 @@
+"""Forecasts of every series of a long table, from each series' last row."""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from ._window import WindowTransformer, _identifier_position, _series_starts
+
+__all__: list[str] = []
+
+
+def _panel_model(model: Any, series_id: Any) -> tuple[WindowTransformer, Any]:
+    """The model's panel WindowTransformer and the regressor behind it."""
+    windows = model.steps[0][1] if isinstance(model, Pipeline) else None
+    if not isinstance(windows, WindowTransformer) or len(model.steps) < 2:
+        raise TypeError(
+            "With series_id, model must be a fitted Pipeline that starts with "
+            "WindowTransformer(series_id=...) and ends with a regressor; got "
+            f"{type(model).__name__}."
+        )
+    check_is_fitted(model)
+    check_is_fitted(windows)
+    if windows.series_id != series_id:
+        raise ValueError(
+            f"series_id={series_id!r}, but the model's WindowTransformer reads "
+            f"the series from series_id={windows.series_id!r}: give the same "
+            "column."
+        )
+    return windows, model[1:]
+
+
+def _target_positions(targets: Any, names: list[str], position: int) -> list[int]:
+    """Positions, among the value columns, of the forecast columns."""
+    value_names = names[:position] + names[position + 1 :]
+    if targets is None:
+        return list(range(len(value_names)))
+    items = [targets] if isinstance(targets, (str, Integral)) else list(targets)
+    chosen = []
+    for item in items:
+        if isinstance(item, str) and item in names:
+            column = names.index(item)
+        elif (
+            isinstance(item, Integral)
+            and not isinstance(item, bool)
+            and -len(names) <= item < len(names)
+        ):
+            column = int(item) % len(names)
+        else:
+            raise ValueError(
+                f"targets holds {item!r}, which is no column of history; its "
+                f"columns are {names}."
+            )
+        if column == position:
+            raise ValueError(
+                "targets names the series_id column: the identifier is never a target."
+            )
+        chosen.append(column - (column > position))
+    if not chosen or len(set(chosen)) != len(chosen):
+        raise ValueError(f"targets must name distinct columns; got {targets!r}.")
+    return chosen
+
+
+def forecast_panel(
+    model: Any,
+    history: Any,
+    steps: int,
+    series_id: Any,
+    targets: Any,
+    unavailable: dict[str, Any],
+) -> pd.DataFrame:
+    """Forecast ``steps`` rows of every series of ``history`` (see ``forecast``).
+
+    ``unavailable`` holds forecast's arguments that a panel forecast does not
+    take; any that is set is an error.
+    """
+    given = [name for name, value in unavailable.items() if value is not None]
+    if given:
+        raise ValueError(
+            f"With series_id, forecast forecasts from each series' last row; "
+            f"{', '.join(given)} cannot be used with it."
+        )
+    transformer, regressor = _panel_model(model, series_id)
+    if not hasattr(history, "iloc"):
+        history = np.asarray(history)
+    if history.ndim != 2:
+        raise ValueError(
+            "With series_id, history must be a 2-D table holding the identifier "
+            f"column and the value columns; got {history.ndim} dimension(s)."
+        )
+    # The transformer checks the columns against those it was fitted on, the
+    # series' contract, and the values, and pads each series' own start.
+    windows = transformer.transform(history)
+    if transformer.flatten:
+        windows = windows.reshape(len(history), transformer.time_steps, -1)
+    position = _identifier_position(
+        history,
+        series_id,
+        "history",
+        known_names=getattr(transformer, "feature_names_in_", ()),
+    )
+    if hasattr(history, "columns"):
+        names = [str(c) for c in history.columns]
+        identifiers = history.iloc[:, position].to_numpy()
+    else:
+        names = [f"x{j}" for j in range(history.shape[1])]
+        identifiers = history[:, position]
+    starts = _series_starts(identifiers, series_id)
+    last_rows = np.r_[starts[1:], len(history)] - 1
+    time_steps, n_values = transformer.time_steps, windows.shape[2]
+    targets = _target_positions(targets, names, position)
+    unfinished = ~np.isfinite(windows[last_rows]).all(axis=(1, 2))
+    if unfinished.any():
+        raise ValueError(
+            f"Series {identifiers[starts[np.argmax(unfinished)]]!r} has missing "
+            "values in its last window: forecasts need every value of each "
+            "series' last window."
+        )
+
+    def predict(batch: np.ndarray) -> np.ndarray:
+        inputs = batch.reshape(len(batch), -1) if transformer.flatten else batch
+        return np.asarray(regressor.predict(inputs), dtype=np.float64).reshape(
+            len(batch), -1
+        )
+
+    buffer = np.empty((len(starts), time_steps + steps - 1, n_values))
+    buffer[:, :time_steps] = windows[last_rows]
+    first = predict(buffer[:, :time_steps])
+    n_targets = len(targets)
+    if first.shape[1] % n_targets:
+        raise ValueError(
+            f"the model predicts {first.shape[1]} outputs per window, which is "
+            f"not a multiple of the {n_targets} target column(s): set targets "
+            "to the columns the model forecasts."
+        )
+    horizon = first.shape[1] // n_targets
+    if horizon > 1 or steps == 1:
+        if horizon < steps:
+            raise ValueError(
+                f"the model forecasts {horizon} steps directly; steps={steps} is "
+                "beyond them."
+            )
+        predictions = first.reshape(len(starts), horizon, n_targets)[:, :steps]
+    else:
+        if n_targets != n_values:
+            raise ValueError(
+                "A recursive forecast of a panel feeds each prediction back as "
+                f"the next row, so the model must forecast all {n_values} value "
+                f"column(s); it forecasts {n_targets}."
+            )
+        predictions = np.empty((len(starts), steps, n_targets))
+        predictions[:, 0] = first
+        for k in range(1, steps):
+            buffer[:, time_steps + k - 1, targets] = predictions[:, k - 1]
+            predictions[:, k] = predict(buffer[:, k : k + time_steps])
+    value_names = names[:position] + names[position + 1 :]
+    label = series_id if isinstance(series_id, str) else "series_id"
+    frame = pd.DataFrame(
+        {
+            label: np.repeat(identifiers[starts], steps),
+            "step": np.tile(np.arange(1, steps + 1), len(starts)),
+        }
+    )
+    for j, column in enumerate(targets):
+        frame[value_names[column]] = predictions[:, :, j].ravel()
+    return frame
