@@ -390,11 +390,13 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         Parameters
         ----------
         X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
-            Sequences, shaped as in :meth:`fit`.
+            Sequences as :meth:`fit` takes them; their padded steps are masked.
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            The log-softmax of the network's logits: finite even where a
+            probability rounds to 0.
         """  # noqa: E501
         return _log_softmax(self._outputs(X))
 

@@ -32,6 +32,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ._regressor import LSTMRegressor
+from ._sequences import float_rows
 from ._window import WindowTransformer, causal_windows
 
 __all__ = ["backtest", "forecast", "horizon_targets"]
@@ -51,17 +52,7 @@ def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
         columns = [str(c) for c in values.columns]
         array = values.to_numpy(dtype=np.float64, copy=False)
     else:
-        try:
-            array = np.asarray(values, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name} must hold numbers; {exc}.") from None
-        if array.ndim == 1:
-            array = array[:, None]
-        if array.ndim != 2:
-            raise ValueError(
-                f"{name} must be 1-D (one series) or 2-D (n_rows, n_columns); "
-                f"got a {array.ndim}-D array."
-            )
+        array = float_rows(values, name, "(one series)", "(n_rows, n_columns)")
         columns = [f"x{j}" for j in range(array.shape[1])]
     if array.shape[1] == 0:
         raise ValueError(f"{name} has no columns.")

@@ -20,7 +20,6 @@ from ._config import load_keras
 
 __all__ = [
     "CELLS",
-    "LOSSES",
     "OPTIMIZERS",
     "PAD_VALUE",
     "DenseSpec",
@@ -54,9 +53,6 @@ OPTIMIZERS = {
 
 # Name of a recurrent cell -> Keras layer class.
 CELLS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
-# What the network is trained on: "mse" outputs values, "crossentropy" the
-# logits of a softmax over classes.
-LOSSES = ("mse", "crossentropy")
 # Value of a padded time step in the network's input, where a Masking layer
 # marks it: standardised real values never come near it (a step is masked only
 # if every one of its features equals it, and the estimators reject such real
@@ -92,6 +88,15 @@ class DenseSpec:
     units: tuple[int, ...] = ()
     activation: str = "relu"
     dropout: float = 0.0
+
+
+def _check_keys(layer: dict, allowed: set, where: str) -> None:
+    unknown = set(layer) - allowed
+    if unknown:
+        raise ValueError(
+            f"{where} has unknown keys {sorted(unknown)}; "
+            f"allowed keys are {sorted(allowed)}."
+        )
 
 
 def _positive_units(value: Any, where: str) -> int:
@@ -141,12 +146,7 @@ def parse_rnn_layers(rnn_layers: Any) -> list[RecurrentSpec]:
     for i, layer in enumerate(layers):
         where = f"rnn_layers[{i}]"
         if isinstance(layer, dict):
-            unknown = set(layer) - _RNN_KEYS
-            if unknown:
-                raise ValueError(
-                    f"{where} has unknown keys {sorted(unknown)}; "
-                    f"allowed keys are {sorted(_RNN_KEYS)}."
-                )
+            _check_keys(layer, _RNN_KEYS, where)
             if "num_units" not in layer:
                 raise ValueError(f"{where} must give 'num_units'; got {layer!r}.")
             if "keep_prob" in layer and "dropout" in layer:
@@ -202,12 +202,7 @@ def parse_dense_layers(dense_layers: Any) -> DenseSpec:
     if dense_layers is None:
         return DenseSpec()
     if isinstance(dense_layers, dict):
-        unknown = set(dense_layers) - _DENSE_KEYS
-        if unknown:
-            raise ValueError(
-                f"dense_layers has unknown keys {sorted(unknown)}; "
-                f"allowed keys are {sorted(_DENSE_KEYS)}."
-            )
+        _check_keys(dense_layers, _DENSE_KEYS, "dense_layers")
         if "layers" not in dense_layers:
             raise ValueError(
                 "dense_layers must give 'layers' (a list of ints); "

@@ -302,10 +302,9 @@ def prepare_data(
         The series, rows in time order.
     time_steps : int, default=10
         Length of every window.
-    val_size : float, default=0.1
-        Fraction of the rows before the test part held out for validation.
-    test_size : float, default=0.1
-        Fraction of all rows held out for testing.
+    val_size, test_size : float, default=0.1
+        The fractions of the rows held out for validation and testing, as in
+        :func:`split_data`.
 
     Returns
     -------
@@ -359,12 +358,9 @@ def generate_data(
         (such as :func:`sin_cos`).
     x : array-like of shape (n_rows,)
         The points the series is taken at, in order.
-    time_steps : int, default=10
-        Length of every window.
-    val_size : float, default=0.1
-        Fraction of the rows before the test part held out for validation.
-    test_size : float, default=0.1
-        Fraction of all rows held out for testing.
+    time_steps, val_size, test_size : int, float, float
+        Window length and the parts held out, as in :func:`prepare_data`
+        (defaults 10, 0.1 and 0.1).
 
     Returns
     -------
