@@ -12,9 +12,8 @@ from ._persistence import load
 from ._regressor import LSTMRegressor
 from ._scaling import WindowStatistics
 from ._sequences import pad_sequences
+from ._version import __version__
 from ._window import WindowTransformer, causal_windows, window_feature_names
-
-__version__ = "0.2.0.dev0"
 
 __all__ = [
     "LSTMClassifier",

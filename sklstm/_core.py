@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import math
 import os
+from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass, field
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -34,6 +37,13 @@ from ._network import (
     parse_optimizer,
     parse_rnn_layers,
 )
+from ._persistence import (
+    InvalidFile,
+    checked_array,
+    checked_float,
+    checked_int,
+)
+from ._persistence import save as save_file
 from ._scaling import WindowStatistics
 from ._sequences import check_padding, repad
 from ._training import AUTO_MIN_ROUNDS
@@ -41,19 +51,81 @@ from ._training import AUTO_MIN_ROUNDS
 __all__ = ["BaseRecurrentNetwork"]
 
 _FLOATS = [np.float64, np.float32]
+# What a saved file holds of every fitted estimator, beside the face's own
+# fields (and, from format version 2, n_validation_samples_).
+_SAVED_FIELDS = (
+    "n_features_in_",
+    "feature_names_in_",
+    "time_steps_in_",
+    "fit_ndim",
+    "history_",
+    "best_loss_",
+    "best_step_",
+    "n_iter_",
+    "network",
+    "scaling",
+    "optimizer_variables",
+)
+_HISTORY_KEYS = ("step", "epoch", "train_loss", "val_loss")
+_SCALING_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale")
 
 
-class BaseRecurrentNetwork(BaseEstimator):
+@dataclass
+class _FitPlan:
+    """What one fit works on, as ``_prepare`` decided it."""
+
+    windows: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray | None
+    padded: bool
+    spec: NetworkSpec
+    continuing: bool
+    incremental: bool
+    validating: bool
+    rng: np.random.RandomState
+    train_rows: Any = field(default_factory=lambda: slice(None))
+    val_rows: Any = None
+
+    @property
+    def n_train(self) -> int:
+        return len(self.windows[self.train_rows])
+
+    def check_training_weights(self) -> None:
+        if self.weights is None or self.weights[self.train_rows].any():
+            return
+        n_train = self.n_train
+        held_out = (
+            f" ({n_train} rows; {len(self.windows) - n_train} are held out for "
+            "early stopping)"
+            if self.validating
+            else ""
+        )
+        raise ValueError(
+            f"sample_weight is zero on every training row{held_out}: the network "
+            "would learn nothing. Give some training rows a positive weight."
+        )
+
+
+class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     """Base class of the recurrent estimators; not to be used directly.
 
     Faces define ``__init__`` (their parameters), ``_loss`` (``"mse"`` or
-    ``"crossentropy"``) and the hooks ``_validate_targets``,
-    ``_target_scaling`` (which takes statistics gathered over chunks, see
-    :class:`~sklstm.WindowStatistics`), ``_validation_rows``, ``_validation_loss`` and
-    ``_loss_scale``.
+    ``"crossentropy"``) and the abstract hooks below: how they read targets
+    (``_validate_targets``), scale them (``_target_scaling``, which also takes
+    statistics gathered over chunks, see :class:`~sklstm.WindowStatistics`),
+    hold rows out (``_validation_rows``), measure the loss
+    (``_validation_loss``, ``_loss_scale``), and save and restore the fitted
+    attributes that are theirs alone (``_save_fitted_fields``,
+    ``_restore_fitted_fields``, with their keys in ``_fitted_fields``). The
+    base saves and restores everything else: the network, its scaling and
+    what training measured.
     """
 
     _loss = "mse"
+    # What the network's outputs are, in error messages.
+    _outputs_name = "targets"
+    # The keys of the face's own fitted fields in a saved file.
+    _fitted_fields: frozenset = frozenset()
     # Early stopping: the least fall of the validation loss that counts as an
     # improvement, and the fewest steps "auto" waits for one.
     _min_delta = 0.0
@@ -80,6 +152,11 @@ class BaseRecurrentNetwork(BaseEstimator):
         "standardize": ["boolean"],
     }
 
+    def __sklearn_is_fitted__(self) -> bool:
+        # The one test of "fitted" every method and scikit-learn's
+        # check_is_fitted use: a network exists once a fit has built one.
+        return "_network" in self.__dict__
+
     # ------------------------------------------------------------- fitting
     def _atomic(self, method, *args, **kwargs):
         # A failed call must leave a fitted estimator as it was: remember the
@@ -98,18 +175,21 @@ class BaseRecurrentNetwork(BaseEstimator):
                 network.set_optimizer_state(optimizer)
             raise
 
-    def _fit(
-        self, X, y, sample_weight, *, incremental: bool, classes=None, statistics=None
-    ):
-        from ._training import (
-            BatchSampler,
-            TrainingConfig,
-            WindowBatches,
-            build_network,
-            evaluation_steps,
-            train,
-        )
+    def _fit(self, X, y, sample_weight, *, incremental: bool, statistics=None):
+        """Fit in three phases a subclass may override one by one.
 
+        ``_prepare`` validates the data and decides what the fit does,
+        ``_build`` makes (or takes over) the network and its scaling,
+        ``_train`` runs the training loop; ``_store_fit`` keeps the result.
+        """
+        plan = self._prepare(X, y, sample_weight, incremental=incremental)
+        network, scaling = self._build(plan, statistics)
+        result = self._train(plan, network, scaling)
+        self._store_fit(plan, network, scaling, result)
+        return self
+
+    def _prepare(self, X, y, sample_weight, *, incremental: bool) -> _FitPlan:
+        """Validated windows, targets and weights, the network's spec, the split."""
         for name in ("steps", "batch_size", "print_steps", "early_stopping_rounds"):
             if isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(
@@ -119,23 +199,11 @@ class BaseRecurrentNetwork(BaseEstimator):
         dense_spec = parse_dense_layers(self.dense_layers)
         optimizer_name = parse_optimizer(self.optimizer)
 
-        continuing = hasattr(self, "_network") and (incremental or self.warm_start)
+        continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
         windows, padded = self._validate_windows(X, reset=not continuing)
         targets = self._validate_targets(
-            y, windows, reset=not continuing, classes=classes
+            y, windows, reset=not continuing, incremental=incremental
         )
-        weights = self._row_weights(targets)
-        if sample_weight is not None:
-            given = _check_sample_weight(
-                sample_weight, windows, dtype=np.float64, ensure_non_negative=True
-            )
-            weights = given if weights is None else weights * given
-        if weights is not None and weights.max() > 0:
-            # Mean 1 keeps the learning rate's meaning whatever the weights' scale
-            # (divided by the largest first, so that weights of 1e308 stay finite).
-            weights = weights / weights.max()
-            weights = weights / weights.mean()
-
         spec = NetworkSpec(
             time_steps=windows.shape[1],
             n_features=windows.shape[2],
@@ -151,104 +219,144 @@ class BaseRecurrentNetwork(BaseEstimator):
             how = "partial_fit" if incremental else "warm_start=True"
             raise ValueError(
                 f"{how} continues the fitted network, but the number of "
-                f"{'classes' if self._loss == 'crossentropy' else 'targets'} or "
-                "rnn_layers, dense_layers, optimizer or learning_rate changed "
-                "since it was built. Fit a fresh estimator (warm_start=False) to "
-                "change them."
+                f"{self._outputs_name} or rnn_layers, dense_layers, optimizer or "
+                "learning_rate changed since it was built. Fit a fresh estimator "
+                "(warm_start=False) to change them."
             )
+        plan = _FitPlan(
+            windows=windows,
+            targets=targets,
+            weights=self._sample_weights(targets, windows, sample_weight),
+            padded=padded,
+            spec=spec,
+            continuing=continuing,
+            incremental=incremental,
+            validating=self.early_stopping_rounds is not None and not incremental,
+            rng=check_random_state(self.random_state),
+        )
+        if plan.validating:
+            plan.train_rows, plan.val_rows = self._validation_rows(targets, plan.rng)
+        plan.check_training_weights()
+        return plan
 
-        validating = self.early_stopping_rounds is not None and not incremental
-        rng = check_random_state(self.random_state)
-        train_rows, val_rows = slice(None), None
-        if validating:
-            train_rows, val_rows = self._validation_rows(targets, rng)
-        train_windows, train_targets = windows[train_rows], targets[train_rows]
-        n_train = len(train_windows)
-        train_weights = None if weights is None else weights[train_rows]
-        if train_weights is not None and not train_weights.any():
-            raise ValueError(
-                "sample_weight is zero on every training row"
-                + (
-                    f" ({n_train} rows; {len(windows) - n_train} are held out for "
-                    "early stopping)"
-                    if validating
-                    else ""
-                )
-                + ": the network would learn nothing. Give some training rows a "
-                "positive weight."
+    def _sample_weights(self, targets, windows, sample_weight) -> np.ndarray | None:
+        """The face's row weights times ``sample_weight``, of mean 1 (None: equal)."""
+        weights = self._row_weights(targets)
+        if sample_weight is not None:
+            given = _check_sample_weight(
+                sample_weight, windows, dtype=np.float64, ensure_non_negative=True
             )
+            weights = given if weights is None else weights * given
+        if weights is not None and weights.max() > 0:
+            # Mean 1 keeps the learning rate's meaning whatever the weights' scale
+            # (divided by the largest first, so that weights of 1e308 stay finite).
+            weights = weights / weights.max()
+            weights = weights / weights.mean()
+        return weights
+
+    def _build(self, plan: _FitPlan, statistics=None):
+        """The network and scaling to train: new ones, or the fitted ones."""
+        from ._training import build_network
 
         if statistics is not None:
-            statistics = self._scaling_from(statistics, windows, targets, padded)
-        if continuing:
-            network, scaling = self._network, self._scaling
-            if statistics is not None and not _same_scaling(statistics, scaling):
+            statistics = self._scaling_from(
+                statistics, plan.windows, plan.targets, plan.padded
+            )
+        if plan.continuing:
+            if statistics is not None and not _same_scaling(statistics, self._scaling):
                 raise ValueError(
                     "statistics differ from those the estimator started training "
                     "with: partial_fit keeps the scaling of its first call. Pass "
                     "the same statistics on every call, or none after the first."
                 )
-        else:
-            scaling = statistics
-            if scaling is None:
-                scaling = self._target_scaling(train_windows, train_targets, padded)
-            network = build_network(
-                spec, int(rng.randint(np.iinfo(np.int32).max - 1000))
+            return self._network, self._scaling
+        scaling = statistics
+        if scaling is None:
+            rows = plan.train_rows
+            scaling = self._target_scaling(
+                plan.windows[rows], plan.targets[rows], plan.padded
             )
+        seed = int(plan.rng.randint(np.iinfo(np.int32).max - 1000))
+        return build_network(plan.spec, seed), scaling
 
-        validation_loss = None
-        if validating:
-            val_windows, val_targets = windows[val_rows], targets[val_rows]
-            val_weights = None
-            if weights is not None and weights[val_rows].sum() > 0:
-                val_weights = weights[val_rows]
+    def _train(self, plan: _FitPlan, network, scaling):
+        """Run the training loop on the training rows; returns its result."""
+        from ._training import (
+            BatchSampler,
+            TrainingConfig,
+            WindowBatches,
+            evaluation_steps,
+            train,
+        )
 
-            def validation_loss() -> float:
-                outputs = network.predict_windows(val_windows, scaling)
-                return self._validation_loss(outputs, val_targets, val_weights)
-
+        rows = plan.train_rows
+        train_windows, n_train = plan.windows[rows], plan.n_train
+        train_weights = None if plan.weights is None else plan.weights[rows]
         batches = WindowBatches(
             train_windows,
-            scaling.transform_targets(train_windows, train_targets),
+            scaling.transform_targets(train_windows, plan.targets[rows]),
             None if train_weights is None else train_weights.astype(np.float32),
             scaling,
         )
         sampler = BatchSampler(
-            n_train, self.batch_size, np.random.RandomState(rng.randint(2**31 - 1))
+            n_train, self.batch_size, np.random.RandomState(plan.rng.randint(2**31 - 1))
         )
-        previous_steps = self.n_iter_ if continuing else 0
-        steps = math.ceil(n_train / sampler.batch_size) if incremental else self.steps
-        print_steps = min(self.print_steps, steps) if incremental else self.print_steps
+        epoch_steps = math.ceil(n_train / sampler.batch_size)
+        steps = epoch_steps if plan.incremental else self.steps
+        print_steps = (
+            min(self.print_steps, steps) if plan.incremental else self.print_steps
+        )
         config = TrainingConfig(
             steps=steps,
             print_steps=print_steps,
-            early_stopping_rounds=self.early_stopping_rounds if validating else None,
+            early_stopping_rounds=self.early_stopping_rounds
+            if plan.validating
+            else None,
             verbose=int(self.verbose),
             logdir=self.logdir,
-            step_offset=previous_steps,
+            step_offset=self.n_iter_ if plan.continuing else 0,
             min_delta=self._min_delta,
             min_rounds=self._auto_min_rounds,
             # Only early stopping gains from evaluating more often.
-            eval_steps=evaluation_steps(
-                print_steps, math.ceil(n_train / sampler.batch_size)
-            )
-            if validating
+            eval_steps=evaluation_steps(print_steps, epoch_steps)
+            if plan.validating
             else print_steps,
         )
-        result = train(
+        return train(
             network,
             batches,
             sampler,
             config,
             loss_scale=self._loss_scale(scaling),
-            validation_loss=validation_loss,
+            validation_loss=self._validation_loss_of(plan, network, scaling),
         )
 
+    def _validation_loss_of(self, plan: _FitPlan, network, scaling):
+        """The loss on the held-out rows as a function of the network; None."""
+        if not plan.validating:
+            return None
+        val_windows, val_targets = (
+            plan.windows[plan.val_rows],
+            plan.targets[plan.val_rows],
+        )
+        val_weights = None
+        if plan.weights is not None and plan.weights[plan.val_rows].sum() > 0:
+            val_weights = plan.weights[plan.val_rows]
+
+        def validation_loss() -> float:
+            outputs = network.predict_windows(val_windows, scaling)
+            return self._validation_loss(outputs, val_targets, val_weights)
+
+        return validation_loss
+
+    def _store_fit(self, plan: _FitPlan, network, scaling, result) -> None:
+        """Keep the trained network and what training measured."""
+        previous_steps = self.n_iter_ if plan.continuing else 0
         self._network = network
-        self._network_spec = spec
+        self._network_spec = plan.spec
         self._scaling = scaling
         self.model_ = network.model
-        if continuing:
+        if plan.continuing:
             for key, values in result.history.items():
                 self.history_[key].extend(values)
         else:
@@ -256,9 +364,8 @@ class BaseRecurrentNetwork(BaseEstimator):
         self.best_loss_ = result.best_loss
         self.best_step_ = result.best_step
         self.n_iter_ = previous_steps + result.steps_run
-        if validating or not continuing:
-            self.n_validation_samples_ = len(windows) - n_train
-        return self
+        if plan.validating or not plan.continuing:
+            self.n_validation_samples_ = len(plan.windows) - plan.n_train
 
     def _scaling_from(self, statistics, windows, targets, padded: bool):
         """The scaling that statistics gathered over chunks give this face."""
@@ -293,10 +400,10 @@ class BaseRecurrentNetwork(BaseEstimator):
                 "X must be 2-D (n_samples, time_steps) or 3-D (n_samples, "
                 f"time_steps, n_features); got a {ndim}-D array."
             )
-        if not reset and ndim in (2, 3) and ndim != self._fit_ndim:
+        if not reset and ndim in (2, 3) and ndim != self.input_ndim_:
             raise ValueError(
                 f"X is {ndim}-D, but {type(self).__name__} was fitted on "
-                f"{self._fit_ndim}-D input."
+                f"{self.input_ndim_}-D input."
             )
         if ndim == 3:
             # scikit-learn tests finiteness on a sum, which values near the
@@ -332,7 +439,7 @@ class BaseRecurrentNetwork(BaseEstimator):
             windows = validate_data(self, X, reset=reset, dtype=_FLOATS)[:, :, None]
         padded = check_padding(windows)
         if reset:
-            self._fit_ndim = ndim
+            self.input_ndim_ = ndim
             self.time_steps_in_ = windows.shape[1]
         elif windows.shape[1] != self.time_steps_in_:
             if ndim == 3 and self._network_spec.masked:
@@ -352,6 +459,43 @@ class BaseRecurrentNetwork(BaseEstimator):
                 "sequence all its steps."
             )
         return windows, padded
+
+    # ------------------------------------------------------ the faces' hooks
+    @abstractmethod
+    def _validate_targets(self, y, windows, *, reset: bool, incremental: bool):
+        """Validated float64 targets of shape (n_samples, n_outputs).
+
+        ``reset`` is True when the fit starts a new network, ``incremental``
+        when it is a ``partial_fit``.
+        """
+
+    @abstractmethod
+    def _target_scaling(self, windows, targets, padded: bool, statistics=None):
+        """The :class:`~sklstm._scaling.WindowScaling` of a new network."""
+
+    @abstractmethod
+    def _validation_rows(self, targets, rng):
+        """Row selections (training, validation) for early stopping."""
+
+    @abstractmethod
+    def _validation_loss(self, outputs, targets, weights) -> float:
+        """The loss of outputs in the targets' units, weighted by row."""
+
+    @abstractmethod
+    def _loss_scale(self, scaling) -> np.ndarray:
+        """Turns the per-output loss on scaled targets into the targets' units."""
+
+    @abstractmethod
+    def _save_fitted_fields(self) -> dict:
+        """The face's own fitted attributes as JSON (keys ``_fitted_fields``)."""
+
+    @abstractmethod
+    def _restore_fitted_fields(self, fields: dict, spec, scaling) -> dict:
+        """Attributes to set from the saved ``fields``, checked against the rest.
+
+        Raises :class:`~sklstm._persistence.InvalidFile` when they do not agree
+        with the network's ``spec`` or ``scaling``.
+        """
 
     def _row_weights(self, targets: np.ndarray) -> np.ndarray | None:
         """Weights the face gives each row before sample_weight (None: equal)."""
@@ -412,9 +556,102 @@ class BaseRecurrentNetwork(BaseEstimator):
         >>> load(buffer).get_params()["steps"]
         50
         """
-        from ._persistence import save
+        save_file(self, path)
 
-        save(self, path)
+    def _save_state(self, arrays: dict) -> tuple[dict, Any] | None:
+        """The fitted state as a saved file holds it, and the Keras model.
+
+        Returns None for an unfitted estimator. Arrays go into ``arrays`` by
+        name; the returned dict is the JSON part.
+        """
+        if not self.__sklearn_is_fitted__():
+            return None
+        scaling = self._scaling
+        for name in _SCALING_ARRAYS:
+            arrays[f"scaling.{name}"] = np.asarray(getattr(scaling, name), np.float64)
+        optimizer_state = self._network.get_optimizer_state()
+        for i, value in enumerate(optimizer_state):
+            arrays[f"optimizer.{i}"] = np.asarray(value)
+        names = getattr(self, "feature_names_in_", None)
+        state = {
+            "n_features_in_": int(self.n_features_in_),
+            "feature_names_in_": None if names is None else [str(n) for n in names],
+            "time_steps_in_": int(self.time_steps_in_),
+            "fit_ndim": int(self.input_ndim_),
+            "history_": {
+                key: [_plain(v) for v in self.history_[key]] for key in _HISTORY_KEYS
+            },
+            "best_loss_": float(self.best_loss_),
+            "best_step_": int(self.best_step_),
+            "n_iter_": int(self.n_iter_),
+            "network": self._network_spec.to_dict(),
+            "n_validation_samples_": int(self.n_validation_samples_),
+            "scaling": {"reference": [int(r) for r in scaling.reference]},
+            "optimizer_variables": len(optimizer_state),
+        }
+        state.update(self._save_fitted_fields())
+        return state, self._network.model
+
+    def _restore_state(
+        self, fitted: Any, arrays: dict, read_weights, *, version: int
+    ) -> set[str]:
+        """Become the fitted estimator a file describes; the arrays read.
+
+        ``read_weights(model)`` returns the saved weights of a Keras model of
+        the network's architecture. Raises
+        :class:`~sklstm._persistence.InvalidFile` for anything inconsistent;
+        sets nothing until everything is checked.
+        """
+
+        expected = set(_SAVED_FIELDS) | self._fitted_fields
+        if version >= 2:
+            expected.add("n_validation_samples_")
+        if not isinstance(fitted, dict) or set(fitted) != expected:
+            raise InvalidFile("its fitted state does not have the expected fields.")
+        spec = self._saved_spec(fitted["network"], version)
+        state = _saved_inputs(fitted, spec)
+        state["history_"] = _saved_history(fitted["history_"])
+        scaling = _saved_scaling(arrays, fitted["scaling"], spec, version)
+        state.update(self._restore_fitted_fields(fitted, spec, scaling))
+        network, read = _saved_network(spec, fitted, arrays, read_weights)
+        state.update(
+            _network=network,
+            _network_spec=spec,
+            _scaling=scaling,
+            model_=network.model,
+            best_loss_=checked_float(fitted["best_loss_"], "best_loss_"),
+            best_step_=checked_int(fitted["best_step_"], "best_step_"),
+            n_iter_=checked_int(fitted["n_iter_"], "n_iter_"),
+            n_validation_samples_=checked_int(
+                fitted.get("n_validation_samples_", 0), "n_validation_samples_"
+            ),
+        )
+        self.__dict__.update(state)
+        return read | {f"scaling.{name}" for name in _SCALING_ARRAYS}
+
+    def _saved_spec(self, description: Any, version: int) -> NetworkSpec:
+        """The network spec of a file, trained on this face's loss."""
+
+        if version == 1 and isinstance(description, dict):
+            # sklstm 0.1 had LSTM layers only, unmasked, trained on the MSE.
+            if {"loss", "masked"} & set(description):
+                raise InvalidFile(
+                    "its network description does not have the expected fields."
+                )
+            description = {**description, "loss": "mse", "masked": False}
+        try:
+            spec = NetworkSpec.from_dict(description)
+        except (TypeError, ValueError) as exc:
+            message = str(exc)
+            if not message.startswith("its "):
+                message = f"its network description is invalid: {message}"
+            raise InvalidFile(message) from None
+        if spec.loss != self._loss:
+            raise InvalidFile(
+                f"its network is trained on {spec.loss!r}, not on {self._loss!r} "
+                f"as a {type(self).__name__}'s."
+            )
+        return spec
 
     def __getstate__(self):
         # BaseEstimator may hand back the live __dict__: never mutate it.
@@ -454,3 +691,138 @@ def _same_scaling(first, second) -> bool:
         np.array_equal(getattr(first, name), getattr(second, name))
         for name in ("x_mean", "x_scale", "y_mean", "y_scale", "reference")
     )
+
+
+# ------------------------------------------------- reading a saved state
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Integral):
+        return int(value)
+    return float(value)
+
+
+def _saved_inputs(fitted: dict, spec: NetworkSpec) -> dict:
+    """The attributes describing the input, checked against the network."""
+
+    ndim = fitted["fit_ndim"]
+    n_features_in = checked_int(fitted["n_features_in_"], "n_features_in_", 1)
+    time_steps_in = checked_int(fitted["time_steps_in_"], "time_steps_in_", 1)
+    names = fitted["feature_names_in_"]
+    consistent = (
+        ndim in (2, 3)
+        and time_steps_in == spec.time_steps
+        and (
+            (n_features_in == spec.time_steps and spec.n_features == 1)
+            if ndim == 2
+            else n_features_in == spec.n_features
+        )
+        and (
+            names is None
+            or (
+                ndim == 2
+                and isinstance(names, list)
+                and len(names) == n_features_in
+                and all(isinstance(n, str) for n in names)
+            )
+        )
+    )
+    if not consistent:
+        raise InvalidFile("its fitted shapes do not agree with each other.")
+    state = {
+        "n_features_in_": n_features_in,
+        "time_steps_in_": time_steps_in,
+        "input_ndim_": ndim,
+    }
+    if names is not None:
+        state["feature_names_in_"] = np.asarray(names, dtype=object)
+    return state
+
+
+def _saved_history(history: Any) -> dict:
+
+    if not isinstance(history, dict) or set(history) != set(_HISTORY_KEYS):
+        raise InvalidFile("its history_ does not have the expected keys.")
+    lengths = {len(v) if isinstance(v, list) else -1 for v in history.values()}
+    if len(lengths) != 1 or -1 in lengths:
+        raise InvalidFile("its history_ lists differ in length.")
+    for key in ("step", "epoch"):
+        for value in history[key]:
+            checked_int(value, f"history_[{key!r}]")
+    for value in history["train_loss"]:
+        checked_float(value, "history_['train_loss']")
+    for value in history["val_loss"]:
+        if value is not None:
+            checked_float(value, "history_['val_loss']")
+    return {key: list(history[key]) for key in _HISTORY_KEYS}
+
+
+def _saved_scaling(arrays: dict, state: Any, spec: NetworkSpec, version: int):
+    from ._scaling import WindowScaling
+
+    n_features, n_outputs = spec.n_features, spec.n_outputs
+    return WindowScaling(
+        checked_array(arrays, "scaling.x_mean", (n_features,)),
+        checked_array(arrays, "scaling.x_scale", (n_features,), positive=True),
+        checked_array(arrays, "scaling.y_mean", (n_outputs,)),
+        checked_array(arrays, "scaling.y_scale", (n_outputs,), positive=True),
+        _saved_reference(state, n_features, n_outputs, version),
+    )
+
+
+def _saved_reference(state: Any, n_features: int, n_outputs: int, version: int):
+    """The scaling's reference feature per target, checked (see WindowScaling)."""
+
+    if version == 1:
+        # One flag: every target measured from the feature of the same index.
+        if not isinstance(state, dict) or set(state) != {"relative"}:
+            raise InvalidFile(
+                "its scaling description does not have the expected fields."
+            )
+        relative = state["relative"]
+        if not isinstance(relative, bool):
+            raise InvalidFile("its scaling's relative flag must be a bool.")
+        if relative and n_outputs != n_features:
+            raise InvalidFile("its relative scaling needs one target per feature.")
+        return np.arange(n_outputs) if relative else np.full(n_outputs, -1)
+    if not isinstance(state, dict) or set(state) != {"reference"}:
+        raise InvalidFile("its scaling description does not have the expected fields.")
+    reference = state["reference"]
+    if (
+        not isinstance(reference, list)
+        or len(reference) != n_outputs
+        or any(
+            isinstance(r, bool) or not isinstance(r, int) or not -1 <= r < n_features
+            for r in reference
+        )
+    ):
+        raise InvalidFile(
+            f"its scaling's reference must list {n_outputs} feature indices "
+            f"between -1 and {n_features - 1}."
+        )
+    return np.asarray(reference, dtype=np.int64)
+
+
+def _saved_network(spec: NetworkSpec, fitted: dict, arrays: dict, read_weights):
+    """The network with its saved weights and optimizer state; the arrays read."""
+    from ._training import build_network
+
+    try:
+        network = build_network(spec, seed=0)
+    except ValueError as exc:  # an activation Keras does not know
+        raise InvalidFile(f"its network description is invalid: {exc}") from None
+    weights = read_weights(network.model)
+    n_optimizer = checked_int(fitted["optimizer_variables"], "optimizer_variables")
+    names = [f"optimizer.{i}" for i in range(n_optimizer)]
+    optimizer_state = [arrays.get(name) for name in names]
+    fresh = network.get_optimizer_state()
+    if len(optimizer_state) != len(fresh) or any(
+        saved is None or saved.shape != now.shape or saved.dtype != now.dtype
+        for saved, now in zip(optimizer_state, fresh, strict=False)
+    ):
+        raise InvalidFile(
+            f"its optimizer state does not fit the {spec.optimizer} optimizer."
+        )
+    network.set_weights(weights)
+    network.set_optimizer_state(optimizer_state)
+    return network, set(names)

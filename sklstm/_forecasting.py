@@ -209,10 +209,10 @@ class _WindowModel:
         elif isinstance(model, LSTMRegressor):
             check_is_fitted(model)
             self.time_steps = int(model.time_steps_in_)
-            self.n_features = 1 if model._fit_ndim == 2 else int(model.n_features_in_)
+            self.n_features = 1 if model.input_ndim_ == 2 else int(model.n_features_in_)
             # A 2-D fit names the window's time steps, not the series' columns.
             self.feature_names = None
-            self.flatten = model._fit_ndim == 2
+            self.flatten = model.input_ndim_ == 2
             self._regressor = model
         else:
             self._regressor = None

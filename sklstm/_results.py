@@ -10,10 +10,7 @@ import numpy as np
 
 __all__ = [
     "POST_PUBLISHED_MSE",
-    "TASK_LABELS",
-    "format_ratio",
     "markdown_table",
-    "plot_task",
     "write_results",
 ]
 
