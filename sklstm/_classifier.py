@@ -45,7 +45,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
     dense_layers : None, list of int or dict, default=None
         Dense layers after the last recurrent one: None, a list of units
         (ReLU), or the post's ``{"layers": [...], "activation": ...,
-        "dropout": ...}``.
+        "dropout": ...}`` (``activation`` is the name of a Keras activation,
+        ``dropout`` the rate after each dense layer).
     optimizer : str, default="Adam"
         Name of a Keras optimizer, in any case.
     learning_rate : float, default=0.01
@@ -75,8 +76,12 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         rows, in order: right for windows of one series, whose later windows
         overlap the earlier ones and must not validate them.
     print_steps : int, default=100
-        Steps between evaluations and progress lines (see
-        :class:`~sklstm.LSTMRegressor`).
+        Steps between evaluations and progress lines. It also sets how often
+        early stopping evaluates when an epoch is short: if an epoch takes
+        fewer than a quarter of ``print_steps`` steps, evaluations follow the
+        epochs, every ``d`` steps with ``d`` the largest divisor of
+        ``print_steps`` not above an epoch's steps (at least 10), while
+        progress lines stay every ``print_steps`` steps.
     verbose : int, default=0
         0 is silent; 1 prints a progress line every ``print_steps`` steps.
     logdir : str, path or None, default=None

@@ -36,14 +36,17 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     Parameters
     ----------
     rnn_layers : list of int or dict, default=(32,)
-        One entry per stacked LSTM layer: its number of units, or a dict with
-        ``num_units`` and optionally ``keep_prob`` (the post's spelling: the
-        probability of keeping each input, so ``dropout = 1 - keep_prob``),
-        ``dropout`` and ``recurrent_dropout``.
+        One entry per stacked recurrent layer: its number of units (an LSTM
+        layer), or a dict with ``num_units`` and optionally ``cell``
+        (``"lstm"``, the default, ``"gru"`` or ``"rnn"``), ``bidirectional``
+        (a bool: read the window both ways), ``keep_prob`` (the post's
+        spelling: the probability of keeping each input, so ``dropout = 1 -
+        keep_prob``), ``dropout`` and ``recurrent_dropout``.
     dense_layers : None, list of int or dict, default=None
-        Dense layers after the last LSTM: None for none, a list of units
-        (ReLU), or the post's ``{"layers": [...], "activation": ...,
-        "dropout": ...}``.
+        Dense layers after the last recurrent one: None for none, a list of
+        units (ReLU), or the post's ``{"layers": [...], "activation": ...,
+        "dropout": ...}`` (``activation`` is the name of a Keras activation,
+        ``dropout`` the rate after each dense layer).
     optimizer : str, default="Adam"
         Name of a Keras optimizer, in any case: "Adam", "Adagrad", "SGD",
         "RMSprop", "Nadam", "AdamW", ...

@@ -15,7 +15,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sklstm`` command."""
     parser = argparse.ArgumentParser(
         prog="sklstm",
-        description="LSTM sequence regression as scikit-learn estimators.",
+        description=(
+            "Recurrent networks (LSTM, GRU) as scikit-learn estimators: regress, "
+            "classify and forecast sequences and time series."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"sklstm {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
