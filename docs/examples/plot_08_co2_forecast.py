@@ -44,7 +44,9 @@ print("relative mode per step:", model[-1].relative_)
 # calibrated on the errors of the weeks before each origin.
 forecasts, errors = backtest(model, series, horizon, test_size=n_test, coverage=0.9)
 linear = make_pipeline(WindowTransformer(time_steps, flatten=True), LinearRegression())
-_, linear_errors = backtest(linear, series, horizon, test_size=n_test, strategy="direct")
+_, linear_errors = backtest(
+    linear, series, horizon, test_size=n_test, strategy="direct"
+)
 values = series.to_numpy()
 origins = np.arange(first, len(series) - horizon)
 seasonal = [
