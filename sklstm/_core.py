@@ -1,14 +1,22 @@
 """The shared estimator core: one place for what every recurrent estimator does.
 
-:class:`BaseRecurrentNetwork` owns the parameters both faces share, the
-validation of windows and padding, the fit loop (scaling, validation split,
-early stopping, warm start, ``partial_fit``, divergence and Ctrl-C, a failed
-call leaving a fitted estimator as it was), prediction through the compiled
-network, pickling and the hook for safe saving. A face
-(:class:`~sklstm.LSTMRegressor`, :class:`~sklstm.LSTMClassifier`) adds only
-what differs: its targets, its loss, its validation split, its scaling of the
-outputs and its scikit-learn mixin. The pattern is scikit-learn's own
-``BaseMultilayerPerceptron`` with ``MLPRegressor`` and ``MLPClassifier``.
+:class:`BaseRecurrentNetwork`, an abstract base, owns the parameters both
+faces share, the validation of windows and padding, the fit (in phases:
+``_prepare``, ``_build``, ``_train``, ``_store_fit``; with scaling,
+validation split, early stopping, warm start, ``partial_fit``, a failed call
+leaving a fitted estimator as it was), prediction through the compiled
+network, pickling, and the fitted state a saved file holds
+(``_save_state``, ``_restore_state``). A face (:class:`~sklstm.LSTMRegressor`,
+:class:`~sklstm.LSTMClassifier`) adds only what differs, through the
+abstract hooks: its targets, its loss, its validation split, its scaling of
+the outputs, the fitted attributes that are its own, and its scikit-learn
+mixin. The pattern is scikit-learn's own ``BaseMultilayerPerceptron`` with
+``MLPRegressor`` and ``MLPClassifier``.
+
+The package's layers, each importing only from those below it: the faces,
+this core, the engine (:mod:`sklstm._network`, :mod:`sklstm._programs`,
+:mod:`sklstm._training`: the only modules that touch TensorFlow) and the
+tools (scaling, windows, sequences, settings, the file format).
 """
 
 from __future__ import annotations
@@ -521,7 +529,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         The file (a zip archive) holds the parameters and fitted attributes
         as JSON, the scaling statistics and optimizer state as ``.npz`` and
         the network in Keras's native ``.keras`` format; see
-        :mod:`sklstm._persistence`. Read it back with :func:`sklstm.load`,
+        :doc:`/user_guide/persistence`. Read it back with :func:`sklstm.load`,
         which predicts exactly as this estimator does. Unlike a pickle, the
         file is safe to load from a source you do not trust. An unfitted
         estimator saves its parameters only and loads unfitted.

@@ -6,8 +6,9 @@ estimator can reject a bad specification before TensorFlow is imported;
 
 A network is described by a :class:`NetworkSpec`: its input shape, outputs,
 layers, optimizer, loss and whether padded steps are masked. The same
-description keys the shared compiled programs, is written to saved files and
-rebuilds the network when a file is loaded.
+description keys the shared compiled programs, and writes and reads itself
+(:meth:`NetworkSpec.to_dict`, :meth:`NetworkSpec.from_dict`) for saved files,
+whose network is rebuilt from it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""Saving and loading the estimators without pickle: nothing in a file is run.
+"""The saved-file format: an archive of data that loading checks and never runs.
+
+This module knows the archive, not the estimators: what a fitted estimator's
+state is, the estimator writes and checks itself (its ``_save_state`` and
+``_restore_state``), with the checked readers and the :class:`InvalidFile`
+error defined here.
 
 Unpickling a file runs whatever code the file asks for, so a pickle (or a
 joblib file) must only ever be loaded from a source you trust.

@@ -1,5 +1,7 @@
-"""Sequences of different lengths: padding them into one array, and the rules
-for the padded steps.
+"""Sequences of different lengths: padding them into one array, and its rules.
+
+A padded step's rules are checked here too, and a series given as 1-D or 2-D
+rows is read as float rows (:func:`float_rows`).
 
 The estimators read one 3-D array ``(n_sequences, time_steps, n_features)``.
 Sequences shorter than ``time_steps`` are padded with NaN, before their first

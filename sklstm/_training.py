@@ -1,5 +1,9 @@
-"""The training loop: compiled gradient steps, batches from the window view,
-evaluation, early stopping, logging, and recovery from divergence or Ctrl-C.
+"""The training loop: compiled gradient steps until the budget or early stopping.
+
+It feeds batches from the window view, evaluates, stops early, logs, and
+recovers from divergence or Ctrl-C; each of these is a piece of its own
+(:class:`_TrainLosses`, :class:`_Progress`, :class:`_BestWeights`,
+:func:`_finish`) that :func:`train` calls.
 
 Why the loop looks like this: a tiny recurrent network on a CPU costs almost
 nothing in arithmetic (the post's network is under 1 MFLOP per step), so its
