@@ -435,7 +435,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         Parameters
         ----------
         X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
-            Sequences, shaped as in :meth:`fit`.
+            Sequences, shaped as in :meth:`fit`. A classifier fitted on padded
+            sequences also reads sequences padded to another length.
 
         Returns
         -------

@@ -90,9 +90,9 @@ def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
         columns = [f"x{j}" for j in range(array.shape[1])]
     if array.shape[1] == 0:
         raise ValueError(f"{name} has no columns.")
-    bad = ~np.isfinite(array)
-    if bad.any():
-        row, column = np.argwhere(bad)[0]
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        row, column = bad[0]
         raise ValueError(
             f"{name} has a missing or infinite value at row {row} (column "
             f"{columns[column]!r}): forecasts need every value up to each "

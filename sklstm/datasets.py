@@ -86,8 +86,8 @@ def sin(x: np.ndarray) -> np.ndarray:
     --------
     >>> import numpy as np
     >>> from sklstm.datasets import sin
-    >>> sin(np.array([0.0, np.pi / 2]))
-    array([0., 1.])
+    >>> sin(np.linspace(0, np.pi, 3)).round(3)
+    array([0., 1., 0.])
     """
     return np.sin(np.asarray(x, dtype=np.float64))
 
