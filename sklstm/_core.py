@@ -47,11 +47,20 @@ from ._network import (
 )
 from ._persistence import (
     InvalidFile,
-    checked_array,
     checked_float,
     checked_int,
 )
 from ._persistence import save as save_file
+from ._saved_state import (
+    HISTORY_KEYS,
+    SAVED_FIELDS,
+    SCALING_ARRAYS,
+    plain,
+    saved_history,
+    saved_inputs,
+    saved_network,
+    saved_scaling,
+)
 from ._scaling import WindowStatistics
 from ._sequences import check_padding, repad
 from ._training import AUTO_MIN_ROUNDS
@@ -59,23 +68,6 @@ from ._training import AUTO_MIN_ROUNDS
 __all__ = ["BaseRecurrentNetwork"]
 
 _FLOATS = [np.float64, np.float32]
-# What a saved file holds of every fitted estimator, beside the face's own
-# fields (and, from format version 2, n_validation_samples_).
-_SAVED_FIELDS = (
-    "n_features_in_",
-    "feature_names_in_",
-    "time_steps_in_",
-    "fit_ndim",
-    "history_",
-    "best_loss_",
-    "best_step_",
-    "n_iter_",
-    "network",
-    "scaling",
-    "optimizer_variables",
-)
-_HISTORY_KEYS = ("step", "epoch", "train_loss", "val_loss")
-_SCALING_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale")
 
 
 @dataclass
@@ -575,7 +567,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         if not self.__sklearn_is_fitted__():
             return None
         scaling = self._scaling
-        for name in _SCALING_ARRAYS:
+        for name in SCALING_ARRAYS:
             arrays[f"scaling.{name}"] = np.asarray(getattr(scaling, name), np.float64)
         optimizer_state = self._network.get_optimizer_state()
         for i, value in enumerate(optimizer_state):
@@ -587,7 +579,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             "time_steps_in_": int(self.time_steps_in_),
             "fit_ndim": int(self.input_ndim_),
             "history_": {
-                key: [_plain(v) for v in self.history_[key]] for key in _HISTORY_KEYS
+                key: [plain(v) for v in self.history_[key]] for key in HISTORY_KEYS
             },
             "best_loss_": float(self.best_loss_),
             "best_step_": int(self.best_step_),
@@ -611,17 +603,17 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         sets nothing until everything is checked.
         """
 
-        expected = set(_SAVED_FIELDS) | self._fitted_fields
+        expected = set(SAVED_FIELDS) | self._fitted_fields
         if version >= 2:
             expected.add("n_validation_samples_")
         if not isinstance(fitted, dict) or set(fitted) != expected:
             raise InvalidFile("its fitted state does not have the expected fields.")
         spec = self._saved_spec(fitted["network"], version)
-        state = _saved_inputs(fitted, spec)
-        state["history_"] = _saved_history(fitted["history_"])
-        scaling = _saved_scaling(arrays, fitted["scaling"], spec, version)
+        state = saved_inputs(fitted, spec)
+        state["history_"] = saved_history(fitted["history_"])
+        scaling = saved_scaling(arrays, fitted["scaling"], spec, version)
         state.update(self._restore_fitted_fields(fitted, spec, scaling))
-        network, read = _saved_network(spec, fitted, arrays, read_weights)
+        network, read = saved_network(spec, fitted, arrays, read_weights)
         state.update(
             _network=network,
             _network_spec=spec,
@@ -635,7 +627,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             ),
         )
         self.__dict__.update(state)
-        return read | {f"scaling.{name}" for name in _SCALING_ARRAYS}
+        return read | {f"scaling.{name}" for name in SCALING_ARRAYS}
 
     def _saved_spec(self, description: Any, version: int) -> NetworkSpec:
         """The network spec of a file, trained on this face's loss."""
@@ -699,138 +691,3 @@ def _same_scaling(first, second) -> bool:
         np.array_equal(getattr(first, name), getattr(second, name))
         for name in ("x_mean", "x_scale", "y_mean", "y_scale", "reference")
     )
-
-
-# ------------------------------------------------- reading a saved state
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, Integral):
-        return int(value)
-    return float(value)
-
-
-def _saved_inputs(fitted: dict, spec: NetworkSpec) -> dict:
-    """The attributes describing the input, checked against the network."""
-
-    ndim = fitted["fit_ndim"]
-    n_features_in = checked_int(fitted["n_features_in_"], "n_features_in_", 1)
-    time_steps_in = checked_int(fitted["time_steps_in_"], "time_steps_in_", 1)
-    names = fitted["feature_names_in_"]
-    consistent = (
-        ndim in (2, 3)
-        and time_steps_in == spec.time_steps
-        and (
-            (n_features_in == spec.time_steps and spec.n_features == 1)
-            if ndim == 2
-            else n_features_in == spec.n_features
-        )
-        and (
-            names is None
-            or (
-                ndim == 2
-                and isinstance(names, list)
-                and len(names) == n_features_in
-                and all(isinstance(n, str) for n in names)
-            )
-        )
-    )
-    if not consistent:
-        raise InvalidFile("its fitted shapes do not agree with each other.")
-    state = {
-        "n_features_in_": n_features_in,
-        "time_steps_in_": time_steps_in,
-        "input_ndim_": ndim,
-    }
-    if names is not None:
-        state["feature_names_in_"] = np.asarray(names, dtype=object)
-    return state
-
-
-def _saved_history(history: Any) -> dict:
-
-    if not isinstance(history, dict) or set(history) != set(_HISTORY_KEYS):
-        raise InvalidFile("its history_ does not have the expected keys.")
-    lengths = {len(v) if isinstance(v, list) else -1 for v in history.values()}
-    if len(lengths) != 1 or -1 in lengths:
-        raise InvalidFile("its history_ lists differ in length.")
-    for key in ("step", "epoch"):
-        for value in history[key]:
-            checked_int(value, f"history_[{key!r}]")
-    for value in history["train_loss"]:
-        checked_float(value, "history_['train_loss']")
-    for value in history["val_loss"]:
-        if value is not None:
-            checked_float(value, "history_['val_loss']")
-    return {key: list(history[key]) for key in _HISTORY_KEYS}
-
-
-def _saved_scaling(arrays: dict, state: Any, spec: NetworkSpec, version: int):
-    from ._scaling import WindowScaling
-
-    n_features, n_outputs = spec.n_features, spec.n_outputs
-    return WindowScaling(
-        checked_array(arrays, "scaling.x_mean", (n_features,)),
-        checked_array(arrays, "scaling.x_scale", (n_features,), positive=True),
-        checked_array(arrays, "scaling.y_mean", (n_outputs,)),
-        checked_array(arrays, "scaling.y_scale", (n_outputs,), positive=True),
-        _saved_reference(state, n_features, n_outputs, version),
-    )
-
-
-def _saved_reference(state: Any, n_features: int, n_outputs: int, version: int):
-    """The scaling's reference feature per target, checked (see WindowScaling)."""
-
-    if version == 1:
-        # One flag: every target measured from the feature of the same index.
-        if not isinstance(state, dict) or set(state) != {"relative"}:
-            raise InvalidFile(
-                "its scaling description does not have the expected fields."
-            )
-        relative = state["relative"]
-        if not isinstance(relative, bool):
-            raise InvalidFile("its scaling's relative flag must be a bool.")
-        if relative and n_outputs != n_features:
-            raise InvalidFile("its relative scaling needs one target per feature.")
-        return np.arange(n_outputs) if relative else np.full(n_outputs, -1)
-    if not isinstance(state, dict) or set(state) != {"reference"}:
-        raise InvalidFile("its scaling description does not have the expected fields.")
-    reference = state["reference"]
-    if (
-        not isinstance(reference, list)
-        or len(reference) != n_outputs
-        or any(
-            isinstance(r, bool) or not isinstance(r, int) or not -1 <= r < n_features
-            for r in reference
-        )
-    ):
-        raise InvalidFile(
-            f"its scaling's reference must list {n_outputs} feature indices "
-            f"between -1 and {n_features - 1}."
-        )
-    return np.asarray(reference, dtype=np.int64)
-
-
-def _saved_network(spec: NetworkSpec, fitted: dict, arrays: dict, read_weights):
-    """The network with its saved weights and optimizer state; the arrays read."""
-    from ._training import build_network
-
-    try:
-        network = build_network(spec, seed=0)
-    except ValueError as exc:  # an activation Keras does not know
-        raise InvalidFile(f"its network description is invalid: {exc}") from None
-    weights = read_weights(network.model)
-    n_optimizer = checked_int(fitted["optimizer_variables"], "optimizer_variables")
-    names = [f"optimizer.{i}" for i in range(n_optimizer)]
-    optimizer_state = [arrays.get(name) for name in names]
-    fresh = network.get_optimizer_state()
-    if len(optimizer_state) != len(fresh) or any(
-        saved is None or saved.shape != now.shape or saved.dtype != now.dtype
-        for saved, now in zip(optimizer_state, fresh, strict=False)
-    ):
-        raise InvalidFile(
-            f"its optimizer state does not fit the {spec.optimizer} optimizer."
-        )
-    network.set_weights(weights)
-    network.set_optimizer_state(optimizer_state)
-    return network, set(names)

@@ -34,7 +34,7 @@ LAYERS = {
         "datasets",
     },
     "engine": {"_network", "_programs", "_training"},
-    "core": {"_core"},
+    "core": {"_core", "_saved_state"},
     "faces": {"_regressor", "_classifier"},
     "uses of the estimators": {"_forecasting", "_reproduce", "_results"},
     "entry points": {"__init__", "__main__", "cli"},
