@@ -382,7 +382,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
     def _loss_scale(self, scaling: WindowScaling) -> np.ndarray:
         return np.ones(1)
 
-    _fitted_fields = frozenset({"classes_"})
+    _fitted_fields = {"classes_": 1}
 
     def _save_fitted_fields(self) -> dict:
         return {"classes_": _encode_classes(self.classes_)}

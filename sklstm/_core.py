@@ -21,6 +21,7 @@ tools (scaling, windows, sequences, settings, the file format).
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from abc import ABCMeta, abstractmethod
@@ -55,6 +56,7 @@ from ._saved_state import (
     HISTORY_KEYS,
     SAVED_FIELDS,
     SCALING_ARRAYS,
+    fields_in,
     plain,
     saved_history,
     saved_inputs,
@@ -88,7 +90,17 @@ class _FitPlan:
 
     @property
     def n_train(self) -> int:
-        return len(self.windows[self.train_rows])
+        rows = self.train_rows
+        return len(range(len(self.windows))[rows] if isinstance(rows, slice) else rows)
+
+    @functools.cached_property
+    def train_windows(self) -> np.ndarray:
+        # Taken once: an index array (a shuffled split) copies the windows.
+        return self.windows[self.train_rows]
+
+    @functools.cached_property
+    def train_targets(self) -> np.ndarray:
+        return self.targets[self.train_rows]
 
     def check_training_weights(self) -> None:
         if self.weights is None or self.weights[self.train_rows].any():
@@ -125,7 +137,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     # What the network's outputs are, in error messages.
     _outputs_name = "targets"
     # The keys of the face's own fitted fields in a saved file.
-    _fitted_fields: frozenset = frozenset()
+    # The keys of the face's own fitted fields in a saved file's fitted state,
+    # each with the first format version that holds it (a field added later
+    # is absent from older files, and _restore_fitted_fields gets none).
+    _fitted_fields: dict[str, int] = {}
     # Early stopping: the least fall of the validation loss that counts as an
     # improvement, and the fewest steps "auto" waits for one.
     _min_delta = 0.0
@@ -272,9 +287,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             return self._network, self._scaling
         scaling = statistics
         if scaling is None:
-            rows = plan.train_rows
             scaling = self._target_scaling(
-                plan.windows[rows], plan.targets[rows], plan.padded
+                plan.train_windows, plan.train_targets, plan.padded
             )
         seed = int(plan.rng.randint(np.iinfo(np.int32).max - 1000))
         return build_network(plan.spec, seed), scaling
@@ -290,11 +304,11 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         )
 
         rows = plan.train_rows
-        train_windows, n_train = plan.windows[rows], plan.n_train
+        train_windows, n_train = plan.train_windows, plan.n_train
         train_weights = None if plan.weights is None else plan.weights[rows]
         batches = WindowBatches(
             train_windows,
-            scaling.transform_targets(train_windows, plan.targets[rows]),
+            scaling.transform_targets(train_windows, plan.train_targets),
             None if train_weights is None else train_weights.astype(np.float32),
             scaling,
         )
@@ -603,9 +617,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         sets nothing until everything is checked.
         """
 
-        expected = set(SAVED_FIELDS) | self._fitted_fields
-        if version >= 2:
-            expected.add("n_validation_samples_")
+        expected = fields_in(SAVED_FIELDS, version)
+        expected |= fields_in(self._fitted_fields, version)
         if not isinstance(fitted, dict) or set(fitted) != expected:
             raise InvalidFile("its fitted state does not have the expected fields.")
         spec = self._saved_spec(fitted["network"], version)

@@ -357,7 +357,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         # Squared target scales: the loss on standardised targets, in y's units.
         return scaling.y_scale**2
 
-    _fitted_fields = frozenset({"n_outputs_", "y_ndim"})
+    _fitted_fields = {"n_outputs_": 1, "y_ndim": 1}
 
     def _save_fitted_fields(self) -> dict:
         return {"n_outputs_": int(self.n_outputs_), "y_ndim": int(self._y_ndim)}

@@ -23,6 +23,7 @@ __all__ = [
     "HISTORY_KEYS",
     "SAVED_FIELDS",
     "SCALING_ARRAYS",
+    "fields_in",
     "plain",
     "saved_history",
     "saved_inputs",
@@ -31,22 +32,28 @@ __all__ = [
 ]
 
 # What a saved file holds of every fitted estimator, beside the face's own
-# fields (and, from format version 2, n_validation_samples_).
-SAVED_FIELDS = (
-    "n_features_in_",
-    "feature_names_in_",
-    "time_steps_in_",
-    "fit_ndim",
-    "history_",
-    "best_loss_",
-    "best_step_",
-    "n_iter_",
-    "network",
-    "scaling",
-    "optimizer_variables",
-)
+# fields: each key with the first format version that holds it.
+SAVED_FIELDS = {
+    "n_features_in_": 1,
+    "feature_names_in_": 1,
+    "time_steps_in_": 1,
+    "fit_ndim": 1,
+    "history_": 1,
+    "best_loss_": 1,
+    "best_step_": 1,
+    "n_iter_": 1,
+    "network": 1,
+    "scaling": 1,
+    "optimizer_variables": 1,
+    "n_validation_samples_": 2,
+}
 HISTORY_KEYS = ("step", "epoch", "train_loss", "val_loss")
 SCALING_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale")
+
+
+def fields_in(fields: dict[str, int], version: int) -> set[str]:
+    """The keys of ``fields`` (key -> first format version) a file holds."""
+    return {name for name, since in fields.items() if since <= version}
 
 
 def plain(value: Any) -> Any:
