@@ -384,10 +384,10 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
 
     _fitted_fields = {"classes_": 1}
 
-    def _save_fitted_fields(self) -> dict:
+    def _save_fitted_fields(self, arrays: dict) -> dict:
         return {"classes_": _encode_classes(self.classes_)}
 
-    def _restore_fitted_fields(self, fields: dict, spec, scaling) -> dict:
+    def _restore_fitted_fields(self, fields: dict, arrays: dict, spec, scaling):
         classes = _decode_classes(fields["classes_"])
         if not len(classes) == spec.n_outputs >= 2:
             raise InvalidFile("its fitted shapes do not agree with each other.")

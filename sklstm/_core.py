@@ -500,15 +500,22 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         """Turns the per-output loss on scaled targets into the targets' units."""
 
     @abstractmethod
-    def _save_fitted_fields(self) -> dict:
-        """The face's own fitted attributes as JSON (keys ``_fitted_fields``)."""
+    def _save_fitted_fields(self, arrays: dict) -> dict:
+        """The face's own fitted attributes as JSON (keys ``_fitted_fields``).
+
+        Arrays go into ``arrays`` instead, under names of the face's own
+        beginning with ``"fitted."``.
+        """
 
     @abstractmethod
-    def _restore_fitted_fields(self, fields: dict, spec, scaling) -> dict:
-        """Attributes to set from the saved ``fields``, checked against the rest.
+    def _restore_fitted_fields(self, fields: dict, arrays: dict, spec, scaling):
+        """Attributes to set from the saved ``fields`` and ``arrays``, checked.
 
-        Raises :class:`~sklstm._persistence.InvalidFile` when they do not agree
-        with the network's ``spec`` or ``scaling``.
+        ``fields`` is the file's whole fitted state, ``arrays`` its arrays
+        (read them with :func:`~sklstm._persistence.checked_array`). Returns a
+        dict of attribute names to values; raises
+        :class:`~sklstm._persistence.InvalidFile` when they do not agree with
+        the network's ``spec`` or ``scaling``.
         """
 
     def _row_weights(self, targets: np.ndarray) -> np.ndarray | None:
@@ -603,13 +610,16 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             "scaling": {"reference": [int(r) for r in scaling.reference]},
             "optimizer_variables": len(optimizer_state),
         }
-        state.update(self._save_fitted_fields())
+        state.update(self._save_fitted_fields(arrays))
         return state, self._network.model
 
     def _restore_state(
         self, fitted: Any, arrays: dict, read_weights, *, version: int
-    ) -> set[str]:
-        """Become the fitted estimator a file describes; the arrays read.
+    ) -> None:
+        """Become the fitted estimator a file describes.
+
+        ``arrays`` are the file's arrays by name; loading refuses a file with
+        arrays that nothing read.
 
         ``read_weights(model)`` returns the saved weights of a Keras model of
         the network's architecture. Raises
@@ -625,8 +635,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         state = saved_inputs(fitted, spec)
         state["history_"] = saved_history(fitted["history_"])
         scaling = saved_scaling(arrays, fitted["scaling"], spec, version)
-        state.update(self._restore_fitted_fields(fitted, spec, scaling))
-        network, read = saved_network(spec, fitted, arrays, read_weights)
+        state.update(self._restore_fitted_fields(fitted, arrays, spec, scaling))
+        network = saved_network(spec, fitted, arrays, read_weights)
         state.update(
             _network=network,
             _network_spec=spec,
@@ -640,7 +650,6 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             ),
         )
         self.__dict__.update(state)
-        return read | {f"scaling.{name}" for name in SCALING_ARRAYS}
 
     def _saved_spec(self, description: Any, version: int) -> NetworkSpec:
         """The network spec of a file, trained on this face's loss."""

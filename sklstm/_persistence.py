@@ -368,16 +368,34 @@ def _load_archive(archive: zipfile.ZipFile):
     except ValueError as exc:
         raise InvalidFile(str(exc)) from None
     if fitted is not None:
-        read = estimator._restore_state(
+        recorded = _RecordedReads(arrays)
+        estimator._restore_state(
             fitted,
-            arrays,
+            recorded,
             lambda network: _keras_weights(data[MODEL], network),
             version=version,
         )
-        extra = set(arrays) - set(read) - {"random_state"}
+        extra = set(arrays) - recorded.read - {"random_state"}
         if extra:
             raise InvalidFile(f"it holds unexpected arrays {sorted(extra)[:5]}.")
     return estimator
+
+
+class _RecordedReads(dict):
+    """The file's arrays, remembering which the estimator read: no array may
+    be left unread."""
+
+    def __init__(self, arrays: dict) -> None:
+        super().__init__(arrays)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
 
 
 def _read_arrays(data: bytes) -> dict[str, np.ndarray]:

@@ -359,10 +359,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
 
     _fitted_fields = {"n_outputs_": 1, "y_ndim": 1}
 
-    def _save_fitted_fields(self) -> dict:
+    def _save_fitted_fields(self, arrays: dict) -> dict:
         return {"n_outputs_": int(self.n_outputs_), "y_ndim": int(self._y_ndim)}
 
-    def _restore_fitted_fields(self, fields: dict, spec, scaling) -> dict:
+    def _restore_fitted_fields(self, fields: dict, arrays: dict, spec, scaling):
         y_ndim = fields["y_ndim"]
         n_outputs = checked_int(fields["n_outputs_"], "n_outputs_", 1)
         if not (

@@ -168,7 +168,7 @@ def saved_reference(state: Any, n_features: int, n_outputs: int, version: int):
 
 
 def saved_network(spec: NetworkSpec, fitted: dict, arrays: dict, read_weights):
-    """The network with its saved weights and optimizer state; the arrays read."""
+    """The network with its saved weights and optimizer state."""
 
     try:
         network = build_network(spec, seed=0)
@@ -188,4 +188,4 @@ def saved_network(spec: NetworkSpec, fitted: dict, arrays: dict, read_weights):
         )
     network.set_weights(weights)
     network.set_optimizer_state(optimizer_state)
-    return network, set(names)
+    return network
