@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -25,6 +26,13 @@ def machine() -> dict:
         "scikit-learn": sklearn.__version__,
         "pandas": pd.__version__,
     }
+
+
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """A benchmark's command line: its docstring's first line and ``--out``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    return parser
 
 
 def write_report(out: Path, name: str, table: str, record: dict) -> None:

@@ -32,14 +32,12 @@ bench-results`` (about 17 minutes on 2 cores, most of it Keras).
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-from _report import write_report
+from _report import arguments, write_report
 
 from sklstm import LSTMClassifier, pad_sequences
 
@@ -221,8 +219,7 @@ def markdown(rows) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    parser = arguments(__doc__)
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])

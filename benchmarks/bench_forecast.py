@@ -38,18 +38,16 @@ bench-results`` (about 25 minutes on 2 cores, most of it skforecast's fits;
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
 import time
 import warnings
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
-from _report import write_report
+from _report import arguments, write_report
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
@@ -323,8 +321,7 @@ def markdown(rows: list[dict], found: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    parser = arguments(__doc__)
     parser.add_argument("--series", nargs="+", default=list(SERIES), choices=SERIES)
     parser.add_argument("--horizons", nargs="+", type=int, default=[1, 12])
     parser.add_argument("--time-steps", nargs="+", type=int, default=[12])

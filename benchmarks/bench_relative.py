@@ -20,14 +20,13 @@ bench-results`` (about 10 minutes on 2 cores). It prints the table and writes
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from _report import arguments
 from sklearn.linear_model import LinearRegression
 
 from sklstm import LSTMRegressor, causal_windows
@@ -121,8 +120,7 @@ def markdown(rows: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    parser = arguments(__doc__)
     parser.add_argument("--series", nargs="+", default=list(SERIES), choices=SERIES)
     parser.add_argument("--time-steps", nargs="+", type=int, default=[12, 24])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])

@@ -1,4 +1,13 @@
-"""sklstm: LSTM sequence and time-series regression as scikit-learn estimators.
+"""sklstm: recurrent networks as scikit-learn estimators: regress, classify, forecast.
+
+- :class:`LSTMRegressor` predicts values (the next value of a series, several
+  targets at once) from windows that :class:`WindowTransformer` cuts from a
+  series;
+- :class:`LSTMClassifier` labels whole sequences, padded ones included
+  (:func:`pad_sequences`);
+- :func:`forecast`, :func:`backtest` and :func:`horizon_targets` forecast
+  several steps ahead with a fitted pipeline, with intervals, and measure the
+  errors per step.
 
 Importing the package is light: TensorFlow and Keras are imported only when a
 network is built or used.
@@ -14,9 +23,8 @@ from ._regressor import LSTMRegressor
 from ._scaling import WindowStatistics
 from ._sequences import pad_sequences
 from ._split import PanelSplit
+from ._version import __version__
 from ._window import WindowTransformer, causal_windows, window_feature_names
-
-__version__ = "0.2.0.dev0"
 
 __all__ = [
     "LSTMClassifier",

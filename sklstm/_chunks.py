@@ -14,6 +14,8 @@ from numbers import Integral
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from ._scaling import WindowStatistics
 
@@ -181,12 +183,20 @@ class SeriesChunks:
         """
         if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
             raise ValueError(f"epochs must be a positive int; got {epochs!r}.")
-        fitted = hasattr(estimator, "n_iter_")
+        fitted = _is_fitted(estimator)
         statistics = None if fitted else self.statistics()
         for _ in range(epochs):
             for X, y in self:
                 estimator.partial_fit(X, y, statistics=statistics)
         return estimator
+
+
+def _is_fitted(estimator) -> bool:
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return False
+    return True
 
 
 def _target_columns(targets, n_features: int, ndim: int) -> tuple[list[int], bool]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
@@ -11,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ._core import BaseRecurrentNetwork
-from ._persistence import register
+from ._persistence import InvalidFile, register
 from ._scaling import WindowScaling
 
 __all__ = ["LSTMClassifier"]
@@ -43,7 +45,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
     dense_layers : None, list of int or dict, default=None
         Dense layers after the last recurrent one: None, a list of units
         (ReLU), or the post's ``{"layers": [...], "activation": ...,
-        "dropout": ...}``.
+        "dropout": ...}`` (``activation`` is the name of a Keras activation,
+        ``dropout`` the rate after each dense layer).
     optimizer : str, default="Adam"
         Name of a Keras optimizer, in any case.
     learning_rate : float, default=0.01
@@ -73,8 +76,12 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         rows, in order: right for windows of one series, whose later windows
         overlap the earlier ones and must not validate them.
     print_steps : int, default=100
-        Steps between evaluations and progress lines (see
-        :class:`~sklstm.LSTMRegressor`).
+        Steps between evaluations and progress lines. It also sets how often
+        early stopping evaluates when an epoch is short: if an epoch takes
+        fewer than a quarter of ``print_steps`` steps, evaluations follow the
+        epochs, every ``d`` steps with ``d`` the largest divisor of
+        ``print_steps`` not above an epoch's steps (at least 10), while
+        progress lines stay every ``print_steps`` steps.
     verbose : int, default=0
         0 is silent; 1 prints a progress line every ``print_steps`` steps.
     logdir : str, path or None, default=None
@@ -107,6 +114,10 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         Column names of a 2-D DataFrame input with string column names.
     time_steps_in_ : int
         Length of the sequences (padded) seen during :meth:`fit`.
+    input_ndim_ : int
+        Dimensions of the ``X`` seen during :meth:`fit`: 2 for one univariate
+        sequence per row, 3 for ``(n_samples, time_steps, n_features)``.
+        Later inputs must have as many.
     history_ : dict of lists
         Per evaluation: ``"step"``, ``"epoch"``, ``"train_loss"`` and
         ``"val_loss"`` (cross-entropy, None without validation).
@@ -142,6 +153,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
     """
 
     _loss = "crossentropy"
+    _outputs_name = "classes"
     _min_delta = 0.01
     _auto_min_rounds = 200
 
@@ -242,7 +254,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         self : LSTMClassifier
             The updated estimator.
         """  # noqa: E501
-        if classes is None and not hasattr(self, "classes_"):
+        if classes is None and not self.__sklearn_is_fitted__():
             raise ValueError(
                 "classes must be given at the first call to partial_fit: every "
                 "label the estimator will see, so that the network's outputs are "
@@ -255,18 +267,24 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
                 "once, with sklearn.utils.class_weight.compute_class_weight("
                 "'balanced', classes=..., y=...), and pass them as a dict."
             )
-        return self._atomic(
-            self._fit,
-            X,
-            y,
-            sample_weight,
-            incremental=True,
-            classes=classes,
-            statistics=statistics,
-        )
+        return self._atomic(self._partial_fit, X, y, classes, sample_weight, statistics)
+
+    def _partial_fit(self, X, y, classes, sample_weight, statistics):
+        # As scikit-learn's partial_fit: the first call fixes classes_ from
+        # `classes`, later calls check them; the fit then reads classes_.
+        if not self.__sklearn_is_fitted__():
+            self._set_classes(np.unique(classes))
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={list(classes)!r} differs from the fitted classes_ "
+                f"{self.classes_.tolist()}."
+            )
+        return self._fit(X, y, sample_weight, incremental=True, statistics=statistics)
 
     # ------------------------------------------------------- the face's hooks
-    def _validate_targets(self, y, windows, *, reset, classes=None) -> np.ndarray:
+    def _validate_targets(self, y, windows, *, reset, incremental) -> np.ndarray:
         """One-hot float64 targets of shape (n_samples, n_classes)."""
         if y is None:
             raise ValueError(
@@ -276,20 +294,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         check_consistent_length(windows, y)
-        if reset:
-            self.classes_ = np.unique(y if classes is None else classes)
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes; "
-                    f"got 1 class: {self.classes_.tolist()}."
-                )
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
-            raise ValueError(
-                f"classes={list(classes)!r} differs from the fitted classes_ "
-                f"{self.classes_.tolist()}."
-            )
+        if reset and not incremental:
+            self._set_classes(np.unique(y))
         indices = np.searchsorted(self.classes_, y)
         indices = np.minimum(indices, len(self.classes_) - 1)
         unknown = self.classes_[indices] != y
@@ -299,6 +305,14 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
                 f"{np.unique(y[unknown]).tolist()[:5]}."
             )
         return np.eye(len(self.classes_))[indices]
+
+    def _set_classes(self, classes: np.ndarray) -> None:
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes; "
+                f"got 1 class: {classes.tolist()}."
+            )
+        self.classes_ = classes
 
     def _row_weights(self, targets: np.ndarray) -> np.ndarray | None:
         if self.class_weight is None:
@@ -368,6 +382,21 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
     def _loss_scale(self, scaling: WindowScaling) -> np.ndarray:
         return np.ones(1)
 
+    _fitted_fields = {"classes_": 1}
+
+    def _save_fitted_fields(self, arrays: dict) -> dict:
+        return {"classes_": _encode_classes(self.classes_)}
+
+    def _restore_fitted_fields(self, fields: dict, arrays: dict, spec, scaling):
+        classes = _decode_classes(fields["classes_"])
+        if not len(classes) == spec.n_outputs >= 2:
+            raise InvalidFile("its fitted shapes do not agree with each other.")
+        if scaling.relative_targets.any():
+            raise InvalidFile(
+                "its classifier's scaling measures outputs from features."
+            )
+        return {"classes_": classes}
+
     # -------------------------------------------------------------- predict
     def predict_proba(self, X) -> np.ndarray:
         """Probability of each class for each sequence of ``X``.
@@ -390,11 +419,13 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         Parameters
         ----------
         X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
-            Sequences, shaped as in :meth:`fit`.
+            Sequences as :meth:`fit` takes them; their padded steps are masked.
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            The log-softmax of the network's logits: finite even where a
+            probability rounds to 0.
         """  # noqa: E501
         return _log_softmax(self._outputs(X))
 
@@ -404,7 +435,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         Parameters
         ----------
         X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
-            Sequences, shaped as in :meth:`fit`.
+            Sequences, shaped as in :meth:`fit`. A classifier fitted on padded
+            sequences also reads sequences padded to another length.
 
         Returns
         -------
@@ -423,3 +455,47 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _encode_classes(classes: np.ndarray) -> dict:
+    """Class labels as JSON: their kind and their values."""
+    kind = classes.dtype.kind
+    if kind == "O" and all(isinstance(c, str) for c in classes):
+        kind = "U"
+    if kind not in "biufU":
+        raise TypeError(
+            f"save writes class labels that are bools, numbers or strings; got "
+            f"labels of dtype {classes.dtype}."
+        )
+    values = [c.item() if hasattr(c, "item") else c for c in classes]
+    return {"kind": kind, "object": classes.dtype.kind == "O", "values": values}
+
+
+def _decode_classes(encoded: Any) -> np.ndarray:
+    """Class labels written by ``_encode_classes``, checked."""
+    if (
+        not isinstance(encoded, dict)
+        or set(encoded) != {"kind", "object", "values"}
+        or encoded["kind"] not in ("b", "i", "u", "f", "U")
+        or not isinstance(encoded["object"], bool)
+        or not isinstance(encoded["values"], list)
+    ):
+        raise InvalidFile("its classes_ are not a list of labels of one kind.")
+    kind, values = encoded["kind"], encoded["values"]
+    allowed = {
+        "b": (bool,),
+        "i": (int,),
+        "u": (int,),
+        "f": (int, float),
+        "U": (str,),
+    }[kind]
+    if not all(
+        isinstance(v, allowed) and (kind == "b" or not isinstance(v, bool))
+        for v in values
+    ):
+        raise InvalidFile(f"its classes_ are not all of kind {kind!r}.")
+    dtype = object if encoded["object"] else None
+    classes = np.asarray(values, dtype=dtype)
+    if len(classes) and not np.array_equal(np.unique(classes), classes):
+        raise InvalidFile("its classes_ are not sorted and unique.")
+    return classes

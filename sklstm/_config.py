@@ -59,7 +59,14 @@ import threading
 import warnings
 from pathlib import Path
 
-__all__ = ["get_config", "load_keras", "load_tensorflow", "set_config"]
+__all__ = [
+    "engine_setting",
+    "get_config",
+    "load_keras",
+    "load_tensorflow",
+    "set_config",
+    "tensorflow_threads",
+]
 
 LOG_LEVEL_VARIABLE = "TF_CPP_MIN_LOG_LEVEL"
 QUIET_LOG_LEVEL = "3"

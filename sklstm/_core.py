@@ -1,21 +1,33 @@
 """The shared estimator core: one place for what every recurrent estimator does.
 
-:class:`BaseRecurrentNetwork` owns the parameters both faces share, the
-validation of windows and padding, the fit loop (scaling, validation split,
-early stopping, warm start, ``partial_fit``, divergence and Ctrl-C, a failed
-call leaving a fitted estimator as it was), prediction through the compiled
-network, pickling and the hook for safe saving. A face
-(:class:`~sklstm.LSTMRegressor`, :class:`~sklstm.LSTMClassifier`) adds only
-what differs: its targets, its loss, its validation split, its scaling of the
-outputs and its scikit-learn mixin. The pattern is scikit-learn's own
-``BaseMultilayerPerceptron`` with ``MLPRegressor`` and ``MLPClassifier``.
+:class:`BaseRecurrentNetwork`, an abstract base, owns the parameters both
+faces share, the validation of windows and padding, the fit (in phases:
+``_prepare``, ``_build``, ``_train``, ``_store_fit``; with scaling,
+validation split, early stopping, warm start, ``partial_fit``, a failed call
+leaving a fitted estimator as it was), prediction through the compiled
+network, pickling, and the fitted state a saved file holds
+(``_save_state``, ``_restore_state``). A face (:class:`~sklstm.LSTMRegressor`,
+:class:`~sklstm.LSTMClassifier`) adds only what differs, through the
+abstract hooks: its targets, its loss, its validation split, its scaling of
+the outputs, the fitted attributes that are its own, and its scikit-learn
+mixin. The pattern is scikit-learn's own ``BaseMultilayerPerceptron`` with
+``MLPRegressor`` and ``MLPClassifier``.
+
+The package's layers, each importing only from those below it: the faces,
+this core, the engine (:mod:`sklstm._network`, :mod:`sklstm._programs`,
+:mod:`sklstm._training`: the only modules that touch TensorFlow) and the
+tools (scaling, windows, sequences, settings, the file format).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
+from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass, field
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -34,6 +46,23 @@ from ._network import (
     parse_optimizer,
     parse_rnn_layers,
 )
+from ._persistence import (
+    InvalidFile,
+    checked_float,
+    checked_int,
+)
+from ._persistence import save as save_file
+from ._saved_state import (
+    HISTORY_KEYS,
+    SAVED_FIELDS,
+    SCALING_ARRAYS,
+    fields_in,
+    plain,
+    saved_history,
+    saved_inputs,
+    saved_network,
+    saved_scaling,
+)
 from ._scaling import WindowStatistics
 from ._sequences import check_padding, repad
 from ._training import AUTO_MIN_ROUNDS
@@ -43,17 +72,75 @@ __all__ = ["BaseRecurrentNetwork"]
 _FLOATS = [np.float64, np.float32]
 
 
-class BaseRecurrentNetwork(BaseEstimator):
+@dataclass
+class _FitPlan:
+    """What one fit works on, as ``_prepare`` decided it."""
+
+    windows: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray | None
+    padded: bool
+    spec: NetworkSpec
+    continuing: bool
+    incremental: bool
+    validating: bool
+    rng: np.random.RandomState
+    train_rows: Any = field(default_factory=lambda: slice(None))
+    val_rows: Any = None
+
+    @property
+    def n_train(self) -> int:
+        rows = self.train_rows
+        return len(range(len(self.windows))[rows] if isinstance(rows, slice) else rows)
+
+    @functools.cached_property
+    def train_windows(self) -> np.ndarray:
+        # Taken once: an index array (a shuffled split) copies the windows.
+        return self.windows[self.train_rows]
+
+    @functools.cached_property
+    def train_targets(self) -> np.ndarray:
+        return self.targets[self.train_rows]
+
+    def check_training_weights(self) -> None:
+        if self.weights is None or self.weights[self.train_rows].any():
+            return
+        n_train = self.n_train
+        held_out = (
+            f" ({n_train} rows; {len(self.windows) - n_train} are held out for "
+            "early stopping)"
+            if self.validating
+            else ""
+        )
+        raise ValueError(
+            f"sample_weight is zero on every training row{held_out}: the network "
+            "would learn nothing. Give some training rows a positive weight."
+        )
+
+
+class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     """Base class of the recurrent estimators; not to be used directly.
 
     Faces define ``__init__`` (their parameters), ``_loss`` (``"mse"`` or
-    ``"crossentropy"``) and the hooks ``_validate_targets``,
-    ``_target_scaling`` (which takes statistics gathered over chunks, see
-    :class:`~sklstm.WindowStatistics`), ``_validation_rows``, ``_validation_loss`` and
-    ``_loss_scale``.
+    ``"crossentropy"``) and the abstract hooks below: how they read targets
+    (``_validate_targets``), scale them (``_target_scaling``, which also takes
+    statistics gathered over chunks, see :class:`~sklstm.WindowStatistics`),
+    hold rows out (``_validation_rows``), measure the loss
+    (``_validation_loss``, ``_loss_scale``), and save and restore the fitted
+    attributes that are theirs alone (``_save_fitted_fields``,
+    ``_restore_fitted_fields``, with their keys in ``_fitted_fields``). The
+    base saves and restores everything else: the network, its scaling and
+    what training measured.
     """
 
     _loss = "mse"
+    # What the network's outputs are, in error messages.
+    _outputs_name = "targets"
+    # The keys of the face's own fitted fields in a saved file.
+    # The keys of the face's own fitted fields in a saved file's fitted state,
+    # each with the first format version that holds it (a field added later
+    # is absent from older files, and _restore_fitted_fields gets none).
+    _fitted_fields: dict[str, int] = {}
     # Early stopping: the least fall of the validation loss that counts as an
     # improvement, and the fewest steps "auto" waits for one.
     _min_delta = 0.0
@@ -80,6 +167,11 @@ class BaseRecurrentNetwork(BaseEstimator):
         "standardize": ["boolean"],
     }
 
+    def __sklearn_is_fitted__(self) -> bool:
+        # The one test of "fitted" every method and scikit-learn's
+        # check_is_fitted use: a network exists once a fit has built one.
+        return "_network" in self.__dict__
+
     # ------------------------------------------------------------- fitting
     def _atomic(self, method, *args, **kwargs):
         # A failed call must leave a fitted estimator as it was: remember the
@@ -98,18 +190,21 @@ class BaseRecurrentNetwork(BaseEstimator):
                 network.set_optimizer_state(optimizer)
             raise
 
-    def _fit(
-        self, X, y, sample_weight, *, incremental: bool, classes=None, statistics=None
-    ):
-        from ._training import (
-            BatchSampler,
-            TrainingConfig,
-            WindowBatches,
-            build_network,
-            evaluation_steps,
-            train,
-        )
+    def _fit(self, X, y, sample_weight, *, incremental: bool, statistics=None):
+        """Fit in three phases a subclass may override one by one.
 
+        ``_prepare`` validates the data and decides what the fit does,
+        ``_build`` makes (or takes over) the network and its scaling,
+        ``_train`` runs the training loop; ``_store_fit`` keeps the result.
+        """
+        plan = self._prepare(X, y, sample_weight, incremental=incremental)
+        network, scaling = self._build(plan, statistics)
+        result = self._train(plan, network, scaling)
+        self._store_fit(plan, network, scaling, result)
+        return self
+
+    def _prepare(self, X, y, sample_weight, *, incremental: bool) -> _FitPlan:
+        """Validated windows, targets and weights, the network's spec, the split."""
         for name in ("steps", "batch_size", "print_steps", "early_stopping_rounds"):
             if isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(
@@ -119,23 +214,11 @@ class BaseRecurrentNetwork(BaseEstimator):
         dense_spec = parse_dense_layers(self.dense_layers)
         optimizer_name = parse_optimizer(self.optimizer)
 
-        continuing = hasattr(self, "_network") and (incremental or self.warm_start)
+        continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
         windows, padded = self._validate_windows(X, reset=not continuing)
         targets = self._validate_targets(
-            y, windows, reset=not continuing, classes=classes
+            y, windows, reset=not continuing, incremental=incremental
         )
-        weights = self._row_weights(targets)
-        if sample_weight is not None:
-            given = _check_sample_weight(
-                sample_weight, windows, dtype=np.float64, ensure_non_negative=True
-            )
-            weights = given if weights is None else weights * given
-        if weights is not None and weights.max() > 0:
-            # Mean 1 keeps the learning rate's meaning whatever the weights' scale
-            # (divided by the largest first, so that weights of 1e308 stay finite).
-            weights = weights / weights.max()
-            weights = weights / weights.mean()
-
         spec = NetworkSpec(
             time_steps=windows.shape[1],
             n_features=windows.shape[2],
@@ -151,104 +234,143 @@ class BaseRecurrentNetwork(BaseEstimator):
             how = "partial_fit" if incremental else "warm_start=True"
             raise ValueError(
                 f"{how} continues the fitted network, but the number of "
-                f"{'classes' if self._loss == 'crossentropy' else 'targets'} or "
-                "rnn_layers, dense_layers, optimizer or learning_rate changed "
-                "since it was built. Fit a fresh estimator (warm_start=False) to "
-                "change them."
+                f"{self._outputs_name} or rnn_layers, dense_layers, optimizer or "
+                "learning_rate changed since it was built. Fit a fresh estimator "
+                "(warm_start=False) to change them."
             )
+        plan = _FitPlan(
+            windows=windows,
+            targets=targets,
+            weights=self._sample_weights(targets, windows, sample_weight),
+            padded=padded,
+            spec=spec,
+            continuing=continuing,
+            incremental=incremental,
+            validating=self.early_stopping_rounds is not None and not incremental,
+            rng=check_random_state(self.random_state),
+        )
+        if plan.validating:
+            plan.train_rows, plan.val_rows = self._validation_rows(targets, plan.rng)
+        plan.check_training_weights()
+        return plan
 
-        validating = self.early_stopping_rounds is not None and not incremental
-        rng = check_random_state(self.random_state)
-        train_rows, val_rows = slice(None), None
-        if validating:
-            train_rows, val_rows = self._validation_rows(targets, rng)
-        train_windows, train_targets = windows[train_rows], targets[train_rows]
-        n_train = len(train_windows)
-        train_weights = None if weights is None else weights[train_rows]
-        if train_weights is not None and not train_weights.any():
-            raise ValueError(
-                "sample_weight is zero on every training row"
-                + (
-                    f" ({n_train} rows; {len(windows) - n_train} are held out for "
-                    "early stopping)"
-                    if validating
-                    else ""
-                )
-                + ": the network would learn nothing. Give some training rows a "
-                "positive weight."
+    def _sample_weights(self, targets, windows, sample_weight) -> np.ndarray | None:
+        """The face's row weights times ``sample_weight``, of mean 1 (None: equal)."""
+        weights = self._row_weights(targets)
+        if sample_weight is not None:
+            given = _check_sample_weight(
+                sample_weight, windows, dtype=np.float64, ensure_non_negative=True
             )
+            weights = given if weights is None else weights * given
+        if weights is not None and weights.max() > 0:
+            # Mean 1 keeps the learning rate's meaning whatever the weights' scale
+            # (divided by the largest first, so that weights of 1e308 stay finite).
+            weights = weights / weights.max()
+            weights = weights / weights.mean()
+        return weights
+
+    def _build(self, plan: _FitPlan, statistics=None):
+        """The network and scaling to train: new ones, or the fitted ones."""
+        from ._training import build_network
 
         if statistics is not None:
-            statistics = self._scaling_from(statistics, windows, targets, padded)
-        if continuing:
-            network, scaling = self._network, self._scaling
-            if statistics is not None and not _same_scaling(statistics, scaling):
+            statistics = self._scaling_from(
+                statistics, plan.windows, plan.targets, plan.padded
+            )
+        if plan.continuing:
+            if statistics is not None and not _same_scaling(statistics, self._scaling):
                 raise ValueError(
                     "statistics differ from those the estimator started training "
                     "with: partial_fit keeps the scaling of its first call. Pass "
                     "the same statistics on every call, or none after the first."
                 )
-        else:
-            scaling = statistics
-            if scaling is None:
-                scaling = self._target_scaling(train_windows, train_targets, padded)
-            network = build_network(
-                spec, int(rng.randint(np.iinfo(np.int32).max - 1000))
+            return self._network, self._scaling
+        scaling = statistics
+        if scaling is None:
+            scaling = self._target_scaling(
+                plan.train_windows, plan.train_targets, plan.padded
             )
+        seed = int(plan.rng.randint(np.iinfo(np.int32).max - 1000))
+        return build_network(plan.spec, seed), scaling
 
-        validation_loss = None
-        if validating:
-            val_windows, val_targets = windows[val_rows], targets[val_rows]
-            val_weights = None
-            if weights is not None and weights[val_rows].sum() > 0:
-                val_weights = weights[val_rows]
+    def _train(self, plan: _FitPlan, network, scaling):
+        """Run the training loop on the training rows; returns its result."""
+        from ._training import (
+            BatchSampler,
+            TrainingConfig,
+            WindowBatches,
+            evaluation_steps,
+            train,
+        )
 
-            def validation_loss() -> float:
-                outputs = network.predict_windows(val_windows, scaling)
-                return self._validation_loss(outputs, val_targets, val_weights)
-
+        rows = plan.train_rows
+        train_windows, n_train = plan.train_windows, plan.n_train
+        train_weights = None if plan.weights is None else plan.weights[rows]
         batches = WindowBatches(
             train_windows,
-            scaling.transform_targets(train_windows, train_targets),
+            scaling.transform_targets(train_windows, plan.train_targets),
             None if train_weights is None else train_weights.astype(np.float32),
             scaling,
         )
         sampler = BatchSampler(
-            n_train, self.batch_size, np.random.RandomState(rng.randint(2**31 - 1))
+            n_train, self.batch_size, np.random.RandomState(plan.rng.randint(2**31 - 1))
         )
-        previous_steps = self.n_iter_ if continuing else 0
-        steps = math.ceil(n_train / sampler.batch_size) if incremental else self.steps
-        print_steps = min(self.print_steps, steps) if incremental else self.print_steps
+        epoch_steps = math.ceil(n_train / sampler.batch_size)
+        steps = epoch_steps if plan.incremental else self.steps
+        print_steps = (
+            min(self.print_steps, steps) if plan.incremental else self.print_steps
+        )
         config = TrainingConfig(
             steps=steps,
             print_steps=print_steps,
-            early_stopping_rounds=self.early_stopping_rounds if validating else None,
+            early_stopping_rounds=self.early_stopping_rounds
+            if plan.validating
+            else None,
             verbose=int(self.verbose),
             logdir=self.logdir,
-            step_offset=previous_steps,
+            step_offset=self.n_iter_ if plan.continuing else 0,
             min_delta=self._min_delta,
             min_rounds=self._auto_min_rounds,
             # Only early stopping gains from evaluating more often.
-            eval_steps=evaluation_steps(
-                print_steps, math.ceil(n_train / sampler.batch_size)
-            )
-            if validating
+            eval_steps=evaluation_steps(print_steps, epoch_steps)
+            if plan.validating
             else print_steps,
         )
-        result = train(
+        return train(
             network,
             batches,
             sampler,
             config,
             loss_scale=self._loss_scale(scaling),
-            validation_loss=validation_loss,
+            validation_loss=self._validation_loss_of(plan, network, scaling),
         )
 
+    def _validation_loss_of(self, plan: _FitPlan, network, scaling):
+        """The loss on the held-out rows as a function of the network; None."""
+        if not plan.validating:
+            return None
+        val_windows, val_targets = (
+            plan.windows[plan.val_rows],
+            plan.targets[plan.val_rows],
+        )
+        val_weights = None
+        if plan.weights is not None and plan.weights[plan.val_rows].sum() > 0:
+            val_weights = plan.weights[plan.val_rows]
+
+        def validation_loss() -> float:
+            outputs = network.predict_windows(val_windows, scaling)
+            return self._validation_loss(outputs, val_targets, val_weights)
+
+        return validation_loss
+
+    def _store_fit(self, plan: _FitPlan, network, scaling, result) -> None:
+        """Keep the trained network and what training measured."""
+        previous_steps = self.n_iter_ if plan.continuing else 0
         self._network = network
-        self._network_spec = spec
+        self._network_spec = plan.spec
         self._scaling = scaling
         self.model_ = network.model
-        if continuing:
+        if plan.continuing:
             for key, values in result.history.items():
                 self.history_[key].extend(values)
         else:
@@ -256,9 +378,8 @@ class BaseRecurrentNetwork(BaseEstimator):
         self.best_loss_ = result.best_loss
         self.best_step_ = result.best_step
         self.n_iter_ = previous_steps + result.steps_run
-        if validating or not continuing:
-            self.n_validation_samples_ = len(windows) - n_train
-        return self
+        if plan.validating or not plan.continuing:
+            self.n_validation_samples_ = len(plan.windows) - plan.n_train
 
     def _scaling_from(self, statistics, windows, targets, padded: bool):
         """The scaling that statistics gathered over chunks give this face."""
@@ -293,19 +414,23 @@ class BaseRecurrentNetwork(BaseEstimator):
                 "X must be 2-D (n_samples, time_steps) or 3-D (n_samples, "
                 f"time_steps, n_features); got a {ndim}-D array."
             )
-        if not reset and ndim in (2, 3) and ndim != self._fit_ndim:
+        if not reset and ndim in (2, 3) and ndim != self.input_ndim_:
             raise ValueError(
                 f"X is {ndim}-D, but {type(self).__name__} was fitted on "
-                f"{self._fit_ndim}-D input."
+                f"{self.input_ndim_}-D input."
             )
         if ndim == 3:
-            windows = check_array(
-                X,
-                allow_nd=True,
-                dtype=_FLOATS,
-                input_name="X",
-                ensure_all_finite="allow-nan",
-            )
+            # scikit-learn tests finiteness on a sum, which values near the
+            # float64 limit overflow (to inf or NaN) harmlessly: the padding
+            # check reads the values themselves.
+            with np.errstate(over="ignore", invalid="ignore"):
+                windows = check_array(
+                    X,
+                    allow_nd=True,
+                    dtype=_FLOATS,
+                    input_name="X",
+                    ensure_all_finite="allow-nan",
+                )
             if 0 in windows.shape[1:]:
                 raise ValueError(
                     f"X holds windows of {windows.shape[1]} time steps and "
@@ -328,7 +453,7 @@ class BaseRecurrentNetwork(BaseEstimator):
             windows = validate_data(self, X, reset=reset, dtype=_FLOATS)[:, :, None]
         padded = check_padding(windows)
         if reset:
-            self._fit_ndim = ndim
+            self.input_ndim_ = ndim
             self.time_steps_in_ = windows.shape[1]
         elif windows.shape[1] != self.time_steps_in_:
             if ndim == 3 and self._network_spec.masked:
@@ -348,6 +473,50 @@ class BaseRecurrentNetwork(BaseEstimator):
                 "sequence all its steps."
             )
         return windows, padded
+
+    # ------------------------------------------------------ the faces' hooks
+    @abstractmethod
+    def _validate_targets(self, y, windows, *, reset: bool, incremental: bool):
+        """Validated float64 targets of shape (n_samples, n_outputs).
+
+        ``reset`` is True when the fit starts a new network, ``incremental``
+        when it is a ``partial_fit``.
+        """
+
+    @abstractmethod
+    def _target_scaling(self, windows, targets, padded: bool, statistics=None):
+        """The :class:`~sklstm._scaling.WindowScaling` of a new network."""
+
+    @abstractmethod
+    def _validation_rows(self, targets, rng):
+        """Row selections (training, validation) for early stopping."""
+
+    @abstractmethod
+    def _validation_loss(self, outputs, targets, weights) -> float:
+        """The loss of outputs in the targets' units, weighted by row."""
+
+    @abstractmethod
+    def _loss_scale(self, scaling) -> np.ndarray:
+        """Turns the per-output loss on scaled targets into the targets' units."""
+
+    @abstractmethod
+    def _save_fitted_fields(self, arrays: dict) -> dict:
+        """The face's own fitted attributes as JSON (keys ``_fitted_fields``).
+
+        Arrays go into ``arrays`` instead, under names of the face's own
+        beginning with ``"fitted."``.
+        """
+
+    @abstractmethod
+    def _restore_fitted_fields(self, fields: dict, arrays: dict, spec, scaling):
+        """Attributes to set from the saved ``fields`` and ``arrays``, checked.
+
+        ``fields`` is the file's whole fitted state, ``arrays`` its arrays
+        (read them with :func:`~sklstm._persistence.checked_array`). Returns a
+        dict of attribute names to values; raises
+        :class:`~sklstm._persistence.InvalidFile` when they do not agree with
+        the network's ``spec`` or ``scaling``.
+        """
 
     def _row_weights(self, targets: np.ndarray) -> np.ndarray | None:
         """Weights the face gives each row before sample_weight (None: equal)."""
@@ -373,7 +542,7 @@ class BaseRecurrentNetwork(BaseEstimator):
         The file (a zip archive) holds the parameters and fitted attributes
         as JSON, the scaling statistics and optimizer state as ``.npz`` and
         the network in Keras's native ``.keras`` format; see
-        :mod:`sklstm._persistence`. Read it back with :func:`sklstm.load`,
+        :doc:`/user_guide/persistence`. Read it back with :func:`sklstm.load`,
         which predicts exactly as this estimator does. Unlike a pickle, the
         file is safe to load from a source you do not trust. An unfitted
         estimator saves its parameters only and loads unfitted.
@@ -398,19 +567,113 @@ class BaseRecurrentNetwork(BaseEstimator):
 
         Examples
         --------
-        >>> import os, tempfile
-        >>> import numpy as np
-        >>> from sklstm import LSTMRegressor, load
-        >>> X = np.sin(np.linspace(0, 20, 200)).reshape(-1, 5, 1)
-        >>> model = LSTMRegressor([4], steps=20, random_state=0).fit(X, X[:, -1, 0])
-        >>> path = os.path.join(tempfile.mkdtemp(), "model.sklstm")
-        >>> model.save(path)
-        >>> load(path).get_params() == model.get_params()
-        True
-        """
-        from ._persistence import save
+        A binary file object serves as well as a path:
 
-        save(self, path)
+        >>> import io
+        >>> from sklstm import LSTMClassifier, load
+        >>> buffer = io.BytesIO()
+        >>> LSTMClassifier([4], steps=50, random_state=0).save(buffer)
+        >>> _ = buffer.seek(0)
+        >>> load(buffer).get_params()["steps"]
+        50
+        """
+        save_file(self, path)
+
+    def _save_state(self, arrays: dict) -> tuple[dict, Any] | None:
+        """The fitted state as a saved file holds it, and the Keras model.
+
+        Returns None for an unfitted estimator. Arrays go into ``arrays`` by
+        name; the returned dict is the JSON part.
+        """
+        if not self.__sklearn_is_fitted__():
+            return None
+        scaling = self._scaling
+        for name in SCALING_ARRAYS:
+            arrays[f"scaling.{name}"] = np.asarray(getattr(scaling, name), np.float64)
+        optimizer_state = self._network.get_optimizer_state()
+        for i, value in enumerate(optimizer_state):
+            arrays[f"optimizer.{i}"] = np.asarray(value)
+        names = getattr(self, "feature_names_in_", None)
+        state = {
+            "n_features_in_": int(self.n_features_in_),
+            "feature_names_in_": None if names is None else [str(n) for n in names],
+            "time_steps_in_": int(self.time_steps_in_),
+            "fit_ndim": int(self.input_ndim_),
+            "history_": {
+                key: [plain(v) for v in self.history_[key]] for key in HISTORY_KEYS
+            },
+            "best_loss_": float(self.best_loss_),
+            "best_step_": int(self.best_step_),
+            "n_iter_": int(self.n_iter_),
+            "network": self._network_spec.to_dict(),
+            "n_validation_samples_": int(self.n_validation_samples_),
+            "scaling": {"reference": [int(r) for r in scaling.reference]},
+            "optimizer_variables": len(optimizer_state),
+        }
+        state.update(self._save_fitted_fields(arrays))
+        return state, self._network.model
+
+    def _restore_state(
+        self, fitted: Any, arrays: dict, read_weights, *, version: int
+    ) -> None:
+        """Become the fitted estimator a file describes.
+
+        ``arrays`` are the file's arrays by name; loading refuses a file with
+        arrays that nothing read.
+
+        ``read_weights(model)`` returns the saved weights of a Keras model of
+        the network's architecture. Raises
+        :class:`~sklstm._persistence.InvalidFile` for anything inconsistent;
+        sets nothing until everything is checked.
+        """
+
+        expected = fields_in(SAVED_FIELDS, version)
+        expected |= fields_in(self._fitted_fields, version)
+        if not isinstance(fitted, dict) or set(fitted) != expected:
+            raise InvalidFile("its fitted state does not have the expected fields.")
+        spec = self._saved_spec(fitted["network"], version)
+        state = saved_inputs(fitted, spec)
+        state["history_"] = saved_history(fitted["history_"])
+        scaling = saved_scaling(arrays, fitted["scaling"], spec, version)
+        state.update(self._restore_fitted_fields(fitted, arrays, spec, scaling))
+        network = saved_network(spec, fitted, arrays, read_weights)
+        state.update(
+            _network=network,
+            _network_spec=spec,
+            _scaling=scaling,
+            model_=network.model,
+            best_loss_=checked_float(fitted["best_loss_"], "best_loss_"),
+            best_step_=checked_int(fitted["best_step_"], "best_step_"),
+            n_iter_=checked_int(fitted["n_iter_"], "n_iter_"),
+            n_validation_samples_=checked_int(
+                fitted.get("n_validation_samples_", 0), "n_validation_samples_"
+            ),
+        )
+        self.__dict__.update(state)
+
+    def _saved_spec(self, description: Any, version: int) -> NetworkSpec:
+        """The network spec of a file, trained on this face's loss."""
+
+        if version == 1 and isinstance(description, dict):
+            # sklstm 0.1 had LSTM layers only, unmasked, trained on the MSE.
+            if {"loss", "masked"} & set(description):
+                raise InvalidFile(
+                    "its network description does not have the expected fields."
+                )
+            description = {**description, "loss": "mse", "masked": False}
+        try:
+            spec = NetworkSpec.from_dict(description)
+        except (TypeError, ValueError) as exc:
+            message = str(exc)
+            if not message.startswith("its "):
+                message = f"its network description is invalid: {message}"
+            raise InvalidFile(message) from None
+        if spec.loss != self._loss:
+            raise InvalidFile(
+                f"its network is trained on {spec.loss!r}, not on {self._loss!r} "
+                f"as a {type(self).__name__}'s."
+            )
+        return spec
 
     def __getstate__(self):
         # BaseEstimator may hand back the live __dict__: never mutate it.

@@ -20,7 +20,9 @@ rows ``t + 1`` to ``t + h``.
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -33,6 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._panel_forecast import forecast_panel
 from ._regressor import LSTMRegressor
+from ._sequences import float_rows
 from ._window import (
     WindowTransformer,
     _identifier_position,
@@ -48,6 +51,38 @@ _CALIBRATION_VALUES = 1 << 21
 
 
 # ------------------------------------------------------------------ inputs
+def _renamed_keywords(**renames: str):
+    """Accept the former names of arguments for one release, with a warning.
+
+    ``renames`` maps a former keyword to its new name.
+    """
+
+    def decorate(function):
+        @functools.wraps(function)
+        def accepting_former_names(*args, **kwargs):
+            for former, name in renames.items():
+                if former not in kwargs:
+                    continue
+                if name in kwargs:
+                    raise TypeError(
+                        f"{function.__name__}() got both {name!r} and its former "
+                        f"name {former!r}; pass {name!r} only."
+                    )
+                warnings.warn(
+                    f"{function.__name__}()'s argument {former!r} is now called "
+                    f"{name!r}; the former name will stop working in the next "
+                    "release.",
+                    FutureWarning,
+                    stacklevel=2,
+                )
+                kwargs[name] = kwargs.pop(former)
+            return function(*args, **kwargs)
+
+        return accepting_former_names
+
+    return decorate
+
+
 def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
     """A finite float64 array (n_rows, n_columns), its column names and index."""
     index = getattr(values, "index", None) if hasattr(values, "iloc") else None
@@ -58,23 +93,13 @@ def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
         columns = [str(c) for c in values.columns]
         array = values.to_numpy(dtype=np.float64, copy=False)
     else:
-        try:
-            array = np.asarray(values, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name} must hold numbers; {exc}.") from None
-        if array.ndim == 1:
-            array = array[:, None]
-        if array.ndim != 2:
-            raise ValueError(
-                f"{name} must be 1-D (one series) or 2-D (n_rows, n_columns); "
-                f"got a {array.ndim}-D array."
-            )
+        array = float_rows(values, name, "(one series)", "(n_rows, n_columns)")
         columns = [f"x{j}" for j in range(array.shape[1])]
     if array.shape[1] == 0:
         raise ValueError(f"{name} has no columns.")
-    bad = ~np.isfinite(array)
-    if bad.any():
-        row, column = np.argwhere(bad)[0]
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        row, column = bad[0]
         raise ValueError(
             f"{name} has a missing or infinite value at row {row} (column "
             f"{columns[column]!r}): forecasts need every value up to each "
@@ -124,8 +149,9 @@ def _column_positions(targets: Any, columns: list[str]) -> list[int]:
 
 
 # ---------------------------------------------------------------- targets
+@_renamed_keywords(columns="targets")
 def horizon_targets(
-    series: Any, horizon: int, *, columns: Any = None, series_id: Any = None
+    series: Any, horizon: int, *, targets: Any = None, series_id: Any = None
 ):
     """Targets of the next ``horizon`` steps for every row of a series.
 
@@ -147,17 +173,18 @@ def horizon_targets(
         Rows in time order.
     horizon : int
         Steps ahead, at least 1.
-    columns : int, str, list or None, default=None
+    targets : int, str, list or None, default=None
         The columns to forecast, by position or (for a DataFrame) by name;
         None takes every column (every column but the identifier, with
         ``series_id``). Other columns can still be inputs (covariates) of the
-        model.
+        model. (Called ``columns`` before; the old name still works, with a
+        ``FutureWarning``, until the next release.)
     series_id : str, int or None, default=None
         The column that names the series of each row, when ``series`` is a
         long table of many series whose rows are contiguous and in time
         order, as for :class:`~sklstm.WindowTransformer`'s ``series_id``: a
         column name of a DataFrame, or a column position of an array
-        (positions in ``columns`` count this column too). No target reaches
+        (positions in ``targets`` count this column too). No target reaches
         past the end of its row's series: each series' last ``horizon`` rows
         get no row, as the last rows of a single series do, and a series of
         ``horizon`` rows or fewer gives none. The result pairs with the rows
@@ -220,11 +247,11 @@ def horizon_targets(
     horizon = _check_positive_int(horizon, "horizon")
     if series_id is None:
         array, names, index = _as_series(series, "series")
-        positions = _column_positions(columns, names)
+        positions = _column_positions(targets, names)
         rows = np.arange(len(array) - horizon)
     else:
         array, names, index, positions, rows = _panel_targets_rows(
-            series, horizon, columns, series_id
+            series, horizon, targets, series_id
         )
     if len(rows) < 1:
         raise ValueError(
@@ -241,7 +268,7 @@ def horizon_targets(
     return pd.DataFrame(values, index=index[rows], columns=labels)
 
 
-def _panel_targets_rows(table: Any, horizon: int, columns: Any, series_id: Any):
+def _panel_targets_rows(table: Any, horizon: int, targets: Any, series_id: Any):
     """What horizon_targets needs of a long table of series.
 
     The table's columns as float64 (the identifier's as NaN, never read),
@@ -270,13 +297,13 @@ def _panel_targets_rows(table: Any, horizon: int, columns: Any, series_id: Any):
     # Back to the table's column positions, so targets' positions count the
     # identifier's column as the user does.
     array = np.insert(array, position, np.nan, axis=1)
-    if columns is None:
+    if targets is None:
         positions = [j for j in range(n_columns) if j != position]
     else:
-        positions = _column_positions(columns, names)
+        positions = _column_positions(targets, names)
         if position in positions:
             raise ValueError(
-                f"columns names the series_id column {series_id!r}: the "
+                f"targets names the series_id column {series_id!r}: the "
                 "identifier is never a target."
             )
     starts = _series_starts(identifiers, series_id)
@@ -315,10 +342,10 @@ class _WindowModel:
         elif isinstance(model, LSTMRegressor):
             check_is_fitted(model)
             self.time_steps = int(model.time_steps_in_)
-            self.n_features = 1 if model._fit_ndim == 2 else int(model.n_features_in_)
+            self.n_features = 1 if model.input_ndim_ == 2 else int(model.n_features_in_)
             # A 2-D fit names the window's time steps, not the series' columns.
             self.feature_names = None
-            self.flatten = model._fit_ndim == 2
+            self.flatten = model.input_ndim_ == 2
             self._regressor = model
         else:
             self._regressor = None
@@ -349,7 +376,7 @@ class _Plan:
         self, model: Any, history: Any, steps: Any, targets: Any, future: Any
     ) -> None:
         self.model = _WindowModel(model)
-        self.steps = _check_positive_int(steps, "steps")
+        self.steps = _check_positive_int(steps, "horizon")
         self.history, self.columns, _ = _as_series(history, "history")
         if self.history.shape[1] != self.model.n_features:
             raise ValueError(
@@ -449,7 +476,7 @@ def _outputs_layout(plan: _Plan, width: int) -> int:
     horizon = width // n_targets
     if 1 < horizon < plan.steps:
         raise ValueError(
-            f"the model forecasts {horizon} steps directly; steps={plan.steps} "
+            f"the model forecasts {horizon} steps directly; horizon={plan.steps} "
             "is beyond them. Ask for at most that many steps, or train the "
             "model on a longer horizon."
         )
@@ -535,10 +562,11 @@ def _conformal_widths(plan, origins, known, predicted, size, rank) -> np.ndarray
     return widths
 
 
+@_renamed_keywords(steps="horizon")
 def forecast(
     model: Any,
     history: Any,
-    steps: int,
+    horizon: int,
     *,
     origins: Sequence[int] | None = None,
     targets: Any = None,
@@ -547,7 +575,7 @@ def forecast(
     calibration_size: int | None = None,
     series_id: Any = None,
 ):
-    """Forecast the next ``steps`` rows of a series from one or many origins.
+    """Forecast the next ``horizon`` rows of a series from one or many origins.
 
     A model that predicts one step of each target is applied recursively:
     each step's predictions become the newest row of the next window. A model
@@ -556,7 +584,7 @@ def forecast(
     column, or ``horizon`` per target column.
 
     All origins are forecast together: a recursive forecast from any number
-    of origins costs ``steps`` calls to the model's ``predict`` (each over
+    of origins costs ``horizon`` calls to the model's ``predict`` (each over
     all origins), not one per origin and step, and a direct one a single
     call.
 
@@ -571,8 +599,10 @@ def forecast(
     history : array-like or DataFrame of shape (n_rows,) or (n_rows, n_columns)
         The series the model reads, rows in time order, with every column the
         model was fitted on (targets and covariates) and no missing values.
-    steps : int
-        How many rows ahead to forecast, at least 1.
+    horizon : int
+        How many rows ahead to forecast, at least 1. (Called ``steps``
+        before; the old name still works, with a ``FutureWarning``, until
+        the next release.)
     origins : sequence of int or None, default=None
         Positions of the rows to forecast from; a forecast from row ``t``
         reads rows up to ``t`` only. None forecasts from the last row.
@@ -584,7 +614,7 @@ def forecast(
     future_covariates : array-like of shape (n_future, n_covariates), default=None
         The covariates' values in the rows after the end of ``history``, in
         the order of their columns. A recursive forecast from row ``t`` reads
-        the covariates of rows ``t + 1`` to ``t + steps - 1``; a clear error
+        the covariates of rows ``t + 1`` to ``t + horizon - 1``; a clear error
         says how many rows are missing.
     coverage : float in (0, 1) or None, default=None
         If given, also return prediction intervals meant to hold the true
@@ -612,11 +642,11 @@ def forecast(
     Returns
     -------
     predictions : ndarray
-        Of shape ``(steps,)`` with ``origins=None``, or ``(n_origins,
-        steps)``; with a last axis of targets when there are several. With
+        Of shape ``(horizon,)`` with ``origins=None``, or ``(n_origins,
+        horizon)``; with a last axis of targets when there are several. With
         ``series_id``, a DataFrame with one row per series and step: the
         identifier (in a column named ``series_id`` when it is a name, else
-        ``"series_id"``), ``"step"`` (1 to ``steps``) and one column per
+        ``"series_id"``), ``"step"`` (1 to ``horizon``) and one column per
         target.
     lower, upper : ndarray
         Only when ``coverage`` is given: the interval's bounds, shaped as
@@ -625,7 +655,7 @@ def forecast(
     Raises
     ------
     ValueError
-        If ``steps`` is below 1, ``history`` is shorter than the window or has
+        If ``horizon`` is below 1, ``history`` is shorter than the window or has
         missing values, an origin lacks a full window, the covariates of a
         needed row are missing, or the model's outputs do not match the
         targets.
@@ -686,9 +716,9 @@ def forecast(
             "coverage": coverage,
             "calibration_size": calibration_size,
         }
-        steps = _check_positive_int(steps, "steps")
-        return forecast_panel(model, history, steps, series_id, targets, unavailable)
-    plan = _Plan(model, history, steps, targets, future_covariates)
+        horizon = _check_positive_int(horizon, "horizon")
+        return forecast_panel(model, history, horizon, series_id, targets, unavailable)
+    plan = _Plan(model, history, horizon, targets, future_covariates)
     positions = plan.origins(origins)
     coverage = _check_coverage(coverage)
     predictions, lower, upper = _forecast(plan, positions, coverage, calibration_size)
@@ -743,10 +773,11 @@ def _squeezer(one_origin: bool, one_target: bool):
 
 
 # --------------------------------------------------------------- backtest
+@_renamed_keywords(steps="horizon")
 def backtest(
     model: Any,
     series: Any,
-    steps: int,
+    horizon: int,
     *,
     test_size: int | float,
     refit: bool | int = False,
@@ -758,8 +789,8 @@ def backtest(
     """Forecast every origin of a test part and measure the errors per step.
 
     The test part is the last ``test_size`` rows of ``series``. Every origin
-    whose ``steps`` forecast rows all lie in the test part is forecast, from
-    the row before the test part to the row ``steps`` before the end; a
+    whose ``horizon`` forecast rows all lie in the test part is forecast,
+    from the row before the test part to the row ``horizon`` before the end; a
     forecast from row ``t`` reads rows up to ``t`` only (covariates, the
     columns that are not targets, are read up to the rows forecast). As with
     ``TimeSeriesSplit``, a model is only ever fitted on rows before the
@@ -773,11 +804,13 @@ def backtest(
         rows before the test part.
     series : array-like or DataFrame of shape (n_rows,) or (n_rows, n_columns)
         The whole series, rows in time order.
-    steps : int
-        The forecast horizon, at least 1.
+    horizon : int
+        How many rows ahead to forecast, at least 1. (Called ``steps``
+        before; the old name still works, with a ``FutureWarning``, until
+        the next release.)
     test_size : int or float
         Rows of the test part, or its fraction of the rows (in (0, 1)). It
-        must hold at least ``steps`` rows.
+        must hold at least ``horizon`` rows.
     refit : bool or int, default=False
         False fits the model at most once (see ``model``). An int ``k``
         fits a clone of the model anew every ``k`` origins, on all rows up to
@@ -787,7 +820,7 @@ def backtest(
         covariates.
     strategy : {"recursive", "direct"} or None, default=None
         How a model fitted here learns: ``"recursive"`` on the next row
-        (one-step targets), ``"direct"`` on all ``steps`` next rows
+        (one-step targets), ``"direct"`` on all ``horizon`` next rows
         (:func:`horizon_targets`). None is ``"recursive"``, or, for a model
         used as it is, whatever it was fitted for.
     coverage : float in (0, 1) or None, default=None
@@ -813,7 +846,7 @@ def backtest(
     Raises
     ------
     ValueError
-        If the test part is shorter than ``steps`` or leaves no rows to fit
+        If the test part is shorter than ``horizon`` or leaves no rows to fit
         on, or for any reason :func:`forecast` gives.
 
     See Also
@@ -836,7 +869,7 @@ def backtest(
     >>> bool(errors["mse"].is_monotonic_increasing)  # errors grow with the step
     True
     """
-    steps = _check_positive_int(steps, "steps")
+    steps = _check_positive_int(horizon, "horizon")
     array, columns, index = _as_series(series, "series")
     n_rows = len(array)
     n_test = _test_rows(test_size, n_rows, steps)
@@ -884,7 +917,7 @@ def _test_rows(test_size: Any, n_rows: int, steps: int) -> int:
     if n_test < steps or n_test >= n_rows:
         raise ValueError(
             f"test_size gives a test part of {n_test} rows of {n_rows}: it needs at "
-            f"least steps={steps} rows, and rows before it to forecast from."
+            f"least horizon={steps} rows, and rows before it to forecast from."
         )
     return n_test
 
@@ -915,7 +948,7 @@ def _rows(series: Any, start: int, stop: int):
 def _fit_until(model, series, array, origin, targets, steps, strategy):
     """``model`` fitted on the rows up to ``origin``, as ``strategy`` says."""
     if strategy == "direct":
-        y = horizon_targets(array[: origin + 1], steps, columns=targets)
+        y = horizon_targets(array[: origin + 1], steps, targets=targets)
         return model.fit(_rows(series, 0, origin + 1 - steps), y)
     y = array[1 : origin + 1, targets]
     return model.fit(_rows(series, 0, origin), y[:, 0] if len(targets) == 1 else y)

@@ -6,8 +6,9 @@ estimator can reject a bad specification before TensorFlow is imported;
 
 A network is described by a :class:`NetworkSpec`: its input shape, outputs,
 layers, optimizer, loss and whether padded steps are masked. The same
-description keys the shared compiled programs, is written to saved files and
-rebuilds the network when a file is loaded.
+description keys the shared compiled programs, and writes and reads itself
+(:meth:`NetworkSpec.to_dict`, :meth:`NetworkSpec.from_dict`) for saved files,
+whose network is rebuilt from it.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from numbers import Integral, Real
 from typing import Any
 
 from ._config import load_keras
+from ._scaling import PAD_VALUE
 
 __all__ = [
-    "CELLS",
-    "LOSSES",
     "OPTIMIZERS",
     "PAD_VALUE",
     "DenseSpec",
@@ -54,14 +54,6 @@ OPTIMIZERS = {
 
 # Name of a recurrent cell -> Keras layer class.
 CELLS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
-# What the network is trained on: "mse" outputs values, "crossentropy" the
-# logits of a softmax over classes.
-LOSSES = ("mse", "crossentropy")
-# Value of a padded time step in the network's input, where a Masking layer
-# marks it: standardised real values never come near it (a step is masked only
-# if every one of its features equals it, and the estimators reject such real
-# steps).
-PAD_VALUE = -1.0e9
 
 _RNN_KEYS = {
     "num_units",
@@ -72,6 +64,20 @@ _RNN_KEYS = {
     "bidirectional",
 }
 _DENSE_KEYS = {"layers", "activation", "dropout"}
+# What a network is trained on: "mse" outputs values, "crossentropy" the
+# logits of a softmax over classes.
+_LOSSES = ("mse", "crossentropy")
+_SPEC_KEYS = {
+    "time_steps",
+    "n_features",
+    "n_outputs",
+    "rnn_layers",
+    "dense_layers",
+    "optimizer",
+    "learning_rate",
+    "loss",
+    "masked",
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,15 @@ class DenseSpec:
     units: tuple[int, ...] = ()
     activation: str = "relu"
     dropout: float = 0.0
+
+
+def _check_keys(layer: dict, allowed: set, where: str) -> None:
+    unknown = set(layer) - allowed
+    if unknown:
+        raise ValueError(
+            f"{where} has unknown keys {sorted(unknown)}; "
+            f"allowed keys are {sorted(allowed)}."
+        )
 
 
 def _positive_units(value: Any, where: str) -> int:
@@ -141,12 +156,7 @@ def parse_rnn_layers(rnn_layers: Any) -> list[RecurrentSpec]:
     for i, layer in enumerate(layers):
         where = f"rnn_layers[{i}]"
         if isinstance(layer, dict):
-            unknown = set(layer) - _RNN_KEYS
-            if unknown:
-                raise ValueError(
-                    f"{where} has unknown keys {sorted(unknown)}; "
-                    f"allowed keys are {sorted(_RNN_KEYS)}."
-                )
+            _check_keys(layer, _RNN_KEYS, where)
             if "num_units" not in layer:
                 raise ValueError(f"{where} must give 'num_units'; got {layer!r}.")
             if "keep_prob" in layer and "dropout" in layer:
@@ -202,12 +212,7 @@ def parse_dense_layers(dense_layers: Any) -> DenseSpec:
     if dense_layers is None:
         return DenseSpec()
     if isinstance(dense_layers, dict):
-        unknown = set(dense_layers) - _DENSE_KEYS
-        if unknown:
-            raise ValueError(
-                f"dense_layers has unknown keys {sorted(unknown)}; "
-                f"allowed keys are {sorted(_DENSE_KEYS)}."
-            )
+        _check_keys(dense_layers, _DENSE_KEYS, "dense_layers")
         if "layers" not in dense_layers:
             raise ValueError(
                 "dense_layers must give 'layers' (a list of ints); "
@@ -273,6 +278,83 @@ class NetworkSpec:
     learning_rate: float
     loss: str = "mse"
     masked: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The description as plain JSON values, in the estimators' vocabulary.
+
+        Examples
+        --------
+        >>> from sklstm._network import NetworkSpec, parse_dense_layers
+        >>> from sklstm._network import parse_rnn_layers
+        >>> spec = NetworkSpec(
+        ...     10, 1, 1, tuple(parse_rnn_layers([5])), parse_dense_layers(None),
+        ...     "Adam", 0.01,
+        ... )
+        >>> NetworkSpec.from_dict(spec.to_dict()) == spec
+        True
+        """
+        return {
+            "time_steps": int(self.time_steps),
+            "n_features": int(self.n_features),
+            "n_outputs": int(self.n_outputs),
+            "rnn_layers": [
+                {
+                    "num_units": layer.units,
+                    "dropout": layer.dropout,
+                    "recurrent_dropout": layer.recurrent_dropout,
+                    "cell": layer.cell,
+                    "bidirectional": layer.bidirectional,
+                }
+                for layer in self.rnn_layers
+            ],
+            "dense_layers": {
+                "layers": list(self.dense.units),
+                "activation": self.dense.activation,
+                "dropout": self.dense.dropout,
+            },
+            "optimizer": self.optimizer,
+            "learning_rate": float(self.learning_rate),
+            "loss": self.loss,
+            "masked": bool(self.masked),
+        }
+
+    @classmethod
+    def from_dict(cls, description: Any) -> NetworkSpec:
+        """The spec ``to_dict`` wrote, every value checked.
+
+        Raises ``ValueError`` or ``TypeError`` naming what is wrong.
+        """
+        if not isinstance(description, dict) or set(description) != _SPEC_KEYS:
+            raise ValueError(
+                "its network description does not have the expected fields."
+            )
+        shape = {}
+        for name in ("time_steps", "n_features", "n_outputs"):
+            shape[name] = _positive_units(description[name], name)
+        learning_rate = description["learning_rate"]
+        if (
+            isinstance(learning_rate, bool)
+            or not isinstance(learning_rate, Real)
+            or not 0 < learning_rate < float("inf")
+        ):
+            raise ValueError(
+                f"learning_rate must be a positive number; got {learning_rate!r}."
+            )
+        if description["loss"] not in _LOSSES:
+            raise ValueError(
+                f"loss must be one of {_LOSSES}; got {description['loss']!r}."
+            )
+        if not isinstance(description["masked"], bool):
+            raise TypeError("its network's masked flag must be a bool.")
+        return cls(
+            **shape,
+            rnn_layers=tuple(parse_rnn_layers(description["rnn_layers"])),
+            dense=parse_dense_layers(description["dense_layers"]),
+            optimizer=parse_optimizer(description["optimizer"]),
+            learning_rate=float(learning_rate),
+            loss=description["loss"],
+            masked=description["masked"],
+        )
 
 
 def _recurrent_layer(

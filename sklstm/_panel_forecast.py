@@ -69,12 +69,12 @@ def _target_positions(targets: Any, names: list[str], position: int) -> list[int
 def forecast_panel(
     model: Any,
     history: Any,
-    steps: int,
+    horizon: int,
     series_id: Any,
     targets: Any,
     unavailable: dict[str, Any],
 ) -> pd.DataFrame:
-    """Forecast ``steps`` rows of every series of ``history`` (see ``forecast``).
+    """Forecast ``horizon`` rows of every series of ``history`` (see ``forecast``).
 
     ``unavailable`` holds forecast's arguments that a panel forecast does not
     take; any that is set is an error.
@@ -128,7 +128,7 @@ def forecast_panel(
             len(batch), -1
         )
 
-    buffer = np.empty((len(starts), time_steps + steps - 1, n_values))
+    buffer = np.empty((len(starts), time_steps + horizon - 1, n_values))
     buffer[:, :time_steps] = windows[last_rows]
     first = predict(buffer[:, :time_steps])
     n_targets = len(targets)
@@ -138,14 +138,14 @@ def forecast_panel(
             f"not a multiple of the {n_targets} target column(s): set targets "
             "to the columns the model forecasts."
         )
-    horizon = first.shape[1] // n_targets
-    if horizon > 1 or steps == 1:
-        if horizon < steps:
+    direct_steps = first.shape[1] // n_targets
+    if direct_steps > 1 or horizon == 1:
+        if direct_steps < horizon:
             raise ValueError(
-                f"the model forecasts {horizon} steps directly; steps={steps} is "
-                "beyond them."
+                f"the model forecasts {direct_steps} steps directly; "
+                f"horizon={horizon} is beyond them."
             )
-        predictions = first.reshape(len(starts), horizon, n_targets)[:, :steps]
+        predictions = first.reshape(len(starts), direct_steps, n_targets)[:, :horizon]
     else:
         if n_targets != n_values:
             raise ValueError(
@@ -153,17 +153,17 @@ def forecast_panel(
                 f"the next row, so the model must forecast all {n_values} value "
                 f"column(s); it forecasts {n_targets}."
             )
-        predictions = np.empty((len(starts), steps, n_targets))
+        predictions = np.empty((len(starts), horizon, n_targets))
         predictions[:, 0] = first
-        for k in range(1, steps):
+        for k in range(1, horizon):
             buffer[:, time_steps + k - 1, targets] = predictions[:, k - 1]
             predictions[:, k] = predict(buffer[:, k : k + time_steps])
     value_names = names[:position] + names[position + 1 :]
     label = series_id if isinstance(series_id, str) else "series_id"
     frame = pd.DataFrame(
         {
-            label: np.repeat(identifiers[starts], steps),
-            "step": np.tile(np.arange(1, steps + 1), len(starts)),
+            label: np.repeat(identifiers[starts], horizon),
+            "step": np.tile(np.arange(1, horizon + 1), len(starts)),
         }
     )
     for j, column in enumerate(targets):

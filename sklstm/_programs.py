@@ -48,7 +48,6 @@ __all__ = [
     "programs_for",
     "read_state",
     "shard_sizes",
-    "state_variables",
 ]
 
 # Gate blocks of each cell: an LSTM computes four of them, a GRU three.

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from ._core import BaseRecurrentNetwork
-from ._persistence import register
+from ._persistence import InvalidFile, checked_int, register
 from ._scaling import WindowScaling, WindowStatistics
 
 __all__ = ["LSTMRegressor"]
@@ -36,14 +36,17 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     Parameters
     ----------
     rnn_layers : list of int or dict, default=(32,)
-        One entry per stacked LSTM layer: its number of units, or a dict with
-        ``num_units`` and optionally ``keep_prob`` (the post's spelling: the
-        probability of keeping each input, so ``dropout = 1 - keep_prob``),
-        ``dropout`` and ``recurrent_dropout``.
+        One entry per stacked recurrent layer: its number of units (an LSTM
+        layer), or a dict with ``num_units`` and optionally ``cell``
+        (``"lstm"``, the default, ``"gru"`` or ``"rnn"``), ``bidirectional``
+        (a bool: read the window both ways), ``keep_prob`` (the post's
+        spelling: the probability of keeping each input, so ``dropout = 1 -
+        keep_prob``), ``dropout`` and ``recurrent_dropout``.
     dense_layers : None, list of int or dict, default=None
-        Dense layers after the last LSTM: None for none, a list of units
-        (ReLU), or the post's ``{"layers": [...], "activation": ...,
-        "dropout": ...}``.
+        Dense layers after the last recurrent one: None for none, a list of
+        units (ReLU), or the post's ``{"layers": [...], "activation": ...,
+        "dropout": ...}`` (``activation`` is the name of a Keras activation,
+        ``dropout`` the rate after each dense layer).
     optimizer : str, default="Adam"
         Name of a Keras optimizer, in any case: "Adam", "Adagrad", "SGD",
         "RMSprop", "Nadam", "AdamW", ...
@@ -124,6 +127,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         Column names of a 2-D DataFrame input with string column names.
     time_steps_in_ : int
         Length of the windows seen during :meth:`fit`.
+    input_ndim_ : int
+        Dimensions of the ``X`` seen during :meth:`fit`: 2 for one univariate
+        sequence per row, 3 for ``(n_samples, time_steps, n_features)``.
+        Later inputs must have as many.
     n_outputs_ : int
         Number of targets.
     history_ : dict of lists
@@ -286,7 +293,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         )
 
     # ------------------------------------------------------- the face's hooks
-    def _validate_targets(self, y, windows, *, reset, classes=None) -> np.ndarray:
+    def _validate_targets(self, y, windows, *, reset, incremental) -> np.ndarray:
         """Validated float64 targets, shaped (n_samples, n_outputs)."""
         if y is None:
             raise ValueError(
@@ -349,6 +356,26 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     def _loss_scale(self, scaling: WindowScaling) -> np.ndarray:
         # Squared target scales: the loss on standardised targets, in y's units.
         return scaling.y_scale**2
+
+    _fitted_fields = {"n_outputs_": 1, "y_ndim": 1}
+
+    def _save_fitted_fields(self, arrays: dict) -> dict:
+        return {"n_outputs_": int(self.n_outputs_), "y_ndim": int(self._y_ndim)}
+
+    def _restore_fitted_fields(self, fields: dict, arrays: dict, spec, scaling):
+        y_ndim = fields["y_ndim"]
+        n_outputs = checked_int(fields["n_outputs_"], "n_outputs_", 1)
+        if not (
+            y_ndim in (1, 2)
+            and n_outputs == spec.n_outputs
+            and (y_ndim == 2 or n_outputs == 1)
+        ):
+            raise InvalidFile("its fitted shapes do not agree with each other.")
+        return {
+            "n_outputs_": n_outputs,
+            "_y_ndim": y_ndim,
+            "relative_": scaling.relative_targets,
+        }
 
     # -------------------------------------------------------------- predict
     def predict(self, X) -> np.ndarray:

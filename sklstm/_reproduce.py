@@ -255,13 +255,13 @@ def post_config(seed: int, budget: Budget = FULL) -> LSTMRegressor:
     )
 
 
-def sklstm_defaults(task: str, seed: int, budget: Budget = FULL) -> LSTMRegressor:
+def sklstm_defaults(seed: int, budget: Budget = FULL) -> LSTMRegressor:
     """``LSTMRegressor(random_state=seed)``: the package's defaults, on any task.
 
     Examples
     --------
     >>> from sklstm._reproduce import sklstm_defaults
-    >>> sklstm_defaults("x_sin", 0).get_params()["relative"]
+    >>> sklstm_defaults(0).get_params()["relative"]
     'auto'
     """
     return LSTMRegressor(random_state=seed, **budget.defaults_overrides)
@@ -272,7 +272,7 @@ def _run_post(data: TaskData, seed: int, budget: Budget):
 
 
 def _run_defaults(data: TaskData, seed: int, budget: Budget):
-    return _fit_lstm(sklstm_defaults(data.name, seed, budget), data)
+    return _fit_lstm(sklstm_defaults(seed, budget), data)
 
 
 def _run_persistence(data: TaskData, seed: int, budget: Budget):
@@ -349,8 +349,8 @@ METHODS: dict[str, Method] = {
 }
 
 
-def method_label(method: str, task: str) -> str:
-    """A method's label in tables and plots (the same for every task)."""
+def method_label(method: str) -> str:
+    """A method's label in tables and plots."""
     return METHODS[method].label
 
 
@@ -469,7 +469,6 @@ def run_reproduction(
         seeds=seeds,
         quick=quick,
         labels={name: method.label for name, method in METHODS.items()},
-        log=log,
     )
     log("")
     log(table)

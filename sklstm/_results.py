@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 __all__ = [
     "POST_PUBLISHED_MSE",
-    "TASK_LABELS",
-    "format_ratio",
     "markdown_table",
-    "plot_task",
     "write_results",
 ]
 
@@ -176,7 +173,7 @@ def plot_task(
 
 
 def _markdown_document(
-    results, table: str, *, command: str, seeds: Sequence[int], quick: bool
+    table: str, *, command: str, seeds: Sequence[int], quick: bool
 ) -> str:
     lines = ["# sklstm reproduce: results", ""]
     if quick:
@@ -218,7 +215,6 @@ def write_results(
     seeds: Sequence[int],
     quick: bool,
     labels: Mapping[str, str] | None = None,
-    log: Callable[[str], None] = print,
 ) -> tuple[list[Path], str]:
     """Write ``results.json``, ``results.md`` and one PNG per task into ``out``.
 
@@ -239,8 +235,6 @@ def write_results(
     labels : dict of str to str or None
         Each method's label in the table and the plots; None, or a method
         missing from it, shows the method's name.
-    log : callable, default=print
-        Receives a message when plots are skipped.
 
     Returns
     -------
@@ -256,18 +250,10 @@ def write_results(
         json.dumps([r.to_json() for r in results], indent=2) + "\n", encoding="utf-8"
     )
     md_path.write_text(
-        _markdown_document(results, table, command=command, seeds=seeds, quick=quick),
+        _markdown_document(table, command=command, seeds=seeds, quick=quick),
         encoding="utf-8",
     )
     written = [json_path, md_path]
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        log(
-            "Plots skipped: they need matplotlib (pip install matplotlib, or "
-            "pip install 'sklstm[plot]')."
-        )
-        return written, table
     for task, data in tasks_data.items():
         first = {}
         for result in results:

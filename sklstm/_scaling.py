@@ -18,14 +18,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._network import PAD_VALUE
-
 __all__ = [
+    "PAD_VALUE",
     "WindowScaling",
     "WindowStatistics",
+    "block_rows",
     "choose_references",
     "drifting_features",
 ]
+
+# Value of a padded time step in the network's input, where a Masking layer
+# marks it: standardised real values never come near it (a step is masked only
+# if every one of its features equals it, and the estimators reject such real
+# steps).
+PAD_VALUE = -1.0e9
 
 # Rows per block when a pass over all windows is needed (statistics,
 # prediction): large enough to amortise per-call costs, small enough that a
@@ -121,7 +127,7 @@ class WindowScaling:
     def transform_windows(self, windows: np.ndarray) -> np.ndarray:
         """The float32 network input for a batch of windows.
 
-        Padded steps (NaN) become :data:`~sklstm._network.PAD_VALUE`, which the
+        Padded steps (NaN) become :data:`PAD_VALUE`, which the
         network's Masking layer skips.
         """
         block = _relative(windows, self.relative_features)

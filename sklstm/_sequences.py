@@ -1,5 +1,7 @@
-"""Sequences of different lengths: padding them into one array, and the rules
-for the padded steps.
+"""Sequences of different lengths: padding them into one array, and its rules.
+
+A padded step's rules are checked here too, and a series given as 1-D or 2-D
+rows is read as float rows (:func:`float_rows`).
 
 The estimators read one 3-D array ``(n_sequences, time_steps, n_features)``.
 Sequences shorter than ``time_steps`` are padded with NaN, before their first
@@ -23,7 +25,7 @@ import numpy as np
 
 from ._scaling import block_rows
 
-__all__ = ["check_padding", "pad_sequences", "repad"]
+__all__ = ["check_padding", "float_rows", "pad_sequences", "repad"]
 
 
 def pad_sequences(
@@ -89,17 +91,7 @@ def pad_sequences(
         raise ValueError("sequences is empty: give at least one sequence.")
     arrays = []
     for i, sequence in enumerate(sequences):
-        try:
-            array = np.asarray(sequence, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"sequence {i} is not numeric: {exc}.") from None
-        if array.ndim == 1:
-            array = array[:, None]
-        if array.ndim != 2:
-            raise ValueError(
-                f"sequence {i} must be 1-D (t_i,) or 2-D (t_i, n_features); got "
-                f"a {array.ndim}-D array."
-            )
+        array = float_rows(sequence, f"sequence {i}", "(t_i,)", "(t_i, n_features)")
         if len(array) == 0:
             raise ValueError(f"sequence {i} is empty: it has no time step.")
         missing = np.argwhere(np.isnan(array))
@@ -136,6 +128,24 @@ def pad_sequences(
     return padded
 
 
+def float_rows(values: Any, name: str, one_d: str, two_d: str) -> np.ndarray:
+    """``values`` as float64 rows (time steps) x columns; 1-D is one column.
+
+    ``one_d`` and ``two_d`` describe the shapes accepted, for the error.
+    """
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} is not numeric: {exc}.") from None
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be 1-D {one_d} or 2-D {two_d}; got a {array.ndim}-D array."
+        )
+    return array
+
+
 def check_padding(windows: np.ndarray, name: str = "X") -> bool:
     """Whether ``windows`` holds padded steps; raise if they break the rules.
 
@@ -145,8 +155,11 @@ def check_padding(windows: np.ndarray, name: str = "X") -> bool:
     blocks of rows, so that a window view over a long series is never copied
     whole.
     """
-    if np.isfinite(windows.sum()):
-        return False
+    # A finite sum proves there is no NaN at once; values near the float64
+    # limit may overflow it, which only sends them to the scan below.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(windows.sum()):
+            return False
     time_steps = windows.shape[1]
     step = block_rows(windows)
     found = False

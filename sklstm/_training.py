@@ -1,5 +1,9 @@
-"""The training loop: compiled gradient steps, batches from the window view,
-evaluation, early stopping, logging, and recovery from divergence or Ctrl-C.
+"""The training loop: compiled gradient steps until the budget or early stopping.
+
+It feeds batches from the window view, evaluates, stops early, logs, and
+recovers from divergence or Ctrl-C; each of these is a piece of its own
+(:class:`_TrainLosses`, :class:`_Progress`, :class:`_BestWeights`,
+:func:`_finish`) that :func:`train` calls.
 
 Why the loop looks like this: a tiny recurrent network on a CPU costs almost
 nothing in arithmetic (the post's network is under 1 MFLOP per step), so its
@@ -38,12 +42,14 @@ from ._config import load_tensorflow
 from ._programs import current_engine, load_state, programs_for, read_state
 
 __all__ = [
+    "AUTO_MIN_ROUNDS",
     "BatchSampler",
     "CompiledNetwork",
     "TrainingConfig",
     "TrainingResult",
     "WindowBatches",
     "build_network",
+    "evaluation_steps",
     "train",
 ]
 
@@ -357,20 +363,11 @@ def train(
     TrainingResult
     """
     result = TrainingResult()
-    # The batches of one call have the same shape in every call of a fit
-    # whatever the evaluation period, so that one compiled program serves it.
-    per_call = max(
-        1,
-        min(
-            STEPS_PER_CALL,
-            config.print_steps,
-            VALUES_PER_CALL // (sampler.batch_size * batches.values_per_window),
-        ),
-    )
+    losses = _TrainLosses()
+    progress = _Progress(config)
+    best = _BestWeights(network, config, validating=validation_loss is not None)
+    per_call = _steps_per_call(config, sampler, batches)
     writer = _summary_writer(config.logdir)
-    saved: list[np.ndarray] | None = None
-    loss_sum, loss_steps = 0.0, 0
-    printed_sum, printed_steps = 0.0, 0
     try:
         while result.steps_run < config.steps:
             until_eval = config.eval_steps - result.steps_run % config.eval_steps
@@ -382,14 +379,11 @@ def train(
             if not math.isfinite(chunk_loss):
                 result.diverged = True
                 break
-            loss_sum += chunk_loss * n_steps
-            loss_steps += n_steps
+            losses.add(chunk_loss, n_steps)
             at_end = result.steps_run == config.steps
             if not (result.steps_run % config.eval_steps == 0 or at_end):
                 continue
-            printed_sum += loss_sum
-            printed_steps += loss_steps
-            train_loss, loss_sum, loss_steps = loss_sum / loss_steps, 0.0, 0
+            train_loss = losses.evaluation_mean()
             step = config.step_offset + result.steps_run
             epoch = result.steps_run * sampler.batch_size // sampler.n_rows
             val_loss = validation_loss() if validation_loss is not None else None
@@ -397,31 +391,95 @@ def train(
                 result.diverged = True
                 break
             _record(result, step, epoch, train_loss, val_loss, writer)
-            if config.verbose and (
-                result.steps_run % config.print_steps == 0 or at_end
-            ):
-                # The line's train loss covers every step since the last line.
-                line_loss = printed_sum / printed_steps
-                printed_sum, printed_steps = 0.0, 0
-                print(format_progress(step, epoch, line_loss, val_loss), flush=True)
-            current = train_loss if val_loss is None else val_loss
-            if val_loss is None or current < result.best_loss - config.min_delta:
-                weights = network.get_weights()
-                if not _all_finite(weights):
-                    # The last update of the chunk overflowed the weights.
-                    result.diverged = True
-                    break
-                result.best_loss, result.best_step = current, step
-                saved = weights
-            elif step - result.best_step >= _patience(config, result.best_step):
-                result.stopped_early = True
+            progress.report(result.steps_run, step, epoch, losses, val_loss, at_end)
+            verdict = best.update(train_loss if val_loss is None else val_loss, step)
+            if verdict is not None:
+                setattr(result, verdict, True)
                 break
     except KeyboardInterrupt:
         result.interrupted = True
     finally:
         if writer is not None:
             writer.close()
-    return _finish(network, result, saved, validation_loss is not None)
+    result.best_loss, result.best_step = best.loss, best.step
+    return _finish(network, result, best.saved, validation_loss is not None)
+
+
+def _steps_per_call(config: TrainingConfig, sampler, batches) -> int:
+    # The batches of one call have the same shape in every call of a fit
+    # whatever the evaluation period, so that one compiled program serves it.
+    return max(
+        1,
+        min(
+            STEPS_PER_CALL,
+            config.print_steps,
+            VALUES_PER_CALL // (sampler.batch_size * batches.values_per_window),
+        ),
+    )
+
+
+class _TrainLosses:
+    """Sums of the training loss: since the last evaluation, and the last line."""
+
+    def __init__(self) -> None:
+        self.loss_sum, self.loss_steps = 0.0, 0
+        self.printed_sum, self.printed_steps = 0.0, 0
+
+    def add(self, chunk_loss: float, n_steps: int) -> None:
+        self.loss_sum += chunk_loss * n_steps
+        self.loss_steps += n_steps
+
+    def evaluation_mean(self) -> float:
+        """Mean since the last evaluation; it then counts towards the line."""
+        self.printed_sum += self.loss_sum
+        self.printed_steps += self.loss_steps
+        mean = self.loss_sum / self.loss_steps
+        self.loss_sum, self.loss_steps = 0.0, 0
+        return mean
+
+    def line_mean(self) -> float:
+        """Mean since the last progress line, which starts a new one."""
+        mean = self.printed_sum / self.printed_steps
+        self.printed_sum, self.printed_steps = 0.0, 0
+        return mean
+
+
+class _Progress:
+    """The post's progress lines, every ``print_steps`` steps at ``verbose``."""
+
+    def __init__(self, config: TrainingConfig) -> None:
+        self.verbose = config.verbose
+        self.print_steps = config.print_steps
+
+    def report(self, steps_run, step, epoch, losses: _TrainLosses, val_loss, at_end):
+        if self.verbose and (steps_run % self.print_steps == 0 or at_end):
+            # The line's train loss covers every step since the last line.
+            line = format_progress(step, epoch, losses.line_mean(), val_loss)
+            print(line, flush=True)
+
+
+class _BestWeights:
+    """Early stopping: the best evaluation, its weights, and when to stop."""
+
+    def __init__(self, network, config: TrainingConfig, *, validating: bool):
+        self.network = network
+        self.config = config
+        self.validating = validating
+        self.loss, self.step = math.inf, 0
+        self.saved: list[np.ndarray] | None = None
+
+    def update(self, current: float, step: int) -> str | None:
+        """Keep improved weights; None to go on, or why training ends."""
+        if not self.validating or current < self.loss - self.config.min_delta:
+            weights = self.network.get_weights()
+            if not _all_finite(weights):
+                # The last update of the chunk overflowed the weights.
+                return "diverged"
+            self.loss, self.step = current, step
+            self.saved = weights
+        elif step - self.step >= _patience(self.config, self.step):
+            return "stopped_early"
+        return None
 
 
 def _padded(arrays: tuple, length: int) -> tuple:

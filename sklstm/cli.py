@@ -6,16 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 
-__all__ = ["build_parser", "main"]
+__all__ = ["main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sklstm`` command."""
     parser = argparse.ArgumentParser(
         prog="sklstm",
-        description="LSTM sequence regression as scikit-learn estimators.",
+        description=(
+            "Recurrent networks (LSTM, GRU) as scikit-learn estimators: regress, "
+            "classify and forecast sequences and time series."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"sklstm {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -111,8 +114,30 @@ def _run_reproduce(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``sklstm`` command; returns the exit status."""
-    parser = build_parser()
+    """Run the ``sklstm`` command; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The arguments after ``sklstm``; None reads them from ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 on success. ``--help``, ``--version`` and invalid arguments exit
+        through ``SystemExit``, as argparse does.
+
+    Examples
+    --------
+    >>> from sklstm.cli import main
+    >>> try:  # doctest: +ELLIPSIS
+    ...     main(["--version"])
+    ... except SystemExit as done:
+    ...     print("exit status", done.code)
+    sklstm ...
+    exit status 0
+    """
+    parser = _build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

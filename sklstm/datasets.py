@@ -92,8 +92,8 @@ def sin(x: np.ndarray) -> np.ndarray:
     --------
     >>> import numpy as np
     >>> from sklstm.datasets import sin
-    >>> sin(np.array([0.0, np.pi / 2]))
-    array([0., 1.])
+    >>> sin(np.linspace(0, np.pi, 3)).round(3)
+    array([0., 1., 0.])
     """
     return np.sin(np.asarray(x, dtype=np.float64))
 
@@ -308,10 +308,9 @@ def prepare_data(
         The series, rows in time order.
     time_steps : int, default=10
         Length of every window.
-    val_size : float, default=0.1
-        Fraction of the rows before the test part held out for validation.
-    test_size : float, default=0.1
-        Fraction of all rows held out for testing.
+    val_size, test_size : float, default=0.1
+        The fractions of the rows held out for validation and testing, as in
+        :func:`split_data`.
 
     Returns
     -------
@@ -365,12 +364,9 @@ def generate_data(
         (such as :func:`sin_cos`).
     x : array-like of shape (n_rows,)
         The points the series is taken at, in order.
-    time_steps : int, default=10
-        Length of every window.
-    val_size : float, default=0.1
-        Fraction of the rows before the test part held out for validation.
-    test_size : float, default=0.1
-        Fraction of all rows held out for testing.
+    time_steps, val_size, test_size : int, float, float
+        Window length and the parts held out, as in :func:`prepare_data`
+        (defaults 10, 0.1 and 0.1).
 
     Returns
     -------

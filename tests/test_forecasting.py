@@ -61,7 +61,7 @@ def test_horizon_targets_align_with_the_windows_rows():
 
 def test_horizon_targets_of_several_columns_are_step_major():
     series = np.c_[np.arange(6.0), 10 * np.arange(6.0), -np.arange(6.0)]
-    targets = horizon_targets(series, 2, columns=[0, 1])
+    targets = horizon_targets(series, 2, targets=[0, 1])
     # Row 0: step 1 of both columns, then step 2 of both.
     assert_array_equal(targets[0], [1.0, 10.0, 2.0, 20.0])
     assert targets.shape == (4, 4)
@@ -70,7 +70,7 @@ def test_horizon_targets_of_several_columns_are_step_major():
 def test_horizon_targets_keep_pandas_names_and_index():
     index = pd.date_range("2000-01-01", periods=6, freq="D")
     frame = pd.DataFrame({"load": np.arange(6.0), "temp": np.ones(6)}, index=index)
-    targets = horizon_targets(frame, 2, columns="load")
+    targets = horizon_targets(frame, 2, targets="load")
     assert list(targets.columns) == ["load_step1", "load_step2"]
     assert targets.index.equals(index[:4])
     assert_array_equal(targets.to_numpy()[-1], [4.0, 5.0])
@@ -98,9 +98,9 @@ def test_horizon_targets_reject_missing_values_and_unknown_columns():
         horizon_targets([1.0, 2.0, np.nan, 4.0], 1)
     frame = pd.DataFrame({"a": np.arange(5.0)})
     with pytest.raises(ValueError, match="column 'b', which is not among"):
-        horizon_targets(frame, 1, columns="b")
+        horizon_targets(frame, 1, targets="b")
     with pytest.raises(ValueError, match="targets holds column 3, but there are 1"):
-        horizon_targets(frame, 1, columns=[3])
+        horizon_targets(frame, 1, targets=[3])
 
 
 # ---------------------------------------------------------------- forecast
@@ -164,7 +164,7 @@ def test_direct_forecast_reads_every_step_from_the_origin(series):
     direct = forecast(model, series, horizon, origins=[100, 200])
     assert_allclose(direct, model.predict(series)[[100, 200]], rtol=1e-12)
     assert_allclose(forecast(model, series, 2, origins=[100]), direct[:1, :2])
-    with pytest.raises(ValueError, match="forecasts 4 steps directly; steps=5"):
+    with pytest.raises(ValueError, match="forecasts 4 steps directly; horizon=5"):
         forecast(model, series, 5)
 
 
@@ -238,7 +238,7 @@ def test_future_covariates_without_covariates(series, linear):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"steps": 0}, ValueError, "steps must be an int >= 1; got 0"),
+        ({"horizon": 0}, ValueError, "horizon must be an int >= 1; got 0"),
         ({"history": np.arange(5.0)}, ValueError, "5 rows, fewer than the model's"),
         (
             {"history": np.r_[np.arange(20.0), np.nan]},
@@ -256,10 +256,28 @@ def test_future_covariates_without_covariates(series, linear):
     ],
 )
 def test_forecast_errors(linear, kwargs, error, match):
-    arguments = {"history": np.arange(30.0), "steps": 3, **kwargs}
-    history, steps = arguments.pop("history"), arguments.pop("steps")
+    arguments = {"history": np.arange(30.0), "horizon": 3, **kwargs}
+    history, horizon = arguments.pop("history"), arguments.pop("horizon")
     with pytest.raises(error, match=match):
-        forecast(linear, history, steps, **arguments)
+        forecast(linear, history, horizon, **arguments)
+
+
+def test_former_argument_names_warn_and_still_work(series, linear):
+    expected = forecast(linear, series, 3, origins=[50])
+    with pytest.warns(FutureWarning, match="'steps' is now called 'horizon'"):
+        np.testing.assert_array_equal(
+            forecast(linear, series, steps=3, origins=[50]), expected
+        )
+    with pytest.warns(FutureWarning, match="'steps' is now called 'horizon'"):
+        old_frames = backtest(linear, series, steps=2, test_size=20)
+    new_frames = backtest(linear, series, horizon=2, test_size=20)
+    for old, new in zip(old_frames, new_frames, strict=True):
+        pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(FutureWarning, match="'columns' is now called 'targets'"):
+        old_targets = horizon_targets(series, 2, columns=[0])
+    np.testing.assert_array_equal(old_targets, horizon_targets(series, 2, targets=[0]))
+    with pytest.raises(TypeError, match="got both 'horizon' and its former name"):
+        forecast(linear, series, horizon=3, steps=3)
 
 
 def test_forecast_needs_a_windowed_model(series):

@@ -101,7 +101,6 @@ BAD_SCALE = {
 }
 
 
-@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce")
 @pytest.mark.parametrize(
     ("params", "X_", "y_", "match"), BAD_SCALE.values(), ids=BAD_SCALE
 )

@@ -153,10 +153,10 @@ def test_panel_forecast_errors():
 def test_direct_and_recursive_limits():
     panel = _panel()
     direct = _direct_model(panel, 2, time_steps=4)
-    with pytest.raises(ValueError, match="forecasts 2 steps directly; steps=3"):
+    with pytest.raises(ValueError, match="forecasts 2 steps directly; horizon=3"):
         forecast(direct, panel, 3, series_id="id")
     two = panel.assign(w=np.arange(len(panel), dtype=float))
-    one_target = horizon_targets(two, 1, columns="v", series_id="id")
+    one_target = horizon_targets(two, 1, targets="v", series_id="id")
     recursive = make_pipeline(
         WindowTransformer(4, flatten=True, series_id="id"), LinearRegression()
     ).fit(two.loc[one_target.index], one_target)

@@ -72,14 +72,14 @@ def test_the_identifier_is_never_a_target():
     frame = _panel([5, 6])
     every = horizon_targets(frame, 1, series_id="id")
     assert every.columns.tolist() == ["a_step1", "b_step1"]
-    by_name = horizon_targets(frame, 1, columns="b", series_id="id")
+    by_name = horizon_targets(frame, 1, targets="b", series_id="id")
     assert by_name.columns.tolist() == ["b_step1"]
     # Positions count the identifier's column, as series_id does.
-    by_position = horizon_targets(frame.to_numpy(), 1, columns=2, series_id=0)
+    by_position = horizon_targets(frame.to_numpy(), 1, targets=2, series_id=0)
     np.testing.assert_array_equal(by_position[:, 0], by_name["b_step1"])
     for columns in ("id", 0, ["a", "id"]):
         with pytest.raises(ValueError, match="identifier is never a target"):
-            horizon_targets(frame, 1, columns=columns, series_id="id")
+            horizon_targets(frame, 1, targets=columns, series_id="id")
 
 
 def test_pairs_with_the_rows_of_the_index():

@@ -106,7 +106,7 @@ def test_round_trip_is_exact(fitted, saved, data):
     assert set(vars(restored)) == set(vars(fitted))
     for name in ("n_features_in_", "time_steps_in_", "n_outputs_", "history_"):
         assert getattr(restored, name) == getattr(fitted, name)
-    for name in ("best_loss_", "best_step_", "n_iter_", "_fit_ndim", "_y_ndim"):
+    for name in ("best_loss_", "best_step_", "n_iter_", "input_ndim_", "_y_ndim"):
         assert getattr(restored, name) == getattr(fitted, name)
     assert restored._network_spec == fitted._network_spec
     np.testing.assert_array_equal(restored.relative_, fitted.relative_)

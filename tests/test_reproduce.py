@@ -1,7 +1,6 @@
 """The pieces of ``sklstm reproduce`` that need no network: data, baselines, files."""
 
 import json
-import sys
 
 import pytest
 from numpy.testing import assert_array_equal
@@ -57,10 +56,9 @@ def test_post_config_and_defaults_are_the_documented_models():
     from sklstm import LSTMRegressor
 
     defaults = LSTMRegressor().get_params()
-    for task in TASKS:
-        params = sklstm_defaults(task, 5).get_params()
-        changed = {k for k in params if params[k] != defaults[k]}
-        assert changed == {"random_state"}
+    params = sklstm_defaults(5).get_params()
+    changed = {k for k in params if params[k] != defaults[k]}
+    assert changed == {"random_state"}
 
 
 def test_run_experiments_rejects_unknown_names():
@@ -92,7 +90,7 @@ def test_table_has_a_row_per_task_and_method(baseline_results):
     assert len(rows) == 6
     assert rows[0].startswith("| sin | persistence (last value) | ")
     assert "| none needed |" in rows[0]
-    assert method_label("sklstm_defaults", "x_sin") == "LSTMRegressor defaults"
+    assert method_label("sklstm_defaults") == "LSTMRegressor defaults"
     # Without labels, a method shows its name.
     assert (
         markdown_table(baseline_results)
@@ -110,7 +108,6 @@ def test_results_are_written_with_plots(baseline_results, tmp_path):
         command="sklstm reproduce --quick",
         seeds=[0],
         quick=True,
-        log=lambda line: None,
     )
     assert sorted(p.name for p in written) == [
         "results.json",
@@ -122,23 +119,3 @@ def test_results_are_written_with_plots(baseline_results, tmp_path):
     records = json.loads((tmp_path / "results.json").read_text())
     assert [r["method"] for r in records[:2]] == ["persistence", "linear_regression"]
     assert all(r["seed"] is None for r in records)
-
-
-def test_results_skip_plots_with_a_message_without_matplotlib(
-    baseline_results, tmp_path, monkeypatch
-):
-    # A None entry in sys.modules makes `import matplotlib` raise ImportError.
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    messages = []
-    written, _ = write_results(
-        baseline_results,
-        tmp_path,
-        tasks_data={},
-        command="sklstm reproduce",
-        seeds=[0],
-        quick=False,
-        log=messages.append,
-    )
-    assert [p.name for p in written] == ["results.json", "results.md"]
-    assert len(messages) == 1 and "need matplotlib" in messages[0]
-    assert not list(tmp_path.glob("*.png"))

@@ -36,6 +36,19 @@ print(f"largest |value| learnt from: {np.abs(y['train']).max():.1f}")
 print(f"largest |value| validated:   {np.abs(y['val']).max():.1f}")
 print(f"largest |value| in the test: {np.abs(y['test']).max():.1f}")
 
+
+def fit_network(relative):
+    """The same network and budget each time; only ``relative`` changes."""
+    model = LSTMRegressor(
+        rnn_layers=[16],
+        steps=500,
+        relative=relative,
+        validation_fraction=validation_fraction,
+        random_state=0,
+    )
+    return model.fit(X_fit, y_fit)
+
+
 # %%
 # Standardised values
 # -------------------
@@ -43,14 +56,7 @@ print(f"largest |value| in the test: {np.abs(y['test']).max():.1f}")
 # deviation of its training rows. With ``relative=False`` the network then
 # meets test values beyond the range it was trained on, and its output has to
 # extrapolate.
-absolute = LSTMRegressor(
-    rnn_layers=[16],
-    steps=500,
-    relative=False,
-    validation_fraction=validation_fraction,
-    random_state=0,
-)
-absolute.fit(X_fit, y_fit)
+absolute = fit_network(relative=False)
 
 # %%
 # Relative values
@@ -60,14 +66,7 @@ absolute.fit(X_fit, y_fit)
 # back. The network now learns how a stretch of the curve continues, which
 # looks alike at every amplitude, rather than the level itself. The default,
 # ``relative="auto"``, makes the same choice here, as ``relative_`` shows.
-relative = LSTMRegressor(
-    rnn_layers=[16],
-    steps=500,
-    relative=True,
-    validation_fraction=validation_fraction,
-    random_state=0,
-)
-relative.fit(X_fit, y_fit)
+relative = fit_network(relative=True)
 print(
     "relative='auto' chooses relative mode:",
     # The choice is made from the data before training: one step shows it.

@@ -27,7 +27,7 @@ from sklstm.datasets import load_sunspots
 series = load_sunspots()
 n_test = round(0.2 * len(series))
 first = len(series) - n_test - 1  # the last training year, the first origin
-time_steps, steps = 12, 12
+time_steps, horizon = 12, 12
 print(f"training years {series.index[0].year} to {series.index[first].year}")
 
 # %%
@@ -47,13 +47,13 @@ print(f"relative mode: {lstm.relative_}, stopped after {lstm.n_iter_} steps")
 # The fitted model forecasts every origin of the test part in one pass,
 # feeding its forecasts back (recursive); each origin's interval is calibrated
 # on the errors of the years before it.
-forecasts, errors = backtest(model, series, steps, test_size=n_test, coverage=0.9)
+forecasts, errors = backtest(model, series, horizon, test_size=n_test, coverage=0.9)
 linear = make_pipeline(WindowTransformer(time_steps, flatten=True), LinearRegression())
-_, linear_errors = backtest(linear, series, steps, test_size=n_test)
+_, linear_errors = backtest(linear, series, horizon, test_size=n_test)
 values = series.to_numpy()
-origins = np.arange(first, len(series) - steps)
+origins = np.arange(first, len(series) - horizon)
 persistence = [
-    np.mean((values[origins] - values[origins + k]) ** 2) for k in range(1, steps + 1)
+    np.mean((values[origins] - values[origins + k]) ** 2) for k in range(1, horizon + 1)
 ]
 print(errors[["step", "mse", "coverage"]].round(3).to_string(index=False))
 print(
@@ -78,7 +78,7 @@ top.legend(loc="upper left")
 
 bottom.plot(errors["step"], errors["mse"], marker="o", label="LSTMRegressor")
 bottom.plot(linear_errors["step"], linear_errors["mse"], marker="s", label="linear")
-bottom.plot(range(1, steps + 1), persistence, marker="^", label="persistence")
+bottom.plot(range(1, horizon + 1), persistence, marker="^", label="persistence")
 bottom.set_xlabel("years ahead")
 bottom.set_ylabel("test MSE")
 bottom.legend()

@@ -29,11 +29,11 @@ from sklstm.datasets import load_co2
 series = load_co2()
 n_test = round(0.2 * len(series))
 first = len(series) - n_test - 1
-time_steps, steps = 12, 12
+time_steps, horizon = 12, 12
 model = make_pipeline(WindowTransformer(time_steps), LSTMRegressor(random_state=0))
 model.fit(
-    series.iloc[: first + 1 - steps],
-    horizon_targets(series.iloc[: first + 1], steps),
+    series.iloc[: first + 1 - horizon],
+    horizon_targets(series.iloc[: first + 1], horizon),
 )
 print("relative mode per step:", model[-1].relative_)
 
@@ -42,14 +42,16 @@ print("relative mode per step:", model[-1].relative_)
 # --------
 # Every origin of the test part (446 of them) in one pass; intervals
 # calibrated on the errors of the weeks before each origin.
-forecasts, errors = backtest(model, series, steps, test_size=n_test, coverage=0.9)
+forecasts, errors = backtest(model, series, horizon, test_size=n_test, coverage=0.9)
 linear = make_pipeline(WindowTransformer(time_steps, flatten=True), LinearRegression())
-_, linear_errors = backtest(linear, series, steps, test_size=n_test, strategy="direct")
+_, linear_errors = backtest(
+    linear, series, horizon, test_size=n_test, strategy="direct"
+)
 values = series.to_numpy()
-origins = np.arange(first, len(series) - steps)
+origins = np.arange(first, len(series) - horizon)
 seasonal = [
     np.mean((values[origins + k - 52] - values[origins + k]) ** 2)
-    for k in range(1, steps + 1)
+    for k in range(1, horizon + 1)
 ]
 print(errors[["step", "mse", "coverage"]].round(3).to_string(index=False))
 print(
@@ -75,7 +77,7 @@ bottom.plot(errors["step"], errors["mse"], marker="o", label="LSTMRegressor, dir
 bottom.plot(
     linear_errors["step"], linear_errors["mse"], marker="s", label="linear, direct"
 )
-bottom.plot(range(1, steps + 1), seasonal, marker="^", label="seasonal naive")
+bottom.plot(range(1, horizon + 1), seasonal, marker="^", label="seasonal naive")
 bottom.set_xlabel("weeks ahead")
 bottom.set_ylabel("test MSE (ppm²)")
 bottom.legend()

@@ -1,0 +1,191 @@
+"""Reading the shared fitted state back from a saved file, every value checked.
+
+:meth:`BaseRecurrentNetwork._restore_state <sklstm._core.BaseRecurrentNetwork>`
+reads a file's fitted state with these functions: the description of the
+input, the history, the scaling and the network with its weights and
+optimizer state. Each raises :class:`~sklstm._persistence.InvalidFile`,
+naming what is wrong, and sets nothing on an estimator.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+
+from ._network import NetworkSpec
+from ._persistence import InvalidFile, checked_array, checked_float, checked_int
+from ._scaling import WindowScaling
+from ._training import build_network
+
+__all__ = [
+    "HISTORY_KEYS",
+    "SAVED_FIELDS",
+    "SCALING_ARRAYS",
+    "fields_in",
+    "plain",
+    "saved_history",
+    "saved_inputs",
+    "saved_network",
+    "saved_scaling",
+]
+
+# What a saved file holds of every fitted estimator, beside the face's own
+# fields: each key with the first format version that holds it.
+SAVED_FIELDS = {
+    "n_features_in_": 1,
+    "feature_names_in_": 1,
+    "time_steps_in_": 1,
+    "fit_ndim": 1,
+    "history_": 1,
+    "best_loss_": 1,
+    "best_step_": 1,
+    "n_iter_": 1,
+    "network": 1,
+    "scaling": 1,
+    "optimizer_variables": 1,
+    "n_validation_samples_": 2,
+}
+HISTORY_KEYS = ("step", "epoch", "train_loss", "val_loss")
+SCALING_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale")
+
+
+def fields_in(fields: dict[str, int], version: int) -> set[str]:
+    """The keys of ``fields`` (key -> first format version) a file holds."""
+    return {name for name, since in fields.items() if since <= version}
+
+
+def plain(value: Any) -> Any:
+    """A history value as JSON: None, an int or a float."""
+    if value is None:
+        return None
+    if isinstance(value, Integral):
+        return int(value)
+    return float(value)
+
+
+def saved_inputs(fitted: dict, spec: NetworkSpec) -> dict:
+    """The attributes describing the input, checked against the network."""
+
+    ndim = fitted["fit_ndim"]
+    n_features_in = checked_int(fitted["n_features_in_"], "n_features_in_", 1)
+    time_steps_in = checked_int(fitted["time_steps_in_"], "time_steps_in_", 1)
+    names = fitted["feature_names_in_"]
+    consistent = (
+        ndim in (2, 3)
+        and time_steps_in == spec.time_steps
+        and (
+            (n_features_in == spec.time_steps and spec.n_features == 1)
+            if ndim == 2
+            else n_features_in == spec.n_features
+        )
+        and (
+            names is None
+            or (
+                ndim == 2
+                and isinstance(names, list)
+                and len(names) == n_features_in
+                and all(isinstance(n, str) for n in names)
+            )
+        )
+    )
+    if not consistent:
+        raise InvalidFile("its fitted shapes do not agree with each other.")
+    state = {
+        "n_features_in_": n_features_in,
+        "time_steps_in_": time_steps_in,
+        "input_ndim_": ndim,
+    }
+    if names is not None:
+        state["feature_names_in_"] = np.asarray(names, dtype=object)
+    return state
+
+
+def saved_history(history: Any) -> dict:
+    """The ``history_`` of a file, checked."""
+
+    if not isinstance(history, dict) or set(history) != set(HISTORY_KEYS):
+        raise InvalidFile("its history_ does not have the expected keys.")
+    lengths = {len(v) if isinstance(v, list) else -1 for v in history.values()}
+    if len(lengths) != 1 or -1 in lengths:
+        raise InvalidFile("its history_ lists differ in length.")
+    for key in ("step", "epoch"):
+        for value in history[key]:
+            checked_int(value, f"history_[{key!r}]")
+    for value in history["train_loss"]:
+        checked_float(value, "history_['train_loss']")
+    for value in history["val_loss"]:
+        if value is not None:
+            checked_float(value, "history_['val_loss']")
+    return {key: list(history[key]) for key in HISTORY_KEYS}
+
+
+def saved_scaling(arrays: dict, state: Any, spec: NetworkSpec, version: int):
+    """The :class:`~sklstm._scaling.WindowScaling` of a file, checked."""
+
+    n_features, n_outputs = spec.n_features, spec.n_outputs
+    return WindowScaling(
+        checked_array(arrays, "scaling.x_mean", (n_features,)),
+        checked_array(arrays, "scaling.x_scale", (n_features,), positive=True),
+        checked_array(arrays, "scaling.y_mean", (n_outputs,)),
+        checked_array(arrays, "scaling.y_scale", (n_outputs,), positive=True),
+        saved_reference(state, n_features, n_outputs, version),
+    )
+
+
+def saved_reference(state: Any, n_features: int, n_outputs: int, version: int):
+    """The scaling's reference feature per target, checked (see WindowScaling)."""
+
+    if version == 1:
+        # One flag: every target measured from the feature of the same index.
+        if not isinstance(state, dict) or set(state) != {"relative"}:
+            raise InvalidFile(
+                "its scaling description does not have the expected fields."
+            )
+        relative = state["relative"]
+        if not isinstance(relative, bool):
+            raise InvalidFile("its scaling's relative flag must be a bool.")
+        if relative and n_outputs != n_features:
+            raise InvalidFile("its relative scaling needs one target per feature.")
+        return np.arange(n_outputs) if relative else np.full(n_outputs, -1)
+    if not isinstance(state, dict) or set(state) != {"reference"}:
+        raise InvalidFile("its scaling description does not have the expected fields.")
+    reference = state["reference"]
+    if (
+        not isinstance(reference, list)
+        or len(reference) != n_outputs
+        or any(
+            isinstance(r, bool) or not isinstance(r, int) or not -1 <= r < n_features
+            for r in reference
+        )
+    ):
+        raise InvalidFile(
+            f"its scaling's reference must list {n_outputs} feature indices "
+            f"between -1 and {n_features - 1}."
+        )
+    return np.asarray(reference, dtype=np.int64)
+
+
+def saved_network(spec: NetworkSpec, fitted: dict, arrays: dict, read_weights):
+    """The network with its saved weights and optimizer state."""
+
+    try:
+        network = build_network(spec, seed=0)
+    except ValueError as exc:  # an activation Keras does not know
+        raise InvalidFile(f"its network description is invalid: {exc}") from None
+    weights = read_weights(network.model)
+    n_optimizer = checked_int(fitted["optimizer_variables"], "optimizer_variables")
+    names = [f"optimizer.{i}" for i in range(n_optimizer)]
+    optimizer_state = [arrays.get(name) for name in names]
+    fresh = network.get_optimizer_state()
+    if len(optimizer_state) != len(fresh) or any(
+        saved is None or saved.shape != now.shape or saved.dtype != now.dtype
+        for saved, now in zip(optimizer_state, fresh, strict=False)
+    ):
+        raise InvalidFile(
+            f"its optimizer state does not fit the {spec.optimizer} optimizer."
+        )
+    network.set_weights(weights)
+    network.set_optimizer_state(optimizer_state)
+    return network
