@@ -138,7 +138,7 @@ def test_panel_forecast_errors():
         forecast(model[-1], panel, 2, series_id="id")
     with pytest.raises(ValueError, match="identifier is never a target"):
         forecast(model, panel, 2, series_id="id", targets="id")
-    with pytest.raises(ValueError, match="steps must be an int >= 1"):
+    with pytest.raises(ValueError, match="horizon must be an int >= 1"):
         forecast(model, panel, 0, series_id="id")
     gap = panel.copy()
     gap.loc[54, "v"] = np.nan  # in the last window of series "y" (rows 40-94)
