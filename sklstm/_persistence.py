@@ -252,6 +252,7 @@ def _fitted_state(estimator, arrays: dict) -> dict:
             "masked": bool(spec.masked),
         },
         "n_validation_samples_": int(estimator.n_validation_samples_),
+        "n_validation_evaluated_": int(estimator.n_validation_evaluated_),
         "scaling": {"reference": [int(r) for r in scaling.reference]},
         "optimizer_variables": len(optimizer_state),
     }
@@ -543,7 +544,10 @@ def _restore_fitted(
     expected |= {"n_outputs_", "y_ndim"} if loss == "mse" else {"classes_"}
     if version >= 2:
         expected.add("n_validation_samples_")
-    if not isinstance(fitted, dict) or set(fitted) != expected:
+    # Files saved before evaluations read a sample of the validation rows
+    # lack this field: they evaluated every row.
+    optional = {"n_validation_evaluated_"} if version >= 2 else set()
+    if not isinstance(fitted, dict) or set(fitted) - optional != expected:
         raise _Invalid("its fitted state does not have the expected fields.")
     description = fitted["network"]
     spec_keys = {
@@ -658,6 +662,9 @@ def _restore_fitted(
     n_validation = 0
     if version >= 2:
         n_validation = _int(fitted["n_validation_samples_"], "n_validation_samples_")
+    n_evaluated = n_validation
+    if "n_validation_evaluated_" in fitted:
+        n_evaluated = _int(fitted["n_validation_evaluated_"], "n_validation_evaluated_")
 
     try:
         network = build_network(spec, seed=0)
@@ -698,6 +705,7 @@ def _restore_fitted(
             "best_step_": _int(fitted["best_step_"], "best_step_"),
             "n_iter_": _int(fitted["n_iter_"], "n_iter_"),
             "n_validation_samples_": n_validation,
+            "n_validation_evaluated_": n_evaluated,
         }
     )
     if names is not None:
