@@ -63,8 +63,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         trains on all rows for the full budget, with no validation part.
     validation_fraction : float, default=0.1
         Fraction of the training rows held out for early stopping. Each
-        evaluation reads every held-out row when there are at most 10,000 of
-        them; beyond that it reads 10,000 of them, drawn at random once per
+        evaluation reads every held-out row when there are at most 4,096 of
+        them; beyond that it reads 4,096 of them, drawn at random once per
         fit (seeded by ``random_state``) in proportion to each class, and the
         same at every evaluation, so that evaluations keep a small share of
         the fit's time however many rows there are (see
@@ -130,7 +130,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         Rows held out for early stopping by the latest fit that held any out.
     n_validation_evaluated_ : int
         Rows of the validation part that each evaluation of that fit read:
-        all ``n_validation_samples_`` of them, or a random sample of 10,000
+        all ``n_validation_samples_`` of them, or a random sample of 4,096
         (in proportion to each class) when there are more (see
         ``validation_fraction``).
 

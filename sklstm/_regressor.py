@@ -65,8 +65,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     validation_fraction : float, default=0.1
         Fraction of the training rows, taken from the end, held out for early
         stopping. Unused when ``early_stopping_rounds`` is None. Each
-        evaluation reads every held-out row when there are at most 10,000 of
-        them; beyond that it reads 10,000 of them, drawn at random once per
+        evaluation reads every held-out row when there are at most 4,096 of
+        them; beyond that it reads 4,096 of them, drawn at random once per
         fit (seeded by ``random_state``) and the same at every evaluation,
         so that evaluations keep a small share of the fit's time however
         many rows there are (see ``n_validation_evaluated_``).
@@ -153,7 +153,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         calibrated on them by default (see :func:`sklstm.forecast`).
     n_validation_evaluated_ : int
         Rows of the validation part that each evaluation of that fit read:
-        all ``n_validation_samples_`` of them, or a random sample of 10,000
+        all ``n_validation_samples_`` of them, or a random sample of 4,096
         when there are more (see ``validation_fraction``).
 
     See Also
