@@ -21,15 +21,15 @@ read a bounded sample of it (``--max-evaluated N`` sets that bound instead,
 to measure what another one would give).
 
 Reported per run: the fit's wall time (tracing and loading the compiled
-programs from the cache included), the steps run and the step of the kept
-weights, time per step, the share of the fit spent in evaluations (the
+programs from the cache included, importing TensorFlow not), the steps run
+and the step of the kept weights, time per step, the time per step of the
+training loop alone (the fit less what comes before its first step:
+validating the data, the scaling statistics, which read every window, and
+building the network), the share of the fit spent in evaluations (the
 network's inference calls during the fit, which only evaluations make), the
-time per step of the training loop alone (the fit less what comes before its
-first step: validating the data, the scaling statistics, which read every
-window, and building the network), the peak of the process's anonymous
-resident memory during the fit above what it held before (``RssAnon``,
-sampled every 2 ms; the series itself is made before), and the MSE on the
-test part.
+peak of the process's anonymous resident memory during the fit above what it
+held before (``RssAnon``, sampled every 2 ms; the series itself is made
+before, TensorFlow imported), and the MSE on the test part.
 
 Run ``python benchmarks/bench_rows.py --out bench-results`` (on 2 shared
 cores about 15 minutes, most of it the 20,000,000-row fits; ``--sizes`` to
@@ -115,6 +115,9 @@ def fit_once(n_rows: int, way: str, max_evaluated: int | None) -> dict:
     from sklearn.pipeline import make_pipeline
 
     from sklstm import LSTMRegressor, WindowTransformer, _core, _training
+    from sklstm._config import load_keras
+
+    load_keras()  # imported before the clock starts: every process pays it
 
     if way == "all-rows":
         max_evaluated = np.iinfo(np.int64).max
