@@ -220,7 +220,7 @@ class BaseRecurrentNetwork(BaseEstimator):
             val_rows = evaluated_rows(
                 val_rows, len(windows), weights, self._evaluation_strata(targets), rng
             )
-            val_windows, val_targets = windows[val_rows], targets[val_rows]
+            val_windows, val_targets = _rows_of(windows, val_rows), targets[val_rows]
             val_weights = None
             if weights is not None and weights[val_rows].sum() > 0:
                 val_weights = weights[val_rows]
@@ -502,6 +502,30 @@ def evaluated_rows(val_rows, n_rows: int, weights, strata, rng):
         random_state=rng.randint(np.iinfo(np.int32).max),
     )
     return np.sort(chosen)
+
+
+def _rows_of(windows: np.ndarray, rows):
+    """Rows of the windows to predict on, without copying them all at once."""
+    return windows[rows] if isinstance(rows, slice) else _GatheredRows(windows, rows)
+
+
+class _GatheredRows:
+    """Chosen rows of an array, gathered a slice at a time when read.
+
+    Inference reads its windows one call's slice at a time, so a sample of the
+    validation windows costs memory in that slice only, as a tail (a view)
+    does, however long the windows.
+    """
+
+    def __init__(self, array: np.ndarray, rows: np.ndarray) -> None:
+        self.array, self.rows = array, rows
+        self.shape = (len(rows), *array.shape[1:])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        return self.array[self.rows[key]]
 
 
 def _same_scaling(first, second) -> bool:
