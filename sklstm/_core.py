@@ -472,8 +472,8 @@ def evaluated_rows(val_rows, n_rows: int, weights, strata, rng):
     weight add nothing to a weighted loss), drawn once for the fit from
     ``rng``, without replacement, in proportion to each stratum when
     ``strata`` (a label per row) is given, and returned in row order.
-    Stratifying never makes the sample's mean loss a worse estimate of the
-    whole part's.
+    Drawn in proportion to each stratum, the sample's mean loss estimates
+    the whole part's at least as well as a plain random draw of as many rows.
 
     Examples
     --------
