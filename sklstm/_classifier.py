@@ -65,7 +65,13 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         probabilities sharpen, which says nothing about new sequences. None
         trains on all rows for the full budget, with no validation part.
     validation_fraction : float, default=0.1
-        Fraction of the training rows held out for early stopping.
+        Fraction of the training rows held out for early stopping. Each
+        evaluation reads every held-out row when there are at most 4,096 of
+        them; beyond that it reads 4,096 of them, drawn at random once per
+        fit (seeded by ``random_state``) in proportion to each class, and the
+        same at every evaluation, so that evaluations keep a small share of
+        the fit's time however many rows there are (see
+        ``n_validation_evaluated_``).
     validation_split : {"stratified", "shuffle", "tail"}, default="stratified"
         Which rows are held out. ``"stratified"`` draws them at random,
         seeded by ``random_state``, keeping each class's share: right for
@@ -120,9 +126,12 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         Later inputs must have as many.
     history_ : dict of lists
         Per evaluation: ``"step"``, ``"epoch"``, ``"train_loss"`` and
-        ``"val_loss"`` (cross-entropy, None without validation).
+        ``"val_loss"`` (cross-entropy, None without validation); the
+        validation loss is over the ``n_validation_evaluated_`` rows each
+        evaluation reads.
     best_loss_ : float
-        Validation loss of the kept weights, or the last training loss when
+        Validation loss of the kept weights (over the
+        ``n_validation_evaluated_`` rows), or the last training loss when
         there is no validation.
     best_step_ : int
         Step at which the kept weights were reached.
@@ -130,6 +139,11 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         Gradient steps run since the network was initialised.
     n_validation_samples_ : int
         Rows held out for early stopping by the latest fit that held any out.
+    n_validation_evaluated_ : int
+        Rows of the validation part that each evaluation of that fit read:
+        all ``n_validation_samples_`` of them, or a random sample of 4,096
+        (in proportion to each class) when there are more (see
+        ``validation_fraction``).
 
     See Also
     --------
@@ -337,6 +351,11 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         if (weights < 0).any() or not np.isfinite(weights).all():
             raise ValueError("class_weight must hold finite, non-negative weights.")
         return weights[indices]
+
+    def _evaluation_strata(self, targets: np.ndarray) -> np.ndarray:
+        # A sample of the validation rows keeps each class's share, whichever
+        # the split: stratified, it estimates the whole part's loss better.
+        return targets.argmax(axis=1)
 
     def _target_scaling(
         self, windows, targets, padded: bool, statistics=None

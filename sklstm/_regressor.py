@@ -67,7 +67,12 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         budget, with no validation split.
     validation_fraction : float, default=0.1
         Fraction of the training rows, taken from the end, held out for early
-        stopping. Unused when ``early_stopping_rounds`` is None.
+        stopping. Unused when ``early_stopping_rounds`` is None. Each
+        evaluation reads every held-out row when there are at most 4,096 of
+        them; beyond that it reads 4,096 of them, drawn at random once per
+        fit (seeded by ``random_state``) and the same at every evaluation,
+        so that evaluations keep a small share of the fit's time however
+        many rows there are (see ``n_validation_evaluated_``).
     print_steps : int, default=100
         Steps between evaluations and progress lines. Each evaluation records
         ``history_`` and checks early stopping; at ``verbose=1``, each
@@ -136,10 +141,13 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     history_ : dict of lists
         Per evaluation: ``"step"``, ``"epoch"``, ``"train_loss"`` (mean over
         the steps since the previous evaluation) and ``"val_loss"`` (None
-        without validation). Losses are MSE in the targets' units.
+        without validation). Losses are MSE in the targets' units; the
+        validation loss is over the ``n_validation_evaluated_`` rows each
+        evaluation reads.
     best_loss_ : float
-        Validation loss of the kept weights, or the last evaluation's
-        training loss when there is no validation.
+        Validation loss of the kept weights (over the
+        ``n_validation_evaluated_`` rows), or the last evaluation's training
+        loss when there is no validation.
     best_step_ : int
         Step at which the kept weights were reached.
     n_iter_ : int
@@ -150,6 +158,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         Rows held out for early stopping (the last rows of the data) by the
         latest fit that held any out, 0 if none did. Prediction intervals are
         calibrated on them by default (see :func:`sklstm.forecast`).
+    n_validation_evaluated_ : int
+        Rows of the validation part that each evaluation of that fit read:
+        all ``n_validation_samples_`` of them, or a random sample of 4,096
+        when there are more (see ``validation_fraction``).
 
     See Also
     --------

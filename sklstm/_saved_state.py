@@ -46,6 +46,7 @@ SAVED_FIELDS = {
     "scaling": 1,
     "optimizer_variables": 1,
     "n_validation_samples_": 2,
+    "n_validation_evaluated_": 3,
 }
 HISTORY_KEYS = ("step", "epoch", "train_loss", "val_loss")
 SCALING_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale")

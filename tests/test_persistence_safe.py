@@ -111,6 +111,7 @@ def test_round_trip_is_exact(fitted, saved, data):
     assert restored._network_spec == fitted._network_spec
     np.testing.assert_array_equal(restored.relative_, fitted.relative_)
     assert restored.n_validation_samples_ == fitted.n_validation_samples_ == 6
+    assert restored.n_validation_evaluated_ == fitted.n_validation_evaluated_ == 6
     for name in ("x_mean", "x_scale", "y_mean", "y_scale", "reference"):
         np.testing.assert_array_equal(
             getattr(restored._scaling, name), getattr(fitted._scaling, name)
@@ -179,7 +180,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == 3
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -274,7 +275,7 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=3), "format version 3.*newer"),
+        (lambda m: m.update(format_version=4), "format version 4.*newer"),
         (lambda m: m.update(format_version=True), "format version True"),
         (
             lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),
@@ -288,6 +289,10 @@ def test_a_corrupted_compressed_member(saved):
         (
             lambda m: m["fitted"].update(n_validation_samples_=-1),
             "n_validation_samples_ must be an int",
+        ),
+        (
+            lambda m: m["fitted"].update(n_validation_evaluated_=1.5),
+            "n_validation_evaluated_ must be an int",
         ),
         (lambda m: m.update(format="something.Else"), "does not describe"),
         (lambda m: m["params"].update(steps=-1), "'steps' parameter"),
@@ -332,6 +337,7 @@ def _as_version_1(relative):
         manifest["params"]["early_stopping_rounds"] = 5000
         fitted = manifest["fitted"]
         fitted.pop("n_validation_samples_")
+        fitted.pop("n_validation_evaluated_")
         fitted["scaling"] = {"relative": relative}
         network = fitted["network"]
         del network["loss"], network["masked"]
@@ -339,6 +345,17 @@ def _as_version_1(relative):
             del layer["cell"], layer["bidirectional"]
 
     return edit
+
+
+def test_files_saved_before_evaluations_were_sampled_still_load(saved, fitted):
+    # Such files have no n_validation_evaluated_: they evaluated every row.
+    def as_version_2(manifest):
+        manifest["format_version"] = 2
+        manifest["fitted"].pop("n_validation_evaluated_")
+
+    _rewrite(saved, {MANIFEST: as_version_2})
+    restored = load(saved)
+    assert restored.n_validation_evaluated_ == restored.n_validation_samples_ == 6
 
 
 @pytest.mark.parametrize("relative", [False, True])
