@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -147,12 +148,13 @@ class BaseRecurrentNetwork(BaseEstimator):
             loss=self._loss,
             masked=padded or (continuing and self._network_spec.masked),
         )
+        spec = replace(spec, linear=self._uses_linear_part(spec))
         if continuing and spec != self._network_spec:
             how = "partial_fit" if incremental else "warm_start=True"
             raise ValueError(
                 f"{how} continues the fitted network, but the number of "
                 f"{'classes' if self._loss == 'crossentropy' else 'targets'} or "
-                "rnn_layers, dense_layers, optimizer or learning_rate changed "
+                "rnn_layers, dense_layers, optimizer, learning_rate or linear changed "
                 "since it was built. Fit a fresh estimator (warm_start=False) to "
                 "change them."
             )
@@ -194,6 +196,9 @@ class BaseRecurrentNetwork(BaseEstimator):
                 scaling = self._target_scaling(train_windows, train_targets, padded)
             network = build_network(
                 spec, int(rng.randint(np.iinfo(np.int32).max - 1000))
+            )
+            self._initialise_network(
+                network, scaling, train_windows, train_targets, train_weights
             )
 
         validation_loss = None
@@ -258,6 +263,9 @@ class BaseRecurrentNetwork(BaseEstimator):
         self.n_iter_ = previous_steps + result.steps_run
         if validating or not continuing:
             self.n_validation_samples_ = len(windows) - n_train
+        self._describe_fit(
+            windows, targets, weights, val_rows or train_rows, validated=validating
+        )
         return self
 
     def _scaling_from(self, statistics, windows, targets, padded: bool):
@@ -348,6 +356,20 @@ class BaseRecurrentNetwork(BaseEstimator):
                 "sequence all its steps."
             )
         return windows, padded
+
+    def _uses_linear_part(self, spec: NetworkSpec) -> bool:
+        """Whether the network gets a linear path beside its recurrent layers."""
+        return False
+
+    def _initialise_network(self, network, scaling, windows, targets, weights):
+        """Set a freshly built network's starting weights from the training rows."""
+
+    def _describe_fit(self, windows, targets, weights, rows, validated) -> None:
+        """Finish the trained network and set the fitted attributes that read it.
+
+        ``rows`` are the validation rows when ``validated``, else the training
+        rows.
+        """
 
     def _row_weights(self, targets: np.ndarray) -> np.ndarray | None:
         """Weights the face gives each row before sample_weight (None: equal)."""

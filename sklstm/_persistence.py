@@ -250,6 +250,7 @@ def _fitted_state(estimator, arrays: dict) -> dict:
             "learning_rate": float(spec.learning_rate),
             "loss": spec.loss,
             "masked": bool(spec.masked),
+            "linear": bool(spec.linear),
         },
         "n_validation_samples_": int(estimator.n_validation_samples_),
         "scaling": {"reference": [int(r) for r in scaling.reference]},
@@ -258,6 +259,7 @@ def _fitted_state(estimator, arrays: dict) -> dict:
     if spec.loss == "mse":
         state["n_outputs_"] = int(estimator.n_outputs_)
         state["y_ndim"] = int(estimator._y_ndim)
+        state["linear_loss_"] = _plain(estimator.linear_loss_)
     else:
         state["classes_"] = _encode_classes(estimator.classes_)
     return state
@@ -416,6 +418,9 @@ def _load_archive(archive: zipfile.ZipFile):
 
     params = manifest.get("params")
     own = set(face._get_param_names())
+    if isinstance(params, dict) and "linear" in own and "linear" not in params:
+        # Written before the linear part existed: a network without one.
+        params = {**params, "linear": False}
     if not isinstance(params, dict) or set(params) != own:
         raise _Invalid(
             f"its parameters are not those of {face.__name__} ({sorted(own)})."
@@ -543,7 +548,11 @@ def _restore_fitted(
     expected |= {"n_outputs_", "y_ndim"} if loss == "mse" else {"classes_"}
     if version >= 2:
         expected.add("n_validation_samples_")
-    if not isinstance(fitted, dict) or set(fitted) != expected:
+    # Files written before the linear part existed have none.
+    optional = {"linear_loss_"} if loss == "mse" else set()
+    if not isinstance(fitted, dict) or not expected <= set(fitted) <= (
+        expected | optional
+    ):
         raise _Invalid("its fitted state does not have the expected fields.")
     description = fitted["network"]
     spec_keys = {
@@ -557,7 +566,7 @@ def _restore_fitted(
     }
     if version >= 2:
         spec_keys |= {"loss", "masked"}
-    if not isinstance(description, dict) or set(description) != spec_keys:
+    if not isinstance(description, dict) or set(description) - {"linear"} != spec_keys:
         raise _Invalid("its network description does not have the expected fields.")
     try:
         rnn_specs = parse_rnn_layers(description["rnn_layers"])
@@ -576,6 +585,9 @@ def _restore_fitted(
     masked = description.get("masked", False)
     if not isinstance(masked, bool):
         raise _Invalid("its network's masked flag must be a bool.")
+    linear = description.get("linear", False)
+    if not isinstance(linear, bool) or (linear and (masked or loss != "mse")):
+        raise _Invalid("its network's linear flag must be a bool, False if masked.")
     spec = NetworkSpec(  # as the estimator's fit builds it
         time_steps=_int(description["time_steps"], "time_steps", 1),
         n_features=_int(description["n_features"], "n_features", 1),
@@ -586,6 +598,7 @@ def _restore_fitted(
         learning_rate=learning_rate,
         loss=loss,
         masked=masked,
+        linear=linear,
     )
 
     fit_ndim = fitted["fit_ndim"]
@@ -601,7 +614,15 @@ def _restore_fitted(
             and n_outputs == spec.n_outputs
             and (y_ndim == 2 or n_outputs == 1)
         )
-        state.update(n_outputs_=n_outputs, _y_ndim=y_ndim)
+        linear_loss = fitted.get("linear_loss_")
+        state.update(
+            n_outputs_=n_outputs,
+            _y_ndim=y_ndim,
+            linear_loss_=None
+            if linear_loss is None
+            else _float(linear_loss, "linear_loss_"),
+        )
+        face_consistent = face_consistent and (linear_loss is None) != linear
     else:
         classes = _decode_classes(fitted["classes_"])
         face_consistent = len(classes) == spec.n_outputs >= 2
