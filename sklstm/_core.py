@@ -264,7 +264,11 @@ class BaseRecurrentNetwork(BaseEstimator):
         if validating or not continuing:
             self.n_validation_samples_ = len(windows) - n_train
         self._describe_fit(
-            windows, targets, weights, val_rows or train_rows, validated=validating
+            windows,
+            targets,
+            weights,
+            train_rows if val_rows is None else val_rows,
+            validated=validating,
         )
         return self
 
