@@ -510,10 +510,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         return tags
 
 
-# Ridge penalty of the linear path's least-squares fit, relative to the mean
-# variance of its inputs: enough to make the collinear columns of a smooth
-# series' window solvable, too little to bias the fit.
-_RIDGE = 1e-6
+# Ridge penalties the linear path's least-squares fit chooses from, relative
+# to the mean variance of its inputs: the smallest keeps the nearly collinear
+# windows of a smooth series solvable without biasing the fit, the larger
+# ones tame a fit of many inputs on few rows.
+_RIDGE_PENALTIES = 10.0 ** np.arange(-6, 3)
 # Most inputs (time steps x features) the least-squares fit solves for (its
 # cost grows with their cube); wider windows get no linear path.
 MAX_LEAST_SQUARES_INPUTS = 4096
@@ -524,28 +525,57 @@ def _least_squares(scaling, windows, targets, weights):
 
     Fitted where the network sees the data: on the inputs and targets after
     standardisation and relative mode, so that the network's linear path
-    starts as the best linear autoregression on the training rows. Sums are
-    gathered block by block, never holding all windows at once.
+    starts as the best linear autoregression on the training rows. Each
+    target's penalty is the one of ``_RIDGE_PENALTIES`` with the lowest
+    generalised cross-validation error (Golub, Heath and Wahba, 1979), which
+    is nearly no penalty on many rows and a strong one where the window has
+    almost as many values as there are rows. Sums are gathered block by
+    block, never holding all windows at once.
     """
     n_inputs = int(np.prod(windows.shape[1:]))
     n_outputs = targets.shape[1]
     gram = np.zeros((n_inputs + 1, n_inputs + 1))
     cross = np.zeros((n_inputs + 1, n_outputs))
+    squares = np.zeros(n_outputs)
     step = block_rows(windows)
     for start in range(0, len(windows), step):
         block = windows[start : start + step]
         inputs = scaling.transform_windows(block).reshape(len(block), -1)
         design = np.hstack([inputs.astype(np.float64), np.ones((len(block), 1))])
         scaled = scaling.transform_targets(block, targets[start : start + step])
-        if weights is not None:
-            row_weights = weights[start : start + step, None]
-            gram += design.T @ (design * row_weights)
-            cross += design.T @ (scaled.astype(np.float64) * row_weights)
-        else:
-            gram += design.T @ design
-            cross += design.T @ scaled.astype(np.float64)
-    # Penalise the coefficients, not the intercept.
-    penalty = _RIDGE * max(np.trace(gram[:-1, :-1]) / n_inputs, 1e-12)
-    gram[np.arange(n_inputs), np.arange(n_inputs)] += penalty
-    solution = np.linalg.lstsq(gram, cross, rcond=None)[0]
-    return solution[:-1], solution[-1]
+        scaled = scaled.astype(np.float64)
+        row_weights = (
+            np.ones((len(block), 1))
+            if weights is None
+            else weights[start : start + step, None]
+        )
+        gram += design.T @ (design * row_weights)
+        cross += design.T @ (scaled * row_weights)
+        squares += (scaled**2 * row_weights).sum(axis=0)
+    # Centre (the intercept is not penalised): weighted means from the sums.
+    total = gram[-1, -1]
+    x_mean, y_mean = gram[-1, :-1] / total, cross[-1] / total
+    centred_gram = gram[:-1, :-1] - total * np.outer(x_mean, x_mean)
+    centred_cross = cross[:-1] - total * np.outer(x_mean, y_mean)
+    centred_squares = squares - total * y_mean**2
+    eigenvalues, eigenvectors = np.linalg.eigh(centred_gram)
+    eigenvalues = np.clip(eigenvalues, 0.0, None)
+    projected = eigenvectors.T @ centred_cross
+    unit = max(eigenvalues.sum() / n_inputs, 1e-12)
+    best = np.full(n_outputs, np.inf)
+    coef = np.zeros((n_inputs, n_outputs))
+    for penalty in _RIDGE_PENALTIES * unit:
+        shrunk = projected / (eigenvalues + penalty)[:, None]
+        candidate = eigenvectors @ shrunk
+        # Residual sum of squares from the sums alone: y'y - 2 b'X'y + b'X'Xb.
+        residual = (
+            centred_squares
+            - 2 * np.sum(projected * shrunk, axis=0)
+            + np.sum(eigenvalues[:, None] * shrunk**2, axis=0)
+        )
+        freedom = np.sum(eigenvalues / (eigenvalues + penalty)) + 1.0
+        score = np.clip(residual, 0.0, None) / max(1.0 - freedom / total, 1e-12) ** 2
+        better = score < best
+        best[better] = score[better]
+        coef[:, better] = candidate[:, better]
+    return coef, y_mean - x_mean @ coef
