@@ -121,7 +121,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         of every feature, as the network sees them: standardised, and in
         relative mode measured from the last value) to the outputs, added to
         the recurrent layers' output. It is fitted first, by least squares on
-        the training rows (a ridge fit with a tiny penalty), and kept fixed;
+        the training rows (a ridge fit whose penalty generalised
+        cross-validation chooses, nearly none on many rows), and kept fixed;
         the recurrent layers' output layer starts at zero, so training starts
         from the linear model and the recurrent layers learn what it leaves.
         After training, what the recurrent layers add is scaled by its
