@@ -1,5 +1,6 @@
-"""One step ahead on real series: the defaults against a linear autoregression,
-and what ``relative="auto"`` chooses against both fixed modes.
+"""Real series one and twelve steps ahead: the defaults against a linear
+autoregression and ETS, and what ``relative="auto"`` chooses against both
+fixed modes.
 
 Series (all shipped with statsmodels, nothing downloaded): yearly sunspots,
 weekly Mauna Loa CO2 (gaps interpolated), the Nile's yearly flow, monthly
@@ -11,11 +12,22 @@ the next value; the last 20% of the points are the test part, nothing is
 fitted on them; ``make_pipeline(WindowTransformer(T), LSTMRegressor(...))``
 with ``random_state`` 0, 1 and 2 and ``relative`` "auto" (the default),
 False and True; ``LinearRegression`` on the same windows flattened, and
-persistence. Test MSE in the series' units, median over the seeds.
+persistence, and statsmodels' Holt-Winters ETS (see
+``bench_forecast.ets_backtest``: fitted once, on the rows before the test
+part, with the season of CO2, 52 weeks, and of El Niño, 12 months). Test MSE
+in the series' units, median over the seeds; ``seeds max/min`` is the largest
+over the smallest of the seeds' errors.
+
+Twelve steps ahead (``--horizons``), with ``bench_forecast``'s protocol:
+every model is fitted once on the rows before the test part and forecasts the
+next 12 values from every origin whose 12 steps lie in the test part (MSE
+averaged over the steps), ``LinearRegression`` and the defaults each both
+directly (one output per step, :func:`sklstm.horizon_targets`) and
+recursively (the next value, fed back).
 
 Run ``pip install -e '.[bench]' && python benchmarks/bench_relative.py --out
-bench-results`` (about 10 minutes on 2 cores). It prints the table and writes
-``relative.json`` and ``relative.md``.
+bench-results`` (about 30 minutes on 2 cores). It prints the tables and
+writes ``relative.json`` and ``relative.md``.
 """
 
 from __future__ import annotations
@@ -26,7 +38,9 @@ import sys
 import time
 
 import numpy as np
+import pandas as pd
 from _report import arguments
+from bench_forecast import WAYS, ets_backtest, linear, lstm, run_window_model
 from sklearn.linear_model import LinearRegression
 
 from sklstm import LSTMRegressor, causal_windows
@@ -34,6 +48,7 @@ from sklstm.datasets import load_co2, load_sunspots
 
 TEST_FRACTION = 0.2
 MODES = ("auto", False, True)
+SEASONS = {"co2": 52, "elnino": 12}
 
 
 def _statsmodels(name: str) -> np.ndarray:
@@ -59,7 +74,7 @@ SERIES = {
 }
 
 
-def one_series(values: np.ndarray, time_steps: int, seeds) -> dict:
+def one_series(values: np.ndarray, time_steps: int, seeds, modes=MODES) -> dict:
     windows = causal_windows(values[:-1, None], time_steps)
     targets = values[1:]
     cut = len(values) - 1 - round(TEST_FRACTION * len(values))
@@ -81,7 +96,7 @@ def one_series(values: np.ndarray, time_steps: int, seeds) -> dict:
             .predict(X_test.reshape(len(X_test), -1))
         ),
     }
-    for mode in MODES:
+    for mode in modes:
         runs = []
         for seed in seeds:
             start = time.perf_counter()
@@ -102,19 +117,71 @@ def one_series(values: np.ndarray, time_steps: int, seeds) -> dict:
     return row
 
 
+def several_steps(series: pd.Series, steps: int, time_steps: int, seeds) -> dict:
+    """Backtest MSE (mean of the steps) of the linear and default forecasts."""
+    n_test = round(len(series) * TEST_FRACTION)
+    row = {}
+    for way in WAYS:
+        result = run_window_model(linear(time_steps), series, steps, n_test, way, None)
+        row[f"linear {way}"] = float(np.mean(result["mse_by_step"]))
+        runs = []
+        for seed in seeds:
+            result = run_window_model(
+                lstm(seed, time_steps), series, steps, n_test, way, None
+            )
+            runs.append(
+                {
+                    "seed": seed,
+                    "mse": float(np.mean(result["mse_by_step"])),
+                    "fit_seconds": result["fit_seconds"],
+                }
+            )
+        row[f"defaults {way}"] = statistics.median(r["mse"] for r in runs)
+        row[f"runs defaults {way}"] = runs
+    return row
+
+
+def _spread(runs: list[dict]) -> float:
+    errors = [r["mse"] for r in runs]
+    return max(errors) / min(errors)
+
+
 def markdown(rows: list[dict]) -> str:
     lines = [
-        "| series | T | persistence | LinearRegression | defaults (auto) "
-        "| relative=False | relative=True | auto chose | defaults / linear |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| series | T | persistence | ETS | LinearRegression | defaults (auto) "
+        "| relative=False | relative=True | auto chose | defaults / linear "
+        "| seeds max/min |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['series']} | {r['time_steps']} | {r['persistence']:.4g} "
-            f"| {r['linear']:.4g} | {r['relative=auto']:.4g} "
-            f"| {r['relative=False']:.4g} | {r['relative=True']:.4g} "
+            f"| {r['ETS']:.4g} | {r['linear']:.4g} | {r['relative=auto']:.4g} "
+            f"| {r.get('relative=False', np.nan):.4g} "
+            f"| {r.get('relative=True', np.nan):.4g} "
             f"| {'relative' if r['auto chose'] else 'levels'} "
-            f"| {r['relative=auto'] / r['linear']:.3f} |"
+            f"| {r['relative=auto'] / r['linear']:.3f} "
+            f"| {_spread(r['runs relative=auto']):.2f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def markdown_several(rows: list[dict]) -> str:
+    lines = [
+        "| series | T | h | ETS | linear direct | linear recursive "
+        "| defaults direct | defaults recursive | best defaults / best linear "
+        "| seeds max/min (direct, recursive) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        best_linear = min(r[f"linear {way}"] for way in WAYS)
+        best_defaults = min(r[f"defaults {way}"] for way in WAYS)
+        spreads = ", ".join(f"{_spread(r[f'runs defaults {way}']):.2f}" for way in WAYS)
+        lines.append(
+            f"| {r['series']} | {r['time_steps']} | {r['horizon']} | {r['ETS']:.4g} "
+            f"| {r['linear direct']:.4g} | {r['linear recursive']:.4g} "
+            f"| {r['defaults direct']:.4g} | {r['defaults recursive']:.4g} "
+            f"| {best_defaults / best_linear:.3f} | {spreads} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -124,21 +191,55 @@ def main(argv=None) -> int:
     parser.add_argument("--series", nargs="+", default=list(SERIES), choices=SERIES)
     parser.add_argument("--time-steps", nargs="+", type=int, default=[12, 24])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        type=lambda text: {"auto": "auto", "False": False, "True": True}[text],
+        default=list(MODES),
+        help="relative modes compared one step ahead: auto False True (default all)",
+    )
+    parser.add_argument(
+        "--horizons",
+        nargs="*",
+        type=int,
+        default=[12],
+        help="horizons beyond one step (default: 12; none for one step only)",
+    )
     args = parser.parse_args(argv)
-    rows = []
+    rows, several = [], []
+    started = time.perf_counter()
     for name in args.series:
         values = SERIES[name]()
+        n_test = round(TEST_FRACTION * len(values))
+        season = SEASONS.get(name)
+        ets = {
+            steps: float(np.mean(ets_backtest(values, steps, n_test, season)))
+            for steps in (1, *args.horizons)
+        }
         for time_steps in args.time_steps:
-            row = {"series": name, "time_steps": time_steps}
-            row.update(one_series(values, time_steps, args.seeds))
+            row = {"series": name, "time_steps": time_steps, "ETS": ets[1]}
+            row.update(one_series(values, time_steps, args.seeds, args.modes))
             rows.append(row)
             print(markdown([row]).splitlines()[-1], flush=True)
-    text = markdown(rows)
+            for steps in args.horizons:
+                row = {"series": name, "time_steps": time_steps, "horizon": steps}
+                row["ETS"] = ets[steps]
+                row.update(
+                    several_steps(pd.Series(values), steps, time_steps, args.seeds)
+                )
+                several.append(row)
+                print(markdown_several([row]).splitlines()[-1], flush=True)
+    text = "One step ahead\n\n" + markdown(rows)
+    if several:
+        text += "\nSeveral steps ahead\n\n" + markdown_several(several)
+    text += f"\nRun time: {time.perf_counter() - started:.0f} s\n"
     print()
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "relative.md").write_text(text)
-    (args.out / "relative.json").write_text(json.dumps(rows, indent=1))
+    (args.out / "relative.json").write_text(
+        json.dumps({"one_step": rows, "several_steps": several}, indent=1)
+    )
     return 0
 
 

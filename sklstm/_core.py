@@ -25,7 +25,7 @@ import functools
 import math
 import os
 from abc import ABCMeta, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from numbers import Integral, Real
 from typing import Any
 
@@ -98,6 +98,7 @@ class _FitPlan:
     val_rows: Any = None
     # Validation rows each evaluation reads (see evaluated_rows).
     n_evaluated: int = 0
+    evaluated_rows: Any = None
 
     @property
     def n_train(self) -> int:
@@ -147,11 +148,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     _loss = "mse"
     # What the network's outputs are, in error messages.
     _outputs_name = "targets"
-    # The keys of the face's own fitted fields in a saved file.
     # The keys of the face's own fitted fields in a saved file's fitted state,
     # each with the first format version that holds it (a field added later
     # is absent from older files, and _restore_fitted_fields gets none).
     _fitted_fields: dict[str, int] = {}
+    # Parameters added after a file format version, with the values that
+    # files of older versions (which lack them) mean.
+    _params_older_files_lack: dict[str, Any] = {}
     # Early stopping: the least fall of the validation loss that counts as an
     # improvement, and the fewest steps "auto" waits for one.
     _min_delta = 0.0
@@ -241,13 +244,14 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             loss=self._loss,
             masked=padded or (continuing and self._network_spec.masked),
         )
+        spec = replace(spec, linear=self._uses_linear_part(spec))
         if continuing and spec != self._network_spec:
             how = "partial_fit" if incremental else "warm_start=True"
             raise ValueError(
                 f"{how} continues the fitted network, but the number of "
-                f"{self._outputs_name} or rnn_layers, dense_layers, optimizer or "
-                "learning_rate changed since it was built. Fit a fresh estimator "
-                "(warm_start=False) to change them."
+                f"{self._outputs_name} or rnn_layers, dense_layers, optimizer, "
+                "learning_rate or linear changed since it was built. Fit a fresh "
+                "estimator (warm_start=False) to change them."
             )
         plan = _FitPlan(
             windows=windows,
@@ -302,7 +306,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 plan.train_windows, plan.train_targets, plan.padded
             )
         seed = int(plan.rng.randint(np.iinfo(np.int32).max - 1000))
-        return build_network(plan.spec, seed), scaling
+        network = build_network(plan.spec, seed)
+        train_weights = None if plan.weights is None else plan.weights[plan.train_rows]
+        self._initialise_network(
+            network, scaling, plan.train_windows, plan.train_targets, train_weights
+        )
+        return network, scaling
 
     def _train(self, plan: _FitPlan, network, scaling):
         """Run the training loop on the training rows; returns its result."""
@@ -370,6 +379,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         )
         val_windows, val_targets = _rows_of(plan.windows, rows), plan.targets[rows]
         plan.n_evaluated = len(val_windows)
+        plan.evaluated_rows = rows
         val_weights = None
         if plan.weights is not None and plan.weights[rows].sum() > 0:
             val_weights = plan.weights[rows]
@@ -398,6 +408,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         if plan.validating or not plan.continuing:
             self.n_validation_samples_ = len(plan.windows) - plan.n_train
             self.n_validation_evaluated_ = plan.n_evaluated
+        self._describe_fit(
+            plan.windows,
+            plan.targets,
+            plan.weights,
+            plan.evaluated_rows if plan.validating else plan.train_rows,
+            validated=plan.validating,
+        )
 
     def _scaling_from(self, statistics, windows, targets, padded: bool):
         """The scaling that statistics gathered over chunks give this face."""
@@ -534,6 +551,20 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         dict of attribute names to values; raises
         :class:`~sklstm._persistence.InvalidFile` when they do not agree with
         the network's ``spec`` or ``scaling``.
+        """
+
+    def _uses_linear_part(self, spec: NetworkSpec) -> bool:
+        """Whether the network gets a linear path beside its recurrent layers."""
+        return False
+
+    def _initialise_network(self, network, scaling, windows, targets, weights):
+        """Set a freshly built network's starting weights from the training rows."""
+
+    def _describe_fit(self, windows, targets, weights, rows, validated) -> None:
+        """Finish the trained network and set the fitted attributes that read it.
+
+        ``rows`` are the rows each evaluation read when ``validated`` (see
+        ``n_validation_evaluated_``), else the training rows.
         """
 
     def _row_weights(self, targets: np.ndarray) -> np.ndarray | None:
@@ -689,6 +720,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                     "its network description does not have the expected fields."
                 )
             description = {**description, "loss": "mse", "masked": False}
+        if version < 3 and isinstance(description, dict):
+            # Networks had no linear path before format version 3.
+            if "linear" in description:
+                raise InvalidFile(
+                    "its network description does not have the expected fields."
+                )
+            description = {**description, "linear": False}
         try:
             spec = NetworkSpec.from_dict(description)
         except (TypeError, ValueError) as exc:

@@ -77,6 +77,7 @@ _SPEC_KEYS = {
     "learning_rate",
     "loss",
     "masked",
+    "linear",
 }
 
 
@@ -266,7 +267,12 @@ class NetworkSpec:
 
     ``n_outputs`` counts the network's outputs: targets for ``loss="mse"``,
     classes for ``loss="crossentropy"``. ``masked`` puts a Masking layer in
-    front, for sequences padded with :data:`PAD_VALUE`.
+    front, for sequences padded with :data:`PAD_VALUE`. ``linear`` adds a
+    linear autoregressive path: a dense layer ``"linear"`` (not trained by
+    gradient steps) on the flattened window whose outputs are added to those
+    of the recurrent layers' output layer (which then starts at zero, so that
+    the network starts as the linear path alone). Padded sequences have no
+    linear path: ``masked`` and ``linear`` exclude each other.
     """
 
     time_steps: int
@@ -278,6 +284,7 @@ class NetworkSpec:
     learning_rate: float
     loss: str = "mse"
     masked: bool = False
+    linear: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The description as plain JSON values, in the estimators' vocabulary.
@@ -316,6 +323,7 @@ class NetworkSpec:
             "learning_rate": float(self.learning_rate),
             "loss": self.loss,
             "masked": bool(self.masked),
+            "linear": bool(self.linear),
         }
 
     @classmethod
@@ -346,6 +354,14 @@ class NetworkSpec:
             )
         if not isinstance(description["masked"], bool):
             raise TypeError("its network's masked flag must be a bool.")
+        linear = description["linear"]
+        if not isinstance(linear, bool) or (
+            linear and (description["masked"] or description["loss"] != "mse")
+        ):
+            raise TypeError(
+                "its network's linear flag must be a bool, False for a masked or "
+                "classifying network."
+            )
         return cls(
             **shape,
             rnn_layers=tuple(parse_rnn_layers(description["rnn_layers"])),
@@ -354,6 +370,7 @@ class NetworkSpec:
             learning_rate=float(learning_rate),
             loss=description["loss"],
             masked=description["masked"],
+            linear=linear,
         )
 
 
@@ -403,6 +420,8 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
     keras = load_keras()
 
     _check_activation(spec.dense.activation)
+    if spec.masked and spec.linear:
+        raise ValueError("A network masking padded steps cannot have a linear path.")
     n_layers = len(spec.rnn_layers) + len(spec.dense.units) + 1
     seeds = iter(range(seed, seed + 8 * n_layers))
     inputs = keras.Input(shape=(spec.time_steps, spec.n_features), name="windows")
@@ -423,11 +442,28 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
             hidden = keras.layers.Dropout(
                 spec.dense.dropout, seed=next(seeds), name=f"dropout_{i}"
             )(hidden)
+    output_seed = next(seeds)
     outputs = keras.layers.Dense(
         spec.n_outputs,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        # With a linear path, the recurrent layers start by adding nothing to
+        # it: the initial network is the linear path, fitted beforehand.
+        kernel_initializer="zeros"
+        if spec.linear
+        else keras.initializers.GlorotUniform(seed=output_seed),
         name="output",
     )(hidden)
+    if spec.linear:
+        flat = keras.layers.Flatten(name="flat_window")(inputs)
+        linear = keras.layers.Dense(
+            spec.n_outputs,
+            kernel_initializer="zeros",
+            # Fitted by least squares before training and kept: trained with
+            # the recurrent layers it wanders from that fit, which measured
+            # worse on short noisy series.
+            trainable=False,
+            name="linear",
+        )(flat)
+        outputs = keras.layers.Add(name="linear_plus_recurrent")([linear, outputs])
     return keras.Model(inputs, outputs, name="sklstm_network")
 
 

@@ -355,6 +355,9 @@ def _load_archive(archive: zipfile.ZipFile):
 
     params = manifest.get("params")
     own = set(face._get_param_names())
+    if isinstance(params, dict) and version < FORMAT_VERSION:
+        # Parameters added since: the values that mean what older files did.
+        params = {**face._params_older_files_lack, **params}
     if not isinstance(params, dict) or set(params) != own:
         raise InvalidFile(
             f"its parameters are not those of {face.__name__} ({sorted(own)})."

@@ -5,11 +5,15 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_array, check_consistent_length
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+)
 
 from ._core import BaseRecurrentNetwork
-from ._persistence import InvalidFile, checked_int, register
-from ._scaling import WindowScaling, WindowStatistics
+from ._persistence import InvalidFile, checked_float, checked_int, register
+from ._scaling import WindowScaling, WindowStatistics, block_rows
 
 __all__ = ["LSTMRegressor"]
 
@@ -119,6 +123,27 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         of its variance (a random walk, a trend or a smooth signal), or a
         straight-line trend over the rows explains more than half its
         variance. False never uses it.
+    linear : bool, default=True
+        Whether the network holds a linear autoregression beside its
+        recurrent layers: a linear path from the whole window (every time step
+        of every feature, as the network sees them: standardised, and in
+        relative mode measured from the last value) to the outputs, added to
+        the recurrent layers' output. It is fitted first, by least squares on
+        the training rows (a ridge fit whose penalty generalised
+        cross-validation chooses, nearly none on many rows), and kept fixed;
+        the recurrent layers' output layer starts at zero, so training starts
+        from the linear model and the recurrent layers learn what it leaves.
+        After training, what the recurrent layers add is scaled by its
+        least-squares share (between 0 and 1) in explaining what the linear
+        path leaves on the validation rows, so a series the network cannot
+        improve on falls back towards the linear model. On a series a linear
+        autoregression explains the model reduces to it, and on one it does
+        not the network adds what it can; :meth:`predict_linear` and
+        ``linear_loss_`` show the linear part's share. Padded sequences (see
+        :func:`sklstm.pad_sequences`) get no linear path, and neither do
+        windows of more than 4,096 values (time steps x features), whose
+        least-squares fit would cost too much. False builds the network
+        without it, exactly as before it existed.
 
     Attributes
     ----------
@@ -154,6 +179,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         Gradient steps run since the network was initialised.
     relative_ : ndarray of bool of shape (`n_outputs_`,)
         Which targets are learnt in relative mode (see ``relative``).
+    linear_loss_ : float or None
+        MSE of the linear part alone (:meth:`predict_linear`) on the rows
+        ``best_loss_`` is measured on (the validation rows, or the training
+        rows without validation), in the targets' units; None without a
+        linear part. Compare it with ``best_loss_``, the whole model's.
     n_validation_samples_ : int
         Rows held out for early stopping (the last rows of the data) by the
         latest fit that held any out, 0 if none did. Prediction intervals are
@@ -210,6 +240,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     _parameter_constraints: dict = {
         **BaseRecurrentNetwork._parameter_constraints,
         "relative": ["boolean", StrOptions({"auto"})],
+        "linear": ["boolean"],
     }
 
     def __init__(
@@ -230,6 +261,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         warm_start: bool = False,
         standardize: bool = True,
         relative: bool | str = "auto",
+        linear: bool = True,
     ) -> None:
         self.rnn_layers = rnn_layers
         self.dense_layers = dense_layers
@@ -246,6 +278,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.warm_start = warm_start
         self.standardize = standardize
         self.relative = relative
+        self.linear = linear
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -349,6 +382,69 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.relative_ = scaling.relative_targets
         return scaling
 
+    def _uses_linear_part(self, spec) -> bool:
+        # Padded windows have no fixed positions for a linear path to weigh.
+        return (
+            bool(self.linear)
+            and not spec.masked
+            and spec.time_steps * spec.n_features <= MAX_LEAST_SQUARES_INPUTS
+        )
+
+    def _initialise_network(self, network, scaling, windows, targets, weights):
+        if network.spec.linear:
+            coef, intercept = _least_squares(scaling, windows, targets, weights)
+            network.model.get_layer("linear").set_weights(
+                [coef.astype(np.float32), intercept.astype(np.float32)]
+            )
+
+    def _describe_fit(self, windows, targets, weights, rows, validated) -> None:
+        self.linear_loss_ = None
+        if not self._network_spec.linear:
+            return
+        windows, targets = windows[rows], targets[rows]
+        weights = None if weights is None else weights[rows]
+        if weights is not None and not weights.sum() > 0:
+            weights = None
+        linear = self._linear_outputs(windows)
+        if validated:
+            whole = self._shrink_recurrent_part(windows, targets, weights, linear)
+            self.best_loss_ = self._validation_loss(whole, targets, weights)
+        self.linear_loss_ = self._validation_loss(linear, targets, weights)
+
+    def _shrink_recurrent_part(self, windows, targets, weights, linear) -> None:
+        """Scale what the recurrent layers add by its best share on held-out rows.
+
+        The share (per target, between 0 and 1) is the least-squares weight of
+        the recurrent part's outputs in explaining what the linear path leaves
+        of the validation targets: on a series the network cannot improve on,
+        the model falls back towards the linear path instead of adding noise.
+        """
+        recurrent = self._network.predict_windows(windows, self._scaling) - linear
+        left = targets - linear
+        row_weights = np.ones(len(targets)) if weights is None else weights
+        explained = (row_weights[:, None] * recurrent * left).sum(axis=0)
+        power = (row_weights[:, None] * recurrent**2).sum(axis=0)
+        share = np.clip(explained / np.where(power > 0, power, 1.0), 0.0, 1.0)
+        layer = self._network.model.get_layer("output")
+        kernel, bias = layer.get_weights()
+        scale = share.astype(np.float32)
+        layer.set_weights([kernel * scale, bias * scale])
+        return self._network.predict_windows(windows, self._scaling)
+
+    def _linear_outputs(self, windows: np.ndarray) -> np.ndarray:
+        """The linear path's outputs alone, float64, in the targets' units."""
+        coef, intercept = self._network.model.get_layer("linear").get_weights()
+        scaling = self._scaling
+        outputs = np.empty((len(windows), len(intercept)))
+        step = block_rows(windows)
+        for start in range(0, len(windows), step):
+            block = windows[start : start + step]
+            inputs = scaling.transform_windows(block).reshape(len(block), -1)
+            outputs[start : start + step] = scaling.inverse_targets(
+                block, inputs.astype(np.float64) @ coef + intercept
+            )
+        return outputs
+
     def _validation_rows(self, targets, rng):
         """The chronological tail: the last ``validation_fraction`` of the rows."""
         n_val = max(1, round(len(targets) * self.validation_fraction))
@@ -369,10 +465,17 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         # Squared target scales: the loss on standardised targets, in y's units.
         return scaling.y_scale**2
 
-    _fitted_fields = {"n_outputs_": 1, "y_ndim": 1}
+    _fitted_fields = {"n_outputs_": 1, "y_ndim": 1, "linear_loss_": 3}
+    # Files saved before the linear part existed hold networks without one.
+    _params_older_files_lack = {"linear": False}
 
     def _save_fitted_fields(self, arrays: dict) -> dict:
-        return {"n_outputs_": int(self.n_outputs_), "y_ndim": int(self._y_ndim)}
+        linear_loss = self.linear_loss_
+        return {
+            "n_outputs_": int(self.n_outputs_),
+            "y_ndim": int(self._y_ndim),
+            "linear_loss_": None if linear_loss is None else float(linear_loss),
+        }
 
     def _restore_fitted_fields(self, fields: dict, arrays: dict, spec, scaling):
         y_ndim = fields["y_ndim"]
@@ -383,10 +486,16 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             and (y_ndim == 2 or n_outputs == 1)
         ):
             raise InvalidFile("its fitted shapes do not agree with each other.")
+        linear_loss = fields.get("linear_loss_")
+        if (linear_loss is None) == spec.linear:
+            raise InvalidFile("its linear_loss_ does not agree with its network.")
+        if linear_loss is not None:
+            linear_loss = checked_float(linear_loss, "linear_loss_")
         return {
             "n_outputs_": n_outputs,
             "_y_ndim": y_ndim,
             "relative_": scaling.relative_targets,
+            "linear_loss_": linear_loss,
         }
 
     # -------------------------------------------------------------- predict
@@ -406,7 +515,120 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         predicted = self._outputs(X)
         return predicted.ravel() if self._y_ndim == 1 else predicted
 
+    def predict_linear(self, X) -> np.ndarray:
+        """Predict with the network's linear path alone (see ``linear``).
+
+        The full model's prediction (:meth:`predict`) is this plus what the
+        recurrent layers add.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
+            Windows shaped as in :meth:`fit`.
+
+        Returns
+        -------
+        y_pred : ndarray of float64, shape (n_samples,) or (n_samples, n_outputs)
+            Shaped as the ``y`` given to :meth:`fit`.
+
+        Raises
+        ------
+        ValueError
+            If the network has no linear path (see ``linear``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklstm import LSTMRegressor, causal_windows
+        >>> series = np.sin(np.linspace(0, 20, 300))
+        >>> X, y = causal_windows(series[:-1, None], 5), series[1:]
+        >>> model = LSTMRegressor([4], steps=50, random_state=0).fit(X, y)
+        >>> bool(np.mean((model.predict_linear(X) - y) ** 2) < 1e-4)
+        True
+        """  # noqa: E501
+        check_is_fitted(self)
+        if not self._network_spec.linear:
+            raise ValueError(
+                "This LSTMRegressor's network has no linear path: it was fitted "
+                "with linear=False, on padded sequences or on windows of more "
+                f"than {MAX_LEAST_SQUARES_INPUTS} values."
+            )
+        windows, _ = self._validate_windows(X, reset=False)
+        predicted = self._linear_outputs(windows)
+        return predicted.ravel() if self._y_ndim == 1 else predicted
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+# Ridge penalties the linear path's least-squares fit chooses from, relative
+# to the mean variance of its inputs: the smallest keeps the nearly collinear
+# windows of a smooth series solvable without biasing the fit, the larger
+# ones tame a fit of many inputs on few rows.
+_RIDGE_PENALTIES = 10.0 ** np.arange(-6, 3)
+# Most inputs (time steps x features) the least-squares fit solves for (its
+# cost grows with their cube); wider windows get no linear path.
+MAX_LEAST_SQUARES_INPUTS = 4096
+
+
+def _least_squares(scaling, windows, targets, weights):
+    """Weighted ridge fit of the scaled targets on the flattened scaled windows.
+
+    Fitted where the network sees the data: on the inputs and targets after
+    standardisation and relative mode, so that the network's linear path
+    starts as the best linear autoregression on the training rows. Each
+    target's penalty is the one of ``_RIDGE_PENALTIES`` with the lowest
+    generalised cross-validation error (Golub, Heath and Wahba, 1979), which
+    is nearly no penalty on many rows and a strong one where the window has
+    almost as many values as there are rows. Sums are gathered block by
+    block, never holding all windows at once.
+    """
+    n_inputs = int(np.prod(windows.shape[1:]))
+    n_outputs = targets.shape[1]
+    gram = np.zeros((n_inputs + 1, n_inputs + 1))
+    cross = np.zeros((n_inputs + 1, n_outputs))
+    squares = np.zeros(n_outputs)
+    step = block_rows(windows)
+    for start in range(0, len(windows), step):
+        block = windows[start : start + step]
+        inputs = scaling.transform_windows(block).reshape(len(block), -1)
+        design = np.hstack([inputs.astype(np.float64), np.ones((len(block), 1))])
+        scaled = scaling.transform_targets(block, targets[start : start + step])
+        scaled = scaled.astype(np.float64)
+        row_weights = (
+            np.ones((len(block), 1))
+            if weights is None
+            else weights[start : start + step, None]
+        )
+        gram += design.T @ (design * row_weights)
+        cross += design.T @ (scaled * row_weights)
+        squares += (scaled**2 * row_weights).sum(axis=0)
+    # Centre (the intercept is not penalised): weighted means from the sums.
+    total = gram[-1, -1]
+    x_mean, y_mean = gram[-1, :-1] / total, cross[-1] / total
+    centred_gram = gram[:-1, :-1] - total * np.outer(x_mean, x_mean)
+    centred_cross = cross[:-1] - total * np.outer(x_mean, y_mean)
+    centred_squares = squares - total * y_mean**2
+    eigenvalues, eigenvectors = np.linalg.eigh(centred_gram)
+    eigenvalues = np.clip(eigenvalues, 0.0, None)
+    projected = eigenvectors.T @ centred_cross
+    unit = max(eigenvalues.sum() / n_inputs, 1e-12)
+    best = np.full(n_outputs, np.inf)
+    coef = np.zeros((n_inputs, n_outputs))
+    for penalty in _RIDGE_PENALTIES * unit:
+        shrunk = projected / (eigenvalues + penalty)[:, None]
+        candidate = eigenvectors @ shrunk
+        # Residual sum of squares from the sums alone: y'y - 2 b'X'y + b'X'Xb.
+        residual = (
+            centred_squares
+            - 2 * np.sum(projected * shrunk, axis=0)
+            + np.sum(eigenvalues[:, None] * shrunk**2, axis=0)
+        )
+        freedom = np.sum(eigenvalues / (eigenvalues + penalty)) + 1.0
+        score = np.clip(residual, 0.0, None) / max(1.0 - freedom / total, 1e-12) ** 2
+        better = score < best
+        best[better] = score[better]
+        coef[:, better] = candidate[:, better]
+    return coef, y_mean - x_mean @ coef

@@ -55,6 +55,20 @@ def saved(fitted, tmp_path):
     return path
 
 
+@pytest.fixture(scope="module")
+def fitted_before_linear(data):
+    """A model as files before format version 3 held: no linear part."""
+    X, y = data
+    return LSTMRegressor(**TINY, linear=False).fit(X, y)
+
+
+@pytest.fixture
+def saved_before_linear(fitted_before_linear, tmp_path):
+    path = tmp_path / "model.sklstm"
+    fitted_before_linear.save(path)
+    return path
+
+
 def _members(path):
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
@@ -328,16 +342,25 @@ def test_tampered_manifests(saved, edit, message):
         load(saved)
 
 
+def _drop_version_3_fields(manifest):
+    """What format version 3 added: the evaluated rows and the linear part."""
+    fitted = manifest["fitted"]
+    fitted.pop("n_validation_evaluated_")
+    assert fitted.pop("linear_loss_") is None  # such files had no linear part
+    assert manifest["params"].pop("linear") is False
+    assert fitted["network"].pop("linear") is False
+
+
 def _as_version_1(relative):
     """Rewrite a manifest as sklstm 0.1 wrote it: one relative flag."""
 
     def edit(manifest):
+        _drop_version_3_fields(manifest)
         manifest["format_version"] = 1
         manifest["params"]["relative"] = relative
         manifest["params"]["early_stopping_rounds"] = 5000
         fitted = manifest["fitted"]
         fitted.pop("n_validation_samples_")
-        fitted.pop("n_validation_evaluated_")
         fitted["scaling"] = {"relative": relative}
         network = fitted["network"]
         del network["loss"], network["masked"]
@@ -347,11 +370,13 @@ def _as_version_1(relative):
     return edit
 
 
-def test_files_saved_before_evaluations_were_sampled_still_load(saved, fitted):
+def test_files_saved_before_evaluations_were_sampled_still_load(saved_before_linear):
+    saved = saved_before_linear
+
     # Such files have no n_validation_evaluated_: they evaluated every row.
     def as_version_2(manifest):
+        _drop_version_3_fields(manifest)
         manifest["format_version"] = 2
-        manifest["fitted"].pop("n_validation_evaluated_")
 
     _rewrite(saved, {MANIFEST: as_version_2})
     restored = load(saved)
@@ -359,7 +384,10 @@ def test_files_saved_before_evaluations_were_sampled_still_load(saved, fitted):
 
 
 @pytest.mark.parametrize("relative", [False, True])
-def test_files_of_the_previous_format_still_load(saved, fitted, data, relative):
+def test_files_of_the_previous_format_still_load(
+    saved_before_linear, fitted_before_linear, data, relative
+):
+    saved, fitted = saved_before_linear, fitted_before_linear
     _rewrite(saved, {MANIFEST: _as_version_1(relative)})
     restored = load(saved)
     assert restored.relative is relative

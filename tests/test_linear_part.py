@@ -1,0 +1,179 @@
+"""The linear part: a least-squares autoregression inside every regressor."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.linear_model import LinearRegression
+
+from sklstm import LSTMRegressor, causal_windows, horizon_targets, load, pad_sequences
+from sklstm._core import BaseRecurrentNetwork
+
+
+def _split(windows, targets, test_fraction=0.2):
+    cut = round(len(targets) * (1 - test_fraction))
+    return windows[:cut], targets[:cut], windows[cut:], targets[cut:]
+
+
+def _mse(predicted, actual):
+    return float(np.mean((predicted - actual) ** 2))
+
+
+def _linear_regression_mse(X_fit, y_fit, X_test, y_test):
+    flat = LinearRegression().fit(X_fit.reshape(len(X_fit), -1), y_fit)
+    return _mse(flat.predict(X_test.reshape(len(X_test), -1)), y_test)
+
+
+@pytest.fixture(scope="module")
+def noisy_ar2():
+    rng = np.random.RandomState(0)
+    series = np.zeros(600)
+    for t in range(2, len(series)):
+        series[t] = 0.6 * series[t - 1] + 0.25 * series[t - 2] + rng.normal()
+    return causal_windows(series[:-1, None], 6)[5:], series[6:]
+
+
+def test_defaults_match_least_squares_on_a_noisy_linear_autoregression(noisy_ar2):
+    X_fit, y_fit, X_test, y_test = _split(*noisy_ar2)
+    model = LSTMRegressor(random_state=0).fit(X_fit, y_fit)
+    linear = _linear_regression_mse(X_fit, y_fit, X_test, y_test)
+    assert _mse(model.predict(X_test), y_test) <= 1.05 * linear
+
+
+def test_the_network_adds_what_the_linear_part_cannot_learn():
+    series = np.empty(700)
+    series[0] = 0.3
+    for t in range(1, len(series)):
+        series[t] = 3.9 * series[t - 1] * (1 - series[t - 1])
+    X_fit, y_fit, X_test, y_test = _split(
+        causal_windows(series[:-1, None], 3)[2:], series[3:]
+    )
+    model = LSTMRegressor(random_state=0).fit(X_fit, y_fit)
+    linear_part = _mse(model.predict_linear(X_test), y_test)
+    whole = _mse(model.predict(X_test), y_test)
+    assert whole * 10 <= linear_part
+    # What the fit reports says the same on its validation rows.
+    assert model.best_loss_ * 10 <= model.linear_loss_
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_the_linear_part_starts_as_least_squares_on_the_training_rows(relative):
+    # Two features (the second a covariate), three steps ahead at once: the
+    # linear path's ridge fit, fitted where the network sees the data
+    # (standardised, and in relative mode measured from the series' last
+    # value), is least squares on the windows seen the same way.
+    rng = np.random.RandomState(1)
+    n = 1000
+    # Around 10, the covariate is never the value nearest a target: the series
+    # is every target's reference in relative mode.
+    covariate = 10 + rng.normal(size=n)
+    series = np.zeros(n)
+    for t in range(1, n):
+        series[t] = 0.7 * series[t - 1] + covariate[t - 1] - 10 + 0.3 * rng.normal()
+    windows = causal_windows(np.c_[series, covariate][:-3], 4)[3:]
+    targets = horizon_targets(series, 3)[3 : len(windows) + 3]
+    model = LSTMRegressor(
+        [4], steps=1, early_stopping_rounds=None, relative=relative, random_state=0
+    ).fit(windows, targets)
+    assert_array_equal(model._scaling.reference, [0, 0, 0] if relative else -1)
+    inputs, outputs = windows.copy(), targets.copy()
+    if relative:
+        # The series is every target's reference; the covariate stays a level.
+        inputs[:, :, 0] -= windows[:, -1:, 0]
+        outputs -= windows[:, -1:, 0]
+    flat = inputs.reshape(len(inputs), -1)
+    expected = LinearRegression().fit(flat, outputs).predict(flat)
+    if relative:
+        expected += windows[:, -1:, 0]
+    predicted = model.predict_linear(windows)
+    assert predicted.shape == targets.shape
+    # The penalty the ridge fit chooses moves its predictions by far less
+    # than the noise: under 1% of least squares' own error.
+    gap = np.mean((predicted - expected) ** 2)
+    assert gap <= 0.01 * np.mean((expected - targets) ** 2)
+    assert model.linear_loss_ == pytest.approx(_mse(predicted, targets), rel=1e-6)
+
+
+class _WithoutHooks(LSTMRegressor):
+    """A regressor whose fit runs the base core's hooks: the network before the
+    linear part existed."""
+
+    _uses_linear_part = BaseRecurrentNetwork._uses_linear_part
+    _initialise_network = BaseRecurrentNetwork._initialise_network
+    _describe_fit = BaseRecurrentNetwork._describe_fit
+
+
+def test_switching_the_linear_part_off_gives_the_plain_network(sine_windows):
+    X, y = sine_windows
+    off = LSTMRegressor([4], steps=120, linear=False, random_state=3).fit(X, y)
+    plain = _WithoutHooks([4], steps=120, random_state=3).fit(X, y)
+    assert_array_equal(off.predict(X), plain.predict(X))
+    assert off.linear_loss_ is None
+    names = [layer.name for layer in off.model_.layers]
+    assert "linear" not in names and "flat_window" not in names
+    with pytest.raises(ValueError, match=r"no linear path.*linear=False"):
+        off.predict_linear(X)
+
+
+def test_the_initial_network_is_the_linear_part(sine_windows):
+    X, y = sine_windows
+    model = LSTMRegressor([4], steps=1, learning_rate=1e-12, random_state=0)
+    model.set_params(early_stopping_rounds=None).fit(X, y)
+    assert_allclose(model.predict(X), model.predict_linear(X), atol=1e-6)
+
+
+def test_save_and_load_keep_the_linear_part(sine_windows, tmp_path):
+    X, y = sine_windows
+    model = LSTMRegressor([4], steps=200, random_state=0).fit(X, y)
+    path = tmp_path / "model.sklstm"
+    model.save(path)
+    restored = load(path)
+    assert restored._network_spec.linear
+    assert restored.linear_loss_ == model.linear_loss_
+    assert_array_equal(restored.predict(X), model.predict(X))
+    assert_array_equal(restored.predict_linear(X), model.predict_linear(X))
+
+
+def test_padded_sequences_have_no_linear_part():
+    rng = np.random.RandomState(0)
+    sequences = [rng.normal(size=(length, 1)) for length in rng.randint(3, 7, 40)]
+    X = pad_sequences(sequences, length=6)
+    y = np.array([s.sum() for s in sequences])
+    model = LSTMRegressor([3], steps=20, random_state=0).fit(X, y)
+    assert model._network_spec.masked and not model._network_spec.linear
+    assert model.linear_loss_ is None
+    with pytest.raises(ValueError, match="padded sequences"):
+        model.predict_linear(X)
+
+
+def test_warm_start_refuses_to_switch_the_linear_part(sine_windows):
+    X, y = sine_windows
+    model = LSTMRegressor([3], steps=20, warm_start=True, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="linear changed"):
+        model.set_params(linear=False).fit(X, y)
+
+
+def test_linear_must_be_a_bool(sine_windows):
+    X, y = sine_windows
+    with pytest.raises(ValueError, match="'linear' parameter"):
+        LSTMRegressor(linear="yes").fit(X, y)
+
+
+def test_files_from_before_the_linear_part_load_without_one(sine_windows, tmp_path):
+    from test_persistence_safe import MANIFEST, _rewrite
+
+    X, y = sine_windows
+    model = LSTMRegressor([3], steps=30, linear=False, random_state=0).fit(X, y)
+    path = tmp_path / "model.sklstm"
+    model.save(path)
+
+    def as_written_before(manifest):
+        manifest["format_version"] = 2
+        del manifest["fitted"]["n_validation_evaluated_"]
+        del manifest["params"]["linear"]
+        del manifest["fitted"]["network"]["linear"]
+        del manifest["fitted"]["linear_loss_"]
+
+    _rewrite(path, {MANIFEST: as_written_before})
+    restored = load(path)
+    assert restored.linear is False and restored.linear_loss_ is None
+    assert_array_equal(restored.predict(X), model.predict(X))
