@@ -75,6 +75,10 @@ _FACES: dict[str, type] = {}
 # Versions this sklstm reads. Version 1 (sklstm 0.1) stored one relative flag
 # for all targets and no validation size.
 READABLE_VERSIONS = (1, 2)
+# Parameters added after files were first written: a file without one was
+# saved by an estimator that behaved as the parameter's default does, and
+# loads with that default.
+PARAMETERS_ADDED_LATER = frozenset({"time_order"})
 MANIFEST = "sklstm.json"
 ARRAYS = "arrays.npz"
 MODEL = "model.keras"
@@ -354,7 +358,9 @@ def _load_archive(archive: zipfile.ZipFile):
 
     params = manifest.get("params")
     own = set(face._get_param_names())
-    if not isinstance(params, dict) or set(params) != own:
+    if not isinstance(params, dict) or not (
+        set(params) <= own and own - set(params) <= PARAMETERS_ADDED_LATER
+    ):
         raise InvalidFile(
             f"its parameters are not those of {face.__name__} ({sorted(own)})."
         )

@@ -114,6 +114,21 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         of its variance (a random walk, a trend or a smooth signal), or a
         straight-line trend over the rows explains more than half its
         variance. False never uses it.
+    time_order : {"oldest_first", "newest_first"}, default="oldest_first"
+        The order of the time steps in ``X``: along each row of a 2-D input
+        (one univariate window per row) and along the second axis of a 3-D
+        input. ``"oldest_first"`` reads the first column (step) as the oldest
+        value and the last as the newest, as :class:`WindowTransformer` and
+        :func:`sklstm.pad_sequences` lay them out. ``"newest_first"`` reads
+        the first as the newest, as the lag matrices of forecasting
+        frameworks do (skforecast's columns ``lag_1, lag_2, ...``): the
+        windows are reversed in time (a view, no copy) before anything else,
+        so a model fitted on newest-first input equals, bit for bit, one
+        fitted on the same windows oldest first. Relative mode measures
+        from the newest value in either order. Padding (NaN steps)
+        may sit at either end. Fitting on a DataFrame whose column names are
+        lags in the other order (``lag_1, lag_2, ...`` with
+        ``"oldest_first"``) warns with the fix.
 
     Attributes
     ----------
@@ -218,6 +233,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         warm_start: bool = False,
         standardize: bool = True,
         relative: bool | str = "auto",
+        time_order: str = "oldest_first",
     ) -> None:
         self.rnn_layers = rnn_layers
         self.dense_layers = dense_layers
@@ -234,6 +250,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.warm_start = warm_start
         self.standardize = standardize
         self.relative = relative
+        self.time_order = time_order
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
