@@ -2,6 +2,7 @@
 
 import io
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -137,3 +138,11 @@ def test_time_order_is_saved_and_loaded(sine_windows):
 def test_unknown_time_order_is_rejected(face):
     with pytest.raises(ValueError, match="'time_order' parameter"):
         face(**TINY, time_order="backwards").fit(np.zeros((4, 3)), [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("name", ["regressor", "classifier"])
+def test_files_saved_before_time_order_load_oldest_first(name):
+    # The fixtures predate the parameter; test_saved_files checks that they
+    # still predict exactly.
+    data = Path(__file__).resolve().parent / "data"
+    assert load(data / f"{name}.sklstm").time_order == "oldest_first"
