@@ -106,6 +106,20 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         Weights of the classes in the loss: ``{label: weight}``, or
         ``"balanced"`` for weights inversely proportional to the classes'
         frequencies in ``y``. They multiply ``sample_weight``.
+    time_order : {"oldest_first", "newest_first"}, default="oldest_first"
+        The order of the time steps in ``X``: along each row of a 2-D input
+        (one univariate sequence per row) and along the second axis of a 3-D
+        input. ``"oldest_first"`` reads the first column (step) as the oldest
+        value and the last as the newest, as :class:`WindowTransformer` and
+        :func:`sklstm.pad_sequences` lay them out. ``"newest_first"`` reads
+        the first as the newest, as the lag matrices of forecasting
+        frameworks do (skforecast's columns ``lag_1, lag_2, ...``): the
+        sequences are reversed in time (a view, no copy) before anything else,
+        so a model fitted on newest-first input equals, bit for bit, one
+        fitted on the same sequences oldest first. Padding (NaN steps)
+        may sit at either end. Fitting on a DataFrame whose column names are
+        lags in the other order (``lag_1, lag_2, ...`` with
+        ``"oldest_first"``) warns with the fix.
 
     Attributes
     ----------
@@ -196,6 +210,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         warm_start: bool = False,
         standardize: bool = True,
         class_weight=None,
+        time_order: str = "oldest_first",
     ) -> None:
         self.rnn_layers = rnn_layers
         self.dense_layers = dense_layers
@@ -213,6 +228,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         self.warm_start = warm_start
         self.standardize = standardize
         self.class_weight = class_weight
+        self.time_order = time_order
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None) -> LSTMClassifier:

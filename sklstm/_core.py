@@ -24,6 +24,8 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
+import warnings
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field, replace
 from numbers import Integral, Real
@@ -154,7 +156,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     _fitted_fields: dict[str, int] = {}
     # Parameters added after a file format version, with the values that
     # files of older versions (which lack them) mean.
-    _params_older_files_lack: dict[str, Any] = {}
+    _params_older_files_lack: dict[str, Any] = {"time_order": "oldest_first"}
     # Early stopping: the least fall of the validation loss that counts as an
     # improvement, and the fewest steps "auto" waits for one.
     _min_delta = 0.0
@@ -179,6 +181,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "standardize": ["boolean"],
+        "time_order": [StrOptions({"oldest_first", "newest_first"})],
     }
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -486,6 +489,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             # A 2-D row has no room to tell padding from a missing value, so
             # it may hold no NaN: padded sequences come 3-D (pad_sequences).
             windows = validate_data(self, X, reset=reset, dtype=_FLOATS)[:, :, None]
+            if reset:
+                _warn_if_lags_reversed(
+                    getattr(self, "feature_names_in_", None), self.time_order
+                )
+        if self.time_order == "newest_first":
+            # A view: everything downstream reads the windows oldest first.
+            windows = windows[:, ::-1]
         padded = check_padding(windows)
         if reset:
             self.input_ndim_ = ndim
@@ -837,6 +847,39 @@ class _GatheredRows:
 
     def __getitem__(self, key: slice) -> np.ndarray:
         return self.array[self.rows[key]]
+
+
+# A column named like "lag_3", "y_lag3" or "Lag 3": the value that many steps back.
+_LAG_NAME = re.compile(r"^(?:(.*)[ _])?lag[ _]?(\d+)$", re.IGNORECASE)
+
+
+def _warn_if_lags_reversed(names, time_order: str) -> None:
+    """Warn when lag-named columns run against ``time_order``.
+
+    ``lag_1, lag_2, ...`` (skforecast's names) put the newest value first,
+    ``x_lag2, x_lag1, x_lag0`` (WindowTransformer's) the oldest.
+    """
+    if names is None or len(names) < 2:
+        return
+    matches = [_LAG_NAME.match(str(name)) for name in names]
+    if not all(matches) or len({m.group(1) for m in matches}) != 1:
+        return
+    lags = np.array([int(m.group(2)) for m in matches])
+    steps = np.diff(lags)
+    if time_order == "oldest_first" and (steps > 0).all():
+        found, fix = "newest first (lag 1 before lag 2)", 'time_order="newest_first"'
+    elif time_order == "newest_first" and (steps < 0).all():
+        found, fix = "oldest first (the largest lag first)", 'time_order="oldest_first"'
+    else:
+        return
+    warnings.warn(
+        f"X's columns {names[0]!r} ... {names[-1]!r} look like lags ordered "
+        f"{found}, but time_order={time_order!r} reads each row as a sequence "
+        f"in the other order, so the network would read time backwards. Pass "
+        f"{fix} if the columns are in the order their names say.",
+        UserWarning,
+        stacklevel=2,
+    )
 
 
 def _same_scaling(first, second) -> bool:

@@ -144,6 +144,21 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         windows of more than 4,096 values (time steps x features), whose
         least-squares fit would cost too much. False builds the network
         without it, exactly as before it existed.
+    time_order : {"oldest_first", "newest_first"}, default="oldest_first"
+        The order of the time steps in ``X``: along each row of a 2-D input
+        (one univariate window per row) and along the second axis of a 3-D
+        input. ``"oldest_first"`` reads the first column (step) as the oldest
+        value and the last as the newest, as :class:`WindowTransformer` and
+        :func:`sklstm.pad_sequences` lay them out. ``"newest_first"`` reads
+        the first as the newest, as the lag matrices of forecasting
+        frameworks do (skforecast's columns ``lag_1, lag_2, ...``): the
+        windows are reversed in time (a view, no copy) before anything else,
+        so a model fitted on newest-first input equals, bit for bit, one
+        fitted on the same windows oldest first. Relative mode measures
+        from the newest value in either order. Padding (NaN steps)
+        may sit at either end. Fitting on a DataFrame whose column names are
+        lags in the other order (``lag_1, lag_2, ...`` with
+        ``"oldest_first"``) warns with the fix.
 
     Attributes
     ----------
@@ -262,6 +277,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         standardize: bool = True,
         relative: bool | str = "auto",
         linear: bool = True,
+        time_order: str = "oldest_first",
     ) -> None:
         self.rnn_layers = rnn_layers
         self.dense_layers = dense_layers
@@ -279,6 +295,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.standardize = standardize
         self.relative = relative
         self.linear = linear
+        self.time_order = time_order
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -467,7 +484,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
 
     _fitted_fields = {"n_outputs_": 1, "y_ndim": 1, "linear_loss_": 3}
     # Files saved before the linear part existed hold networks without one.
-    _params_older_files_lack = {"linear": False}
+    _params_older_files_lack = {
+        **BaseRecurrentNetwork._params_older_files_lack,
+        "linear": False,
+    }
 
     def _save_fitted_fields(self, arrays: dict) -> dict:
         linear_loss = self.linear_loss_
