@@ -33,6 +33,7 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._panel_backtest import backtest_panel
 from ._panel_forecast import forecast_panel
 from ._regressor import LSTMRegressor
 from ._sequences import float_rows
@@ -785,6 +786,8 @@ def backtest(
     strategy: str | None = None,
     coverage: float | None = None,
     calibration_size: int | None = None,
+    series_id: Any = None,
+    seasonality: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Forecast every origin of a test part and measure the errors per step.
 
@@ -870,6 +873,24 @@ def backtest(
     True
     """
     steps = _check_positive_int(horizon, "horizon")
+    if series_id is not None:
+        unavailable = {"coverage": coverage, "calibration_size": calibration_size}
+        return backtest_panel(
+            model,
+            series,
+            steps,
+            test_size=test_size,
+            refit=refit,
+            targets=targets,
+            strategy=strategy,
+            series_id=series_id,
+            seasonality=seasonality,
+            unavailable=unavailable,
+        )
+    if seasonality is not None:
+        raise ValueError(
+            "seasonality scales the MASE of a panel's errors table; it needs series_id."
+        )
     array, columns, index = _as_series(series, "series")
     n_rows = len(array)
     n_test = _test_rows(test_size, n_rows, steps)
