@@ -832,6 +832,20 @@ def backtest(
         forecast errors over the ``calibration_size`` rows up to it.
     calibration_size : int or None, default=None
         As for :func:`forecast`.
+    series_id : str, int or None, default=None
+        The column naming the series of a long table of many series (see
+        :class:`~sklstm.WindowTransformer`'s ``series_id``; the model's
+        ``WindowTransformer`` must read the same column). Each series' test
+        part is its own last ``test_size`` rows (an int), so ``test_size``
+        equal to ``horizon`` is the forecasting competitions' protocol: one
+        forecast per series from the end of its training part. Every series
+        must have rows before its test part; one shorter than the window is
+        padded as in training. A model fitted here learns from every series'
+        rows before the origin, as for one series; ``coverage`` and
+        ``calibration_size`` are not available.
+    seasonality : int or None, default=None
+        With ``series_id``, the season's length for the ``mase`` column (1,
+        the plain naive forecast, when None); without it, an error.
 
     Returns
     -------
@@ -845,6 +859,19 @@ def backtest(
         One row per target and step: ``n`` (origins), ``mse``, ``mae`` and,
         with ``coverage``, ``coverage`` (the share of actual values inside
         the interval) and ``width`` (the interval's mean width).
+
+        With ``series_id``, ``forecasts`` starts with the identifier's column
+        (named as ``series_id``, or ``"series_id"`` for a position), and
+        ``errors`` is indexed by ``target``, the identifier and ``step``:
+        per step over every series (identifier ``"all"``), overall
+        (identifier and step ``"all"``), and per series over its steps (step
+        ``"all"``). Its columns are ``n``, ``mse``, ``mae``, and the
+        competitions' :func:`~sklstm.mape`, :func:`~sklstm.smape` and
+        :func:`~sklstm.mase` (each series scaled by its rows before the test
+        part; overall, the mean of the series' MASE, as the competitions
+        average it). A value that a metric cannot define (MAPE of a zero
+        actual value, MASE of a series without seasonal naive errors) makes
+        that metric NaN in every row it counts in.
 
     Raises
     ------
@@ -871,6 +898,24 @@ def backtest(
     ['origin', 'time', 'step', 'target', 'actual', 'forecast']
     >>> bool(errors["mse"].is_monotonic_increasing)  # errors grow with the step
     True
+
+    Many series in one long table, one forecast per series from the end of
+    its training part (the model is fitted on those parts):
+
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"id": np.repeat(["a", "b"], 150),
+    ...                       "y": np.r_[series[:150], 10 * series[150:]] + 1})
+    >>> model = make_pipeline(
+    ...     WindowTransformer(5, flatten=True, series_id="id"), LinearRegression()
+    ... )
+    >>> forecasts, errors = backtest(model, panel, 3, test_size=3, series_id="id")
+    >>> forecasts.columns.tolist()[:4], len(forecasts)
+    (['id', 'origin', 'time', 'step'], 6)
+    >>> errors.index.tolist()
+    [('y', 'all', 1), ('y', 'all', 2), ('y', 'all', 3), ('y', 'all', 'all'), \
+('y', 'a', 'all'), ('y', 'b', 'all')]
+    >>> errors.columns.tolist()
+    ['n', 'mse', 'mae', 'mape', 'smape', 'mase']
     """
     steps = _check_positive_int(horizon, "horizon")
     if series_id is not None:
