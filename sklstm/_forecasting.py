@@ -33,7 +33,7 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ._panel_backtest import backtest_panel
+from ._panel_backtest import backtest_panel, error_terms, group_means, naive_scales
 from ._panel_forecast import forecast_panel
 from ._regressor import LSTMRegressor
 from ._sequences import float_rows
@@ -844,8 +844,11 @@ def backtest(
         rows before the origin, as for one series; ``coverage`` and
         ``calibration_size`` are not available.
     seasonality : int or None, default=None
-        With ``series_id``, the season's length for the ``mase`` column (1,
-        the plain naive forecast, when None); without it, an error.
+        The season's length for the errors table's ``mase`` column: its
+        scale is the mean absolute error of the forecast "the value
+        ``seasonality`` rows earlier" over the rows before the test part
+        (each series' own, with ``series_id``). None is 1, the plain naive
+        forecast.
 
     Returns
     -------
@@ -856,8 +859,10 @@ def backtest(
         column's name), ``actual``, ``forecast`` and, with ``coverage``,
         ``lower`` and ``upper``.
     errors : DataFrame
-        One row per target and step: ``n`` (origins), ``mse``, ``mae`` and,
-        with ``coverage``, ``coverage`` (the share of actual values inside
+        One row per target and step: ``n`` (origins), ``mse``, ``mae``,
+        :func:`~sklstm.mape`, :func:`~sklstm.smape`, :func:`~sklstm.mase`
+        (see ``seasonality``; NaN where a metric is undefined, as below)
+        and, with ``coverage``, ``coverage`` (the share of actual values inside
         the interval) and ``width`` (the interval's mean width).
 
         With ``series_id``, ``forecasts`` starts with the identifier's column
@@ -932,10 +937,9 @@ def backtest(
             seasonality=seasonality,
             unavailable=unavailable,
         )
-    if seasonality is not None:
-        raise ValueError(
-            "seasonality scales the MASE of a panel's errors table; it needs series_id."
-        )
+    season = _check_positive_int(
+        1 if seasonality is None else seasonality, "seasonality"
+    )
     array, columns, index = _as_series(series, "series")
     n_rows = len(array)
     n_test = _test_rows(test_size, n_rows, steps)
@@ -964,7 +968,11 @@ def backtest(
         predictions, lower, upper = _forecast(plan, group, coverage, calibration_size)
         _check_strategy(strategy, plan)
         parts.append((group, predictions, lower, upper))
-    return _backtest_frames(parts, array, columns, index, positions, steps)
+    scales = naive_scales(array[: n_rows - n_test][:, positions], season)
+    frame = _backtest_frames(parts, array, columns, index, positions, steps)
+    return frame, _horizon_errors(
+        frame, scales[_target_numbers(frame, columns, positions)]
+    )
 
 
 def _test_rows(test_size: Any, n_rows: int, steps: int) -> int:
@@ -1058,21 +1066,24 @@ def _backtest_frames(parts, array, columns, index, targets, steps):
     if parts[0][2] is not None:
         frame["lower"] = np.concatenate([lo for _, _, lo, _ in parts]).ravel()
         frame["upper"] = np.concatenate([up for _, _, _, up in parts]).ravel()
-    return frame, _horizon_errors(frame)
+    return frame
 
 
-def _horizon_errors(frame: pd.DataFrame) -> pd.DataFrame:
-    error = frame["forecast"] - frame["actual"]
-    columns = {"n": error.abs(), "mse": error**2, "mae": error.abs()}
+def _target_numbers(frame: pd.DataFrame, columns, positions) -> np.ndarray:
+    """Each forecast row's target, as its number among ``positions``."""
+    names = [columns[t] for t in positions]
+    return pd.Index(names).get_indexer(frame["target"])
+
+
+def _horizon_errors(frame: pd.DataFrame, scales: np.ndarray) -> pd.DataFrame:
+    """Errors per target and step; ``scales``: each row's MASE scale."""
+    terms = error_terms(
+        frame["actual"].to_numpy(), frame["forecast"].to_numpy(), scales
+    )
     if "lower" in frame:
         inside = (frame["lower"] <= frame["actual"]) & (
             frame["actual"] <= frame["upper"]
         )
-        columns["coverage"] = inside.astype(float)
-        columns["width"] = frame["upper"] - frame["lower"]
-    grouped = pd.DataFrame(columns).groupby(
-        [frame["target"], frame["step"]], sort=False
-    )
-    errors = grouped.mean()
-    errors["n"] = grouped.size()
-    return errors.reset_index()
+        terms["coverage"] = inside.to_numpy(dtype=float)
+        terms["width"] = (frame["upper"] - frame["lower"]).to_numpy()
+    return group_means(terms, [frame["target"], frame["step"]])

@@ -26,12 +26,37 @@ def _check_int(value: Any, name: str, minimum: int) -> int:
     return int(value)
 
 
-def _naive_scales(values: np.ndarray, seasonality: int) -> np.ndarray:
+def naive_scales(values: np.ndarray, seasonality: int) -> np.ndarray:
     """Each column's in-sample seasonal naive MAE; NaN where it is undefined."""
     if len(values) <= seasonality:
         return np.full(values.shape[1], np.nan)
     scales = np.mean(np.abs(values[seasonality:] - values[:-seasonality]), axis=0)
     return np.where(scales > 0, scales, np.nan)
+
+
+def error_terms(
+    actual: np.ndarray, predicted: np.ndarray, scales: np.ndarray
+) -> pd.DataFrame:
+    """Each forecast's term of every metric of a backtest's errors table.
+
+    The metrics are the means of these terms; a term a metric cannot define
+    (the percentage of a zero actual value, an error scaled by an undefined
+    scale) is NaN.
+    """
+    error = np.abs(predicted - actual)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percentage = np.where(actual != 0, 100.0 * error / np.abs(actual), np.nan)
+        total = np.abs(actual) + np.abs(predicted)
+        symmetric = np.where(total > 0, 200.0 * error / total, 0.0)
+    return pd.DataFrame(
+        {
+            "mse": error**2,
+            "mae": error,
+            "mape": percentage,
+            "smape": symmetric,
+            "mase": error / scales,
+        }
+    )
 
 
 def _fit_panel(model, table, keep, steps, targets, series_id, strategy, fitted):
@@ -231,38 +256,25 @@ def _panel_frames(
     )
     scales = np.stack(
         [
-            _naive_scales(
+            naive_scales(
                 array[start : start + length - test_size][:, positions], seasonality
             )
             for start, length in zip(starts, lengths, strict=True)
         ]
     )
-    error = np.abs(predicted - actual)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        percentage = np.where(actual != 0, 100.0 * error / np.abs(actual), np.nan)
-        total = np.abs(actual) + np.abs(predicted)
-        symmetric = np.where(total > 0, 200.0 * error / total, 0.0)
-    terms = pd.DataFrame(
-        {
-            "mse": error**2,
-            "mae": error,
-            "mape": percentage,
-            "smape": symmetric,
-            "mase": error / scales[s, j],
-        }
-    )
+    terms = error_terms(actual, predicted, scales[s, j])
     keys = {"target": forecasts["target"], label: forecasts[label]}
     steps = forecasts["step"]
     tables = [
-        _means(terms, [keys["target"], steps], (label, POOLED)),
-        _means(terms, [keys["target"]], (label, POOLED), ("step", POOLED)),
-        _means(terms, [keys["target"], keys[label]], ("step", POOLED)),
+        group_means(terms, [keys["target"], steps], (label, POOLED)),
+        group_means(terms, [keys["target"]], (label, POOLED), ("step", POOLED)),
+        group_means(terms, [keys["target"], keys[label]], ("step", POOLED)),
     ]
     errors = pd.concat(tables).set_index(["target", label, "step"])
     return forecasts, errors
 
 
-def _means(terms: pd.DataFrame, keys: list, *constants: tuple[str, Any]):
+def group_means(terms: pd.DataFrame, keys: list, *constants: tuple[str, Any]):
     """Each term's mean per group (NaN where one of its values is NaN)."""
     grouped = terms.groupby(keys, sort=False)
     means = grouped.mean()

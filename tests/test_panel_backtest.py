@@ -236,8 +236,6 @@ def test_hostile_panels_get_clear_errors_and_leave_the_model_unchanged():
         backtest(model, panel, 2, test_size=2, series_id="id", coverage=0.9)
     with pytest.raises(ValueError, match="seasonality must be an int >= 1"):
         backtest(model, panel, 2, test_size=2, series_id="id", seasonality=0)
-    with pytest.raises(ValueError, match="it needs series_id"):
-        backtest(model, panel["v"], 2, test_size=2, seasonality=12)
     with pytest.raises(ValueError, match="strategy='direct', but the model"):
         backtest(model, panel, 2, test_size=2, series_id="id", strategy="direct")
     with pytest.raises(ValueError, match="identifier is never a target"):
@@ -268,3 +266,32 @@ def test_a_clone_is_never_the_model_given():
     with pytest.raises(Exception, match="not fitted"):
         model.predict(panel)
     assert clone(model).get_params()["windowtransformer__series_id"] == "id"
+
+
+def test_single_series_errors_table_has_the_competition_metrics():
+    series = _panel(lengths=(80,))["v"].to_numpy()
+    model = make_pipeline(WindowTransformer(4, flatten=True), LinearRegression())
+    forecasts, errors = backtest(model, series, 2, test_size=10, seasonality=4)
+    assert errors.columns.tolist() == [
+        "target",
+        "step",
+        "n",
+        "mse",
+        "mae",
+        "mape",
+        "smape",
+        "mase",
+    ]
+    training = series[:70]
+    scale = np.mean(np.abs(training[4:] - training[:-4]))
+    for step in (1, 2):
+        rows = forecasts[forecasts["step"] == step]
+        actual, predicted = rows["actual"], rows["forecast"]
+        row = errors[errors["step"] == step].iloc[0]
+        np.testing.assert_allclose(row["mape"], mape(actual, predicted))
+        np.testing.assert_allclose(row["smape"], smape(actual, predicted))
+        np.testing.assert_allclose(
+            row["mase"], np.mean(np.abs(actual - predicted)) / scale
+        )
+    with pytest.raises(ValueError, match="seasonality must be an int >= 1"):
+        backtest(model, series, 2, test_size=10, seasonality=0)
