@@ -840,9 +840,11 @@ def backtest(
         equal to ``horizon`` is the forecasting competitions' protocol: one
         forecast per series from the end of its training part. Every series
         must have rows before its test part; one shorter than the window is
-        padded as in training. A model fitted here learns from every series'
-        rows before the origin, as for one series; ``coverage`` and
-        ``calibration_size`` are not available.
+        padded as in training, and one too short to give a training example
+        of its own is still forecast by the model the others trained. A
+        model fitted here learns from every series' rows before the origin,
+        as for one series; ``coverage`` and ``calibration_size`` are not
+        available.
     seasonality : int or None, default=None
         The season's length for the errors table's ``mase`` column: its
         scale is the mean absolute error of the forecast "the value

@@ -295,3 +295,16 @@ def test_single_series_errors_table_has_the_competition_metrics():
         )
     with pytest.raises(ValueError, match="seasonality must be an int >= 1"):
         backtest(model, series, 2, test_size=10, seasonality=0)
+
+
+def test_a_series_too_short_to_train_on_is_still_forecast():
+    # Series y's training part has 2 rows: no 2-step direct target of its own.
+    panel = _panel(lengths=(40, 4, 30))
+    forecasts, _ = backtest(
+        _pipeline(), panel, 2, test_size=2, series_id="id", strategy="direct"
+    )
+    training = _training_part(panel, 2)
+    fitted = _fit(_pipeline(), training, 2)
+    by_hand = forecast(fitted, training, 2, series_id="id")
+    assert (forecasts["id"] == "y").sum() == 2
+    np.testing.assert_allclose(forecasts["forecast"], by_hand["v"], rtol=1e-10)
