@@ -93,6 +93,33 @@ def _predicted_width(model: Any, table: Any) -> int:
     return np.asarray(model.predict(_take(table, np.arange(1)))).reshape(1, -1).shape[1]
 
 
+def _check_arguments(horizon, test_size, seasonality, strategy, unavailable) -> int:
+    """Check what a panel backtest takes; the season's length."""
+    given = [name for name, value in unavailable.items() if value is not None]
+    if given:
+        raise ValueError(
+            f"With series_id, backtest measures point forecasts; "
+            f"{', '.join(given)} cannot be used with it."
+        )
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, Integral):
+        raise TypeError(
+            "With series_id, test_size must be an int, the rows of each series' "
+            f"test part; got {test_size!r}."
+        )
+    if test_size < horizon:
+        raise ValueError(
+            f"test_size={test_size} rows per series is less than horizon="
+            f"{horizon}: the test part must hold at least one forecast."
+        )
+    seasonality = 1 if seasonality is None else seasonality
+    seasonality = _check_int(seasonality, "seasonality", 1)
+    if strategy not in (None, "recursive", "direct"):
+        raise ValueError(
+            f"strategy must be 'recursive', 'direct' or None; got {strategy!r}."
+        )
+    return seasonality
+
+
 def backtest_panel(
     model: Any,
     series: Any,
@@ -113,29 +140,10 @@ def backtest_panel(
     """
     from ._forecasting import _is_fitted, _panel_targets_rows, _refit_period
 
-    given = [name for name, value in unavailable.items() if value is not None]
-    if given:
-        raise ValueError(
-            f"With series_id, backtest measures point forecasts; "
-            f"{', '.join(given)} cannot be used with it."
-        )
-    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, Integral):
-        raise TypeError(
-            "With series_id, test_size must be an int, the rows of each series' "
-            f"test part; got {test_size!r}."
-        )
-    if test_size < horizon:
-        raise ValueError(
-            f"test_size={test_size} rows per series is less than horizon="
-            f"{horizon}: the test part must hold at least one forecast."
-        )
-    seasonality = 1 if seasonality is None else seasonality
-    seasonality = _check_int(seasonality, "seasonality", 1)
+    seasonality = _check_arguments(
+        horizon, test_size, seasonality, strategy, unavailable
+    )
     every = _refit_period(refit)
-    if strategy not in (None, "recursive", "direct"):
-        raise ValueError(
-            f"strategy must be 'recursive', 'direct' or None; got {strategy!r}."
-        )
     # The same checks as horizon_targets: a 2-D table, its identifier column,
     # the targets, and no missing values.
     array, names, index, positions, _ = _panel_targets_rows(
