@@ -33,6 +33,7 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._panel_backtest import backtest_panel, error_terms, group_means, naive_scales
 from ._panel_forecast import forecast_panel
 from ._regressor import LSTMRegressor
 from ._sequences import float_rows
@@ -785,6 +786,8 @@ def backtest(
     strategy: str | None = None,
     coverage: float | None = None,
     calibration_size: int | None = None,
+    series_id: Any = None,
+    seasonality: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Forecast every origin of a test part and measure the errors per step.
 
@@ -829,6 +832,25 @@ def backtest(
         forecast errors over the ``calibration_size`` rows up to it.
     calibration_size : int or None, default=None
         As for :func:`forecast`.
+    series_id : str, int or None, default=None
+        The column naming the series of a long table of many series (see
+        :class:`~sklstm.WindowTransformer`'s ``series_id``; the model's
+        ``WindowTransformer`` must read the same column). Each series' test
+        part is its own last ``test_size`` rows (an int), so ``test_size``
+        equal to ``horizon`` is the forecasting competitions' protocol: one
+        forecast per series from the end of its training part. Every series
+        must have rows before its test part; one shorter than the window is
+        padded as in training, and one too short to give a training example
+        of its own is still forecast by the model the others trained. A
+        model fitted here learns from every series' rows before the origin,
+        as for one series; ``coverage`` and ``calibration_size`` are not
+        available.
+    seasonality : int or None, default=None
+        The season's length for the errors table's ``mase`` column: its
+        scale is the mean absolute error of the forecast "the value
+        ``seasonality`` rows earlier" over the rows before the test part
+        (each series' own, with ``series_id``). None is 1, the plain naive
+        forecast.
 
     Returns
     -------
@@ -839,9 +861,24 @@ def backtest(
         column's name), ``actual``, ``forecast`` and, with ``coverage``,
         ``lower`` and ``upper``.
     errors : DataFrame
-        One row per target and step: ``n`` (origins), ``mse``, ``mae`` and,
-        with ``coverage``, ``coverage`` (the share of actual values inside
+        One row per target and step: ``n`` (origins), ``mse``, ``mae``,
+        :func:`~sklstm.mape`, :func:`~sklstm.smape`, :func:`~sklstm.mase`
+        (see ``seasonality``; NaN where a metric is undefined, as below)
+        and, with ``coverage``, ``coverage`` (the share of actual values inside
         the interval) and ``width`` (the interval's mean width).
+
+        With ``series_id``, ``forecasts`` starts with the identifier's column
+        (named as ``series_id``, or ``"series_id"`` for a position), and
+        ``errors`` is indexed by ``target``, the identifier and ``step``:
+        per step over every series (identifier ``"all"``), overall
+        (identifier and step ``"all"``), and per series over its steps (step
+        ``"all"``). Its columns are ``n``, ``mse``, ``mae``, and the
+        competitions' :func:`~sklstm.mape`, :func:`~sklstm.smape` and
+        :func:`~sklstm.mase` (each series scaled by its rows before the test
+        part; overall, the mean of the series' MASE, as the competitions
+        average it). A value that a metric cannot define (MAPE of a zero
+        actual value, MASE of a series without seasonal naive errors) makes
+        that metric NaN in every row it counts in.
 
     Raises
     ------
@@ -868,8 +905,43 @@ def backtest(
     ['origin', 'time', 'step', 'target', 'actual', 'forecast']
     >>> bool(errors["mse"].is_monotonic_increasing)  # errors grow with the step
     True
+
+    Many series in one long table, one forecast per series from the end of
+    its training part (the model is fitted on those parts):
+
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"id": np.repeat(["a", "b"], 150),
+    ...                       "y": np.r_[series[:150], 10 * series[150:]] + 1})
+    >>> model = make_pipeline(
+    ...     WindowTransformer(5, flatten=True, series_id="id"), LinearRegression()
+    ... )
+    >>> forecasts, errors = backtest(model, panel, 3, test_size=3, series_id="id")
+    >>> forecasts.columns.tolist()[:4], len(forecasts)
+    (['id', 'origin', 'time', 'step'], 6)
+    >>> errors.index.tolist()
+    [('y', 'all', 1), ('y', 'all', 2), ('y', 'all', 3), ('y', 'all', 'all'), \
+('y', 'a', 'all'), ('y', 'b', 'all')]
+    >>> errors.columns.tolist()
+    ['n', 'mse', 'mae', 'mape', 'smape', 'mase']
     """
     steps = _check_positive_int(horizon, "horizon")
+    if series_id is not None:
+        unavailable = {"coverage": coverage, "calibration_size": calibration_size}
+        return backtest_panel(
+            model,
+            series,
+            steps,
+            test_size=test_size,
+            refit=refit,
+            targets=targets,
+            strategy=strategy,
+            series_id=series_id,
+            seasonality=seasonality,
+            unavailable=unavailable,
+        )
+    season = _check_positive_int(
+        1 if seasonality is None else seasonality, "seasonality"
+    )
     array, columns, index = _as_series(series, "series")
     n_rows = len(array)
     n_test = _test_rows(test_size, n_rows, steps)
@@ -898,7 +970,11 @@ def backtest(
         predictions, lower, upper = _forecast(plan, group, coverage, calibration_size)
         _check_strategy(strategy, plan)
         parts.append((group, predictions, lower, upper))
-    return _backtest_frames(parts, array, columns, index, positions, steps)
+    scales = naive_scales(array[: n_rows - n_test][:, positions], season)
+    frame = _backtest_frames(parts, array, columns, index, positions, steps)
+    return frame, _horizon_errors(
+        frame, scales[_target_numbers(frame, columns, positions)]
+    )
 
 
 def _test_rows(test_size: Any, n_rows: int, steps: int) -> int:
@@ -992,21 +1068,24 @@ def _backtest_frames(parts, array, columns, index, targets, steps):
     if parts[0][2] is not None:
         frame["lower"] = np.concatenate([lo for _, _, lo, _ in parts]).ravel()
         frame["upper"] = np.concatenate([up for _, _, _, up in parts]).ravel()
-    return frame, _horizon_errors(frame)
+    return frame
 
 
-def _horizon_errors(frame: pd.DataFrame) -> pd.DataFrame:
-    error = frame["forecast"] - frame["actual"]
-    columns = {"n": error.abs(), "mse": error**2, "mae": error.abs()}
+def _target_numbers(frame: pd.DataFrame, columns, positions) -> np.ndarray:
+    """Each forecast row's target, as its number among ``positions``."""
+    names = [columns[t] for t in positions]
+    return pd.Index(names).get_indexer(frame["target"])
+
+
+def _horizon_errors(frame: pd.DataFrame, scales: np.ndarray) -> pd.DataFrame:
+    """Errors per target and step; ``scales``: each row's MASE scale."""
+    terms = error_terms(
+        frame["actual"].to_numpy(), frame["forecast"].to_numpy(), scales
+    )
     if "lower" in frame:
         inside = (frame["lower"] <= frame["actual"]) & (
             frame["actual"] <= frame["upper"]
         )
-        columns["coverage"] = inside.astype(float)
-        columns["width"] = frame["upper"] - frame["lower"]
-    grouped = pd.DataFrame(columns).groupby(
-        [frame["target"], frame["step"]], sort=False
-    )
-    errors = grouped.mean()
-    errors["n"] = grouped.size()
-    return errors.reset_index()
+        terms["coverage"] = inside.to_numpy(dtype=float)
+        terms["width"] = (frame["upper"] - frame["lower"]).to_numpy()
+    return group_means(terms, [frame["target"], frame["step"]])

@@ -41,6 +41,7 @@ LAYERS = {
     "uses of the estimators": {
         "_forecasting",
         "_panel_forecast",
+        "_panel_backtest",
         "_reproduce",
         "_results",
     },

@@ -1,0 +1,294 @@
+"""Backtests of every series of a long table on its own last rows."""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from ._panel_forecast import forecast_panel
+from ._window import _identifier_position, _series_starts
+
+__all__: list[str] = []
+
+#: The label, in the errors table, of rows that pool every series or step.
+POOLED = "all"
+
+
+def _check_int(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def naive_scales(values: np.ndarray, seasonality: int) -> np.ndarray:
+    """Each column's in-sample seasonal naive MAE; NaN where it is undefined."""
+    if len(values) <= seasonality:
+        return np.full(values.shape[1], np.nan)
+    scales = np.mean(np.abs(values[seasonality:] - values[:-seasonality]), axis=0)
+    return np.where(scales > 0, scales, np.nan)
+
+
+def error_terms(
+    actual: np.ndarray, predicted: np.ndarray, scales: np.ndarray
+) -> pd.DataFrame:
+    """Each forecast's term of every metric of a backtest's errors table.
+
+    The metrics are the means of these terms; a term a metric cannot define
+    (the percentage of a zero actual value, an error scaled by an undefined
+    scale) is NaN.
+    """
+    error = np.abs(predicted - actual)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percentage = np.where(actual != 0, 100.0 * error / np.abs(actual), np.nan)
+        total = np.abs(actual) + np.abs(predicted)
+        symmetric = np.where(total > 0, 200.0 * error / total, 0.0)
+    return pd.DataFrame(
+        {
+            "mse": error**2,
+            "mae": error,
+            "mape": percentage,
+            "smape": symmetric,
+            "mase": error / scales,
+        }
+    )
+
+
+def _fit_panel(model, table, keep, steps, targets, series_id, strategy, fitted):
+    """``model`` fitted on the rows ``keep`` of the panel, or as it is."""
+    from ._forecasting import horizon_targets
+
+    if fitted:
+        return model
+    rows = _take(table, keep)
+    ahead = steps if strategy == "direct" else 1
+    y = horizon_targets(rows, ahead, targets=targets, series_id=series_id)
+    identifiers = _identifiers(rows, series_id)
+    starts = _series_starts(identifiers, series_id)
+    lengths = np.diff(np.r_[starts, len(identifiers)])
+    place = np.arange(len(identifiers)) - np.repeat(starts, lengths)
+    with_targets = place + ahead < np.repeat(lengths, lengths)
+    y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
+    if ahead == 1 and y.shape[1] == 1:
+        y = y[:, 0]
+    return clone(model).fit(_take(rows, with_targets), y)
+
+
+def _take(table: Any, rows: np.ndarray) -> Any:
+    return table.iloc[rows] if hasattr(table, "iloc") else table[rows]
+
+
+def _identifiers(table: Any, series_id: Any) -> np.ndarray:
+    if hasattr(table, "columns"):
+        return table[series_id].to_numpy()
+    return table[:, series_id]
+
+
+def _predicted_width(model: Any, table: Any) -> int:
+    return np.asarray(model.predict(_take(table, np.arange(1)))).reshape(1, -1).shape[1]
+
+
+def _check_arguments(horizon, test_size, seasonality, strategy, unavailable) -> int:
+    """Check what a panel backtest takes; the season's length."""
+    given = [name for name, value in unavailable.items() if value is not None]
+    if given:
+        raise ValueError(
+            f"With series_id, backtest measures point forecasts; "
+            f"{', '.join(given)} cannot be used with it."
+        )
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, Integral):
+        raise TypeError(
+            "With series_id, test_size must be an int, the rows of each series' "
+            f"test part; got {test_size!r}."
+        )
+    if test_size < horizon:
+        raise ValueError(
+            f"test_size={test_size} rows per series is less than horizon="
+            f"{horizon}: the test part must hold at least one forecast."
+        )
+    seasonality = 1 if seasonality is None else seasonality
+    seasonality = _check_int(seasonality, "seasonality", 1)
+    if strategy not in (None, "recursive", "direct"):
+        raise ValueError(
+            f"strategy must be 'recursive', 'direct' or None; got {strategy!r}."
+        )
+    return seasonality
+
+
+def backtest_panel(
+    model: Any,
+    series: Any,
+    horizon: int,
+    *,
+    test_size: Any,
+    refit: Any,
+    targets: Any,
+    strategy: str | None,
+    series_id: Any,
+    seasonality: Any,
+    unavailable: dict[str, Any],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Backtest every series of ``series`` on its last rows (see ``backtest``).
+
+    ``unavailable`` holds backtest's arguments that a panel backtest does not
+    take; any that is set is an error.
+    """
+    from ._forecasting import _is_fitted, _panel_targets_rows, _refit_period
+
+    seasonality = _check_arguments(
+        horizon, test_size, seasonality, strategy, unavailable
+    )
+    every = _refit_period(refit)
+    # The same checks as horizon_targets: a 2-D table, its identifier column,
+    # the targets, and no missing values.
+    array, names, index, positions, _ = _panel_targets_rows(
+        series, 1, targets, series_id
+    )
+    table = series if isinstance(series, pd.DataFrame) else np.asarray(series)
+    position = _identifier_position(table, series_id, "series")
+    column_key = series_id if hasattr(table, "columns") else position
+    identifiers = _identifiers(table, column_key)
+    starts = _series_starts(identifiers, series_id)
+    lengths = np.diff(np.r_[starts, len(array)])
+    short = np.flatnonzero(lengths <= test_size)
+    if short.size:
+        first = int(short[0])
+        raise ValueError(
+            f"Series {identifiers[starts[first]]!r} has {lengths[first]} rows, "
+            f"not more than test_size={test_size}: it leaves no row before its "
+            f"test part to forecast from ({short.size} series are that short)."
+        )
+    place = np.arange(len(array)) - np.repeat(starts, lengths)
+    remaining = np.repeat(lengths, lengths) - place
+    offsets = np.arange(test_size - horizon + 1)
+    fitted = _is_fitted(model) and every is None
+    groups = (
+        [offsets]
+        if every is None
+        else [offsets[i : i + every] for i in range(0, len(offsets), every)]
+    )
+    target_names = [names[j] for j in positions]
+    label = series_id if isinstance(series_id, str) else "series_id"
+    predictions = np.empty((len(starts), len(offsets), horizon, len(positions)))
+    for group in groups:
+        # Origin o of every series: o rows into its test part, after its row
+        # test_size + 1 from the end.
+        visible = remaining > test_size - int(group[0])
+        current = _fit_panel(
+            model, table, visible, horizon, targets, column_key, strategy, fitted
+        )
+        if strategy is not None:
+            width = _predicted_width(current, _take(table, visible))
+            _check_strategy(strategy, width // len(positions), horizon)
+        for offset in group:
+            history = _take(table, remaining > test_size - int(offset))
+            frame = forecast_panel(
+                current, history, horizon, column_key, targets, unavailable={}
+            )
+            predictions[:, offset] = (
+                frame[target_names]
+                .to_numpy()
+                .reshape(len(starts), horizon, len(positions))
+            )
+    return _panel_frames(
+        predictions,
+        array,
+        names,
+        index,
+        identifiers,
+        starts,
+        lengths,
+        positions,
+        test_size,
+        seasonality,
+        label,
+    )
+
+
+def _check_strategy(strategy: str, direct_steps: int, horizon: int) -> None:
+    if strategy == "direct" and direct_steps == 1 and horizon > 1:
+        raise ValueError(
+            "strategy='direct', but the model predicts one step per target; fit "
+            "it on horizon_targets, or use strategy='recursive'."
+        )
+    if strategy == "recursive" and direct_steps > 1:
+        raise ValueError(
+            f"strategy='recursive', but the model predicts {direct_steps} steps "
+            "per target (a direct model); use strategy='direct'."
+        )
+
+
+def _panel_frames(
+    predictions,
+    array,
+    names,
+    index,
+    identifiers,
+    starts,
+    lengths,
+    positions,
+    test_size,
+    seasonality,
+    label,
+):
+    n_series, n_offsets, horizon, n_targets = predictions.shape
+    s, o, k, j = np.meshgrid(
+        np.arange(n_series),
+        np.arange(n_offsets),
+        np.arange(horizon),
+        np.arange(n_targets),
+        indexing="ij",
+    )
+    s, o, k, j = s.ravel(), o.ravel(), k.ravel(), j.ravel()
+    origin_rows = starts[s] + lengths[s] - test_size - 1 + o
+    rows = origin_rows + k + 1
+    columns = np.asarray(positions)[j]
+    labels = (lambda r: r) if index is None else (lambda r: np.asarray(index)[r])
+    actual = array[rows, columns]
+    predicted = predictions.ravel()
+    forecasts = pd.DataFrame(
+        {
+            label: identifiers[starts][s],
+            "origin": labels(origin_rows),
+            "time": labels(rows),
+            "step": k + 1,
+            "target": np.asarray([names[p] for p in positions], dtype=object)[j],
+            "actual": actual,
+            "forecast": predicted,
+        }
+    )
+    scales = np.stack(
+        [
+            naive_scales(
+                array[start : start + length - test_size][:, positions], seasonality
+            )
+            for start, length in zip(starts, lengths, strict=True)
+        ]
+    )
+    terms = error_terms(actual, predicted, scales[s, j])
+    keys = {"target": forecasts["target"], label: forecasts[label]}
+    steps = forecasts["step"]
+    tables = [
+        group_means(terms, [keys["target"], steps], (label, POOLED)),
+        group_means(terms, [keys["target"]], (label, POOLED), ("step", POOLED)),
+        group_means(terms, [keys["target"], keys[label]], ("step", POOLED)),
+    ]
+    errors = pd.concat(tables).set_index(["target", label, "step"])
+    return forecasts, errors
+
+
+def group_means(terms: pd.DataFrame, keys: list, *constants: tuple[str, Any]):
+    """Each term's mean per group (NaN where one of its values is NaN)."""
+    grouped = terms.groupby(keys, sort=False)
+    means = grouped.mean()
+    means = means.where(grouped.count() == grouped.size().to_numpy()[:, None])
+    means.insert(0, "n", grouped.size())
+    means = means.reset_index()
+    for name, value in constants:
+        means[name] = value
+    return means
