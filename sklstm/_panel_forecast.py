@@ -112,7 +112,6 @@ def forecast_panel(
         identifiers = history[:, position]
     starts = _series_starts(identifiers, series_id)
     last_rows = np.r_[starts[1:], len(history)] - 1
-    time_steps, n_values = transformer.time_steps, windows.shape[2]
     targets = _target_positions(targets, names, position)
     unfinished = ~np.isfinite(windows[last_rows]).all(axis=(1, 2))
     if unfinished.any():
@@ -128,8 +127,32 @@ def forecast_panel(
             len(batch), -1
         )
 
-    buffer = np.empty((len(starts), time_steps + horizon - 1, n_values))
-    buffer[:, :time_steps] = windows[last_rows]
+    predictions = _forecast_ahead(predict, windows[last_rows], horizon, targets)
+    value_names = names[:position] + names[position + 1 :]
+    label = series_id if isinstance(series_id, str) else "series_id"
+    frame = pd.DataFrame(
+        {
+            label: np.repeat(identifiers[starts], horizon),
+            "step": np.tile(np.arange(1, horizon + 1), len(starts)),
+        }
+    )
+    for j, column in enumerate(targets):
+        frame[value_names[column]] = predictions[:, :, j].ravel()
+    return frame
+
+
+def _forecast_ahead(
+    predict, last_windows: np.ndarray, horizon: int, targets: list[int]
+) -> np.ndarray:
+    """``horizon`` steps of ``targets`` from each of ``last_windows``.
+
+    Direct when the model predicts several steps at once, else recursive:
+    each step's predictions become the newest row of the next window.
+    Returns an array of shape ``(n_series, horizon, n_targets)``.
+    """
+    n_series, time_steps, n_values = last_windows.shape
+    buffer = np.empty((n_series, time_steps + horizon - 1, n_values))
+    buffer[:, :time_steps] = last_windows
     first = predict(buffer[:, :time_steps])
     n_targets = len(targets)
     if first.shape[1] % n_targets:
@@ -145,27 +168,16 @@ def forecast_panel(
                 f"the model forecasts {direct_steps} steps directly; "
                 f"horizon={horizon} is beyond them."
             )
-        predictions = first.reshape(len(starts), direct_steps, n_targets)[:, :horizon]
-    else:
-        if n_targets != n_values:
-            raise ValueError(
-                "A recursive forecast of a panel feeds each prediction back as "
-                f"the next row, so the model must forecast all {n_values} value "
-                f"column(s); it forecasts {n_targets}."
-            )
-        predictions = np.empty((len(starts), horizon, n_targets))
-        predictions[:, 0] = first
-        for k in range(1, horizon):
-            buffer[:, time_steps + k - 1, targets] = predictions[:, k - 1]
-            predictions[:, k] = predict(buffer[:, k : k + time_steps])
-    value_names = names[:position] + names[position + 1 :]
-    label = series_id if isinstance(series_id, str) else "series_id"
-    frame = pd.DataFrame(
-        {
-            label: np.repeat(identifiers[starts], horizon),
-            "step": np.tile(np.arange(1, horizon + 1), len(starts)),
-        }
-    )
-    for j, column in enumerate(targets):
-        frame[value_names[column]] = predictions[:, :, j].ravel()
-    return frame
+        return first.reshape(n_series, direct_steps, n_targets)[:, :horizon]
+    if n_targets != n_values:
+        raise ValueError(
+            "A recursive forecast of a panel feeds each prediction back as "
+            f"the next row, so the model must forecast all {n_values} value "
+            f"column(s); it forecasts {n_targets}."
+        )
+    predictions = np.empty((n_series, horizon, n_targets))
+    predictions[:, 0] = first
+    for k in range(1, horizon):
+        buffer[:, time_steps + k - 1, targets] = predictions[:, k - 1]
+        predictions[:, k] = predict(buffer[:, k : k + time_steps])
+    return predictions
