@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,3 +44,21 @@ def write_report(out: Path, name: str, table: str, record: dict) -> None:
     (out / f"{name}.json").write_text(
         json.dumps({"machine": machine(), **record}, indent=1)
     )
+
+
+def run_fresh(command: list[str]) -> dict:
+    """Run a benchmark's own command in a fresh process; its last line's JSON.
+
+    A fresh process per measurement keeps one run's compiled programs,
+    caches and memory out of the next one's figures. The record is printed
+    as it arrives, so a long run shows its progress.
+    """
+    output = subprocess.run(command, capture_output=True, text=True, check=True)
+    record = json.loads(output.stdout.strip().split("\n")[-1])
+    print(json.dumps(record), flush=True)
+    return record
+
+
+def markdown_text(lines: list[str]) -> str:
+    """A table's lines as one Markdown text, ending with a newline."""
+    return "\n".join(lines) + "\n"

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -149,21 +148,16 @@ def main(argv=None) -> int:
         print(json.dumps(train_on(args.train, args.chunk_size)))
         return 0
 
+    from _report import run_fresh
+
     records = []
     with tempfile.TemporaryDirectory(dir=args.data) as folder:
         for n_points in args.points:
             path = Path(folder) / f"series_{n_points}.npy"
             write_series(path, n_points)
             command = [sys.executable, __file__, "--train", str(path)]
-            output = subprocess.run(
-                [*command, "--chunk-size", str(args.chunk_size)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+            records.append(run_fresh([*command, "--chunk-size", str(args.chunk_size)]))
             path.unlink()
-            records.append(json.loads(output.strip().split("\n")[-1]))
-            print(json.dumps(records[-1]), flush=True)
 
     rows = [
         "| points | on disk (MB) | chunks | steps | statistics pass (s) | "

@@ -37,7 +37,7 @@ import sys
 import time
 
 import numpy as np
-from _report import arguments, write_report
+from _report import arguments, markdown_text, write_report
 
 from sklstm import LSTMClassifier, pad_sequences
 
@@ -215,7 +215,7 @@ def markdown(rows) -> str:
             f"| {r['fit_seconds']:.1f} | {r['first_fit_seconds']:.1f} "
             f"| {r['steps']:.0f} |"
         )
-    return "\n".join(lines) + "\n"
+    return markdown_text(lines)
 
 
 def main(argv=None) -> int:

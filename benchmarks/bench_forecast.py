@@ -54,7 +54,7 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
-from _report import arguments, write_report
+from _report import arguments, markdown_text, write_report
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
@@ -393,7 +393,7 @@ def markdown(rows: list[dict], found: list[dict]) -> str:
         lines.append(
             f"| {c['check']} | {c['measured']} | {'yes' if c['met'] else 'NO'} |"
         )
-    return "\n".join(lines) + "\n"
+    return markdown_text(lines)
 
 
 def main(argv=None) -> int:

@@ -39,7 +39,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from _report import arguments
+from _report import arguments, markdown_text
 from bench_forecast import WAYS, ets_backtest, linear, lstm, run_window_model
 from sklearn.linear_model import LinearRegression
 
@@ -163,7 +163,7 @@ def markdown(rows: list[dict]) -> str:
             f"| {r['relative=auto'] / r['linear']:.3f} "
             f"| {_spread(r['runs relative=auto']):.2f} |"
         )
-    return "\n".join(lines) + "\n"
+    return markdown_text(lines)
 
 
 def markdown_several(rows: list[dict]) -> str:
@@ -183,7 +183,7 @@ def markdown_several(rows: list[dict]) -> str:
             f"| {r['defaults direct']:.4g} | {r['defaults recursive']:.4g} "
             f"| {best_defaults / best_linear:.3f} | {spreads} |"
         )
-    return "\n".join(lines) + "\n"
+    return markdown_text(lines)
 
 
 def main(argv=None) -> int:

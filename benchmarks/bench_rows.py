@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -202,6 +201,8 @@ def main(argv=None) -> int:
         print(json.dumps(fit_once(n_rows, way, args.max_evaluated)))
         return 0
 
+    from _report import run_fresh
+
     ways = list(args.ways)
     records = []
     for n_rows in args.sizes:
@@ -209,11 +210,7 @@ def main(argv=None) -> int:
             command = [sys.executable, __file__, "--fit", str(n_rows), way]
             if args.max_evaluated is not None:
                 command += ["--max-evaluated", str(args.max_evaluated)]
-            output = subprocess.run(
-                command, capture_output=True, text=True, check=True
-            ).stdout
-            records.append(json.loads(output.strip().split("\n")[-1]))
-            print(json.dumps(records[-1]), flush=True)
+            records.append(run_fresh(command))
 
     rows = [
         "| rows | fit | seconds | x no-eval | steps (best) | ms per step | "

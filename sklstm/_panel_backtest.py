@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -195,19 +195,8 @@ def backtest_panel(
                 .to_numpy()
                 .reshape(len(starts), horizon, len(positions))
             )
-    return _panel_frames(
-        predictions,
-        array,
-        names,
-        index,
-        identifiers,
-        starts,
-        lengths,
-        positions,
-        test_size,
-        seasonality,
-        label,
-    )
+    table = _PanelTable(array, names, index, identifiers, starts, lengths)
+    return _panel_frames(predictions, table, positions, test_size, seasonality, label)
 
 
 def _check_strategy(strategy: str, direct_steps: int, horizon: int) -> None:
@@ -223,19 +212,19 @@ def _check_strategy(strategy: str, direct_steps: int, horizon: int) -> None:
         )
 
 
-def _panel_frames(
-    predictions,
-    array,
-    names,
-    index,
-    identifiers,
-    starts,
-    lengths,
-    positions,
-    test_size,
-    seasonality,
-    label,
-):
+class _PanelTable(NamedTuple):
+    """A long table of series as the backtest reads it."""
+
+    array: np.ndarray  # values, float64, the identifier's column unread
+    names: list[str]
+    index: Any  # the DataFrame's index, or None for an array
+    identifiers: np.ndarray
+    starts: np.ndarray  # each series' first row
+    lengths: np.ndarray  # each series' rows
+
+
+def _panel_frames(predictions, table, positions, test_size, seasonality, label):
+    array, names, index, identifiers, starts, lengths = table
     n_series, n_offsets, horizon, n_targets = predictions.shape
     s, o, k, j = np.meshgrid(
         np.arange(n_series),

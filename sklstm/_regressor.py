@@ -543,13 +543,13 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
-            Windows shaped as in :meth:`fit`.
+        X : array-like
+            Windows, as for :meth:`predict`.
 
         Returns
         -------
-        y_pred : ndarray of float64, shape (n_samples,) or (n_samples, n_outputs)
-            Shaped as the ``y`` given to :meth:`fit`.
+        y_pred : ndarray of float64
+            The linear part's predictions, shaped as :meth:`predict`'s.
 
         Raises
         ------
@@ -565,7 +565,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         >>> model = LSTMRegressor([4], steps=50, random_state=0).fit(X, y)
         >>> bool(np.mean((model.predict_linear(X) - y) ** 2) < 1e-4)
         True
-        """  # noqa: E501
+        """
         check_is_fitted(self)
         if not self._network_spec.linear:
             raise ValueError(

@@ -167,17 +167,6 @@ BAD_PARAMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("params", "error", "match"),
-    BAD_PARAMS,
-    ids=[repr(params) for params, _, _ in BAD_PARAMS],
-)
-def test_bad_parameters(params, error, match):
-    with pytest.raises(error) as excinfo:
-        _fit(X, Y, **params)
-    _assert_clear(excinfo, match)
-
-
 BAD_PREDICT = {
     "empty": (np.empty((0, 4, 2)), "0 sample"),
     "4-D": (X[..., None], "got a 4-D array"),
@@ -299,14 +288,29 @@ BAD_WINDOW_PARAMS = [
 ]
 
 
+def _fit_regressor(**params):
+    _fit(X, Y, **params)
+
+
+def _fit_window_transformer(**params):
+    WindowTransformer(**params).fit(SERIES)
+
+
+# Each estimator's bad parameters, with the error and the words it must say.
+BAD_PARAMETER_CASES = [
+    *((_fit_regressor, *case) for case in BAD_PARAMS),
+    *((_fit_window_transformer, *case) for case in BAD_WINDOW_PARAMS),
+]
+
+
 @pytest.mark.parametrize(
-    ("params", "error", "match"),
-    BAD_WINDOW_PARAMS,
-    ids=[repr(params) for params, _, _ in BAD_WINDOW_PARAMS],
+    ("fit", "params", "error", "match"),
+    BAD_PARAMETER_CASES,
+    ids=[f"{fit.__name__}-{params!r}" for fit, params, _, _ in BAD_PARAMETER_CASES],
 )
-def test_window_transformer_bad_parameters(params, error, match):
+def test_bad_parameters(fit, params, error, match):
     with pytest.raises(error) as excinfo:
-        WindowTransformer(**params).fit(SERIES)
+        fit(**params)
     _assert_clear(excinfo, match)
 
 

@@ -83,15 +83,8 @@ def test_errors_table_against_hand_computation():
     forecasts, errors = backtest(
         model, panel, horizon, test_size=test_size, series_id="id", seasonality=3
     )
-    assert forecasts.columns.tolist() == [
-        "id",
-        "origin",
-        "time",
-        "step",
-        "target",
-        "actual",
-        "forecast",
-    ]
+    columns = ["id", "origin", "time", "step", "target", "actual", "forecast"]
+    assert forecasts.columns.tolist() == columns
     assert errors.index.names == ["target", "id", "step"]
     assert errors.columns.tolist() == ["n", "mse", "mae", "mape", "smape", "mase"]
     assert errors.index.tolist() == (

@@ -81,14 +81,14 @@ def test_direct_panel_forecast_is_each_series_forecast_alone():
     )
 
 
+def _lstm_model(panel, steps):
+    network = LSTMRegressor([4], steps=steps, batch_size=32, random_state=0)
+    return _one_step_model(panel, network, time_steps=5, flatten=False)
+
+
 def test_lstm_panel_forecast_is_each_series_forecast_alone():
     panel = _panel()
-    model = _one_step_model(
-        panel,
-        LSTMRegressor([4], steps=30, batch_size=32, random_state=0),
-        time_steps=5,
-        flatten=False,
-    )
+    model = _lstm_model(panel, steps=30)
     predicted = forecast(model, panel, 3, series_id="id")
     for name, alone in _alone(panel, model, 3, flatten=False).items():
         np.testing.assert_allclose(
@@ -177,12 +177,7 @@ def test_single_series_forecast_still_refuses_a_panel_model():
 
 def test_a_pickled_panel_model_forecasts_identically(tmp_path):
     panel = _panel()
-    model = _one_step_model(
-        panel,
-        LSTMRegressor([4], steps=20, batch_size=32, random_state=0),
-        time_steps=5,
-        flatten=False,
-    )
+    model = _lstm_model(panel, steps=20)
     joblib.dump(model, tmp_path / "panel.joblib")
     loaded = joblib.load(tmp_path / "panel.joblib")
     pd.testing.assert_frame_equal(

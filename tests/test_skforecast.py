@@ -36,13 +36,9 @@ def series() -> pd.Series:
 
 def _backtest(forecaster, series: pd.Series) -> pd.DataFrame:
     cv = TimeSeriesFold(steps=STEPS, initial_train_size=60, refit=False, verbose=False)
+    quiet = {"n_jobs": 1, "show_progress": False}
     metric, predictions = backtesting_forecaster(
-        forecaster=forecaster,
-        y=series,
-        cv=cv,
-        metric="mean_squared_error",
-        n_jobs=1,
-        show_progress=False,
+        forecaster, series, cv, "mean_squared_error", **quiet
     )
     assert np.isfinite(metric["mean_squared_error"]).all()
     return predictions
