@@ -312,7 +312,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         network = build_network(plan.spec, seed)
         train_weights = None if plan.weights is None else plan.weights[plan.train_rows]
         self._initialise_network(
-            network, scaling, plan.train_windows, plan.train_targets, train_weights
+            network,
+            scaling,
+            plan.train_windows,
+            plan.train_targets,
+            train_weights,
+            plan.rng,
         )
         return network, scaling
 
@@ -567,8 +572,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         """Whether the network gets a linear path beside its recurrent layers."""
         return False
 
-    def _initialise_network(self, network, scaling, windows, targets, weights):
-        """Set a freshly built network's starting weights from the training rows."""
+    def _initialise_network(self, network, scaling, windows, targets, weights, rng):
+        """Set a freshly built network's starting weights from the training rows.
+
+        ``rng`` is the fit's random state; draw from it only where the
+        training rows call for it, so that other fits' draws stay as they are.
+        """
 
     def _describe_fit(self, windows, targets, weights, rows, validated) -> None:
         """Finish the trained network and set the fitted attributes that read it.

@@ -11,7 +11,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from ._core import BaseRecurrentNetwork
+from ._core import BaseRecurrentNetwork, _GatheredRows
 from ._persistence import InvalidFile, checked_float, checked_int, register
 from ._scaling import WindowScaling, WindowStatistics, block_rows
 
@@ -130,7 +130,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         relative mode measured from the last value) to the outputs, added to
         the recurrent layers' output. It is fitted first, by least squares on
         the training rows (a ridge fit whose penalty generalised
-        cross-validation chooses, nearly none on many rows), and kept fixed;
+        cross-validation chooses, nearly none on many rows; beyond 100,000
+        rows, on a sample of 100,000 of them drawn with ``random_state``, so
+        that its cost stops growing with the data), and kept fixed;
         the recurrent layers' output layer starts at zero, so training starts
         from the linear model and the recurrent layers learn what it leaves.
         After training, what the recurrent layers add is scaled by its
@@ -407,8 +409,14 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             and spec.time_steps * spec.n_features <= MAX_LEAST_SQUARES_INPUTS
         )
 
-    def _initialise_network(self, network, scaling, windows, targets, weights):
+    def _initialise_network(self, network, scaling, windows, targets, weights, rng):
         if network.spec.linear:
+            if len(windows) > MAX_LEAST_SQUARES_ROWS:
+                rows = np.sort(
+                    rng.choice(len(windows), MAX_LEAST_SQUARES_ROWS, replace=False)
+                )
+                windows, targets = _GatheredRows(windows, rows), targets[rows]
+                weights = None if weights is None else weights[rows]
             coef, intercept = _least_squares(scaling, windows, targets, weights)
             network.model.get_layer("linear").set_weights(
                 [coef.astype(np.float32), intercept.astype(np.float32)]
@@ -591,6 +599,12 @@ _RIDGE_PENALTIES = 10.0 ** np.arange(-6, 3)
 # Most inputs (time steps x features) the least-squares fit solves for (its
 # cost grows with their cube); wider windows get no linear path.
 MAX_LEAST_SQUARES_INPUTS = 4096
+# Most training rows the least-squares fit reads: a seeded random sample of
+# them beyond, so that its cost stops growing with the data. Measured on
+# windows of 48 x 3 on 2 shared cores: 13.7 s for 500,000 rows, about 3 s for
+# 100,000, against a default fit of 45 to 50 s on 2,000,000 rows; 100,000
+# rows estimate 145 coefficients to well within the noise of such series.
+MAX_LEAST_SQUARES_ROWS = 100_000
 
 
 def _least_squares(scaling, windows, targets, weights):

@@ -5,7 +5,14 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.linear_model import LinearRegression
 
-from sklstm import LSTMRegressor, causal_windows, horizon_targets, load, pad_sequences
+from sklstm import (
+    LSTMRegressor,
+    _regressor,
+    causal_windows,
+    horizon_targets,
+    load,
+    pad_sequences,
+)
 from sklstm._core import BaseRecurrentNetwork
 
 
@@ -112,6 +119,27 @@ def test_switching_the_linear_part_off_gives_the_plain_network(sine_windows):
     assert "linear" not in names and "flat_window" not in names
     with pytest.raises(ValueError, match=r"no linear path.*linear=False"):
         off.predict_linear(X)
+
+
+def _linear_weights(model):
+    return model.model_.get_layer("linear").get_weights()
+
+
+def test_many_training_rows_fit_the_linear_part_on_a_seeded_sample(
+    sine_windows, monkeypatch
+):
+    X, y = sine_windows
+    settings = {"rnn_layers": [3], "steps": 1, "early_stopping_rounds": None}
+    whole = LSTMRegressor(**settings, random_state=0).fit(X, y)
+    monkeypatch.setattr(_regressor, "MAX_LEAST_SQUARES_ROWS", 40)
+    first, again, other = (
+        _linear_weights(LSTMRegressor(**settings, random_state=seed).fit(X, y))
+        for seed in (0, 0, 1)
+    )
+    for mine, its in zip(first, again, strict=True):
+        assert_array_equal(mine, its)
+    assert not np.array_equal(first[0], _linear_weights(whole)[0])
+    assert not np.array_equal(first[0], other[0])
 
 
 def test_the_initial_network_is_the_linear_part(sine_windows):
