@@ -16,7 +16,8 @@ network is built or used.
 from ._chunks import SeriesChunks
 from ._classifier import LSTMClassifier
 from ._config import get_config, set_config
-from ._forecasting import backtest, forecast, horizon_targets
+from ._forecasting import backtest, forecast
+from ._horizon import horizon_targets
 from ._metrics import mape, mase, smape
 from ._persistence import load
 from ._regressor import LSTMRegressor

@@ -9,6 +9,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from ._horizon import (
+    _is_fitted,
+    _panel_targets_rows,
+    _refit_period,
+    horizon_targets,
+)
 from ._panel_forecast import forecast_panel
 from ._window import _identifier_position, _series_starts
 
@@ -61,7 +67,6 @@ def error_terms(
 
 def _fit_panel(model, table, keep, steps, targets, series_id, strategy, fitted):
     """``model`` fitted on the rows ``keep`` of the panel, or as it is."""
-    from ._forecasting import horizon_targets
 
     if fitted:
         return model
@@ -138,7 +143,6 @@ def backtest_panel(
     ``unavailable`` holds backtest's arguments that a panel backtest does not
     take; any that is set is an error.
     """
-    from ._forecasting import _is_fitted, _panel_targets_rows, _refit_period
 
     seasonality = _check_arguments(
         horizon, test_size, seasonality, strategy, unavailable

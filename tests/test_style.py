@@ -32,6 +32,7 @@ LAYERS = {
         "_window",
         "_chunks",
         "_metrics",
+        "_horizon",
         "_split",
         "datasets",
     },
