@@ -15,6 +15,7 @@ os.environ.setdefault(
 )
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sklstm
@@ -69,3 +70,14 @@ def tensorflow_log():
         yield handler.messages
     finally:
         logger.removeHandler(handler)
+
+
+@pytest.fixture
+def trending_sine():
+    """Makes a short sine with a slight trend on a framework's time index."""
+
+    def make(index) -> pd.Series:
+        t = np.arange(len(index))
+        return pd.Series(np.sin(t * 0.4) + t * 0.02, index=index, name="y")
+
+    return make

@@ -28,10 +28,8 @@ STEPS = 3
 
 
 @pytest.fixture
-def series() -> pd.Series:
-    index = pd.date_range("2000-01-01", periods=80, freq="D")
-    values = np.sin(np.arange(80) * 0.4) + np.arange(80) * 0.02
-    return pd.Series(values, index=index, name="y")
+def series(trending_sine) -> pd.Series:
+    return trending_sine(pd.date_range("2000-01-01", periods=80, freq="D"))
 
 
 def _backtest(forecaster, series: pd.Series) -> pd.DataFrame:

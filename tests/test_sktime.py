@@ -17,10 +17,8 @@ WINDOW = 12
 
 
 @pytest.fixture
-def series() -> pd.Series:
-    index = pd.period_range("2000-01", periods=60, freq="M")
-    values = np.sin(np.arange(60) * 0.4) + np.arange(60) * 0.02
-    return pd.Series(values, index=index, name="y")
+def series(trending_sine) -> pd.Series:
+    return trending_sine(pd.period_range("2000-01", periods=60, freq="M"))
 
 
 @pytest.mark.parametrize("strategy", ["recursive", "direct"])
