@@ -198,9 +198,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         Which targets are learnt in relative mode (see ``relative``).
     linear_loss_ : float or None
         MSE of the linear part alone (:meth:`predict_linear`) on the rows
-        ``best_loss_`` is measured on (the validation rows, or the training
-        rows without validation), in the targets' units; None without a
-        linear part. Compare it with ``best_loss_``, the whole model's.
+        ``best_loss_`` is measured on (the validation rows each evaluation
+        read), or without validation on the training rows (the last 100,000
+        of them at most), in the targets' units; None without a linear part.
+        Compare it with ``best_loss_``, the whole model's.
     n_validation_samples_ : int
         Rows held out for early stopping (the last rows of the data) by the
         latest fit that held any out, 0 if none did. Prediction intervals are
@@ -428,6 +429,12 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             return
         windows, targets = windows[rows], targets[rows]
         weights = None if weights is None else weights[rows]
+        if not validated and len(windows) > MAX_LEAST_SQUARES_ROWS:
+            # The latest training rows: on millions of rows, measuring all
+            # of them would cost a pass over the series and its outputs.
+            tail = slice(-MAX_LEAST_SQUARES_ROWS, None)
+            windows, targets = windows[tail], targets[tail]
+            weights = None if weights is None else weights[tail]
         if weights is not None and not weights.sum() > 0:
             weights = None
         linear = self._linear_outputs(windows)

@@ -142,6 +142,17 @@ def test_many_training_rows_fit_the_linear_part_on_a_seeded_sample(
     assert not np.array_equal(first[0], other[0])
 
 
+def test_without_validation_the_linear_loss_reads_the_latest_rows(
+    sine_windows, monkeypatch
+):
+    X, y = sine_windows
+    monkeypatch.setattr(_regressor, "MAX_LEAST_SQUARES_ROWS", 40)
+    model = LSTMRegressor([3], steps=1, early_stopping_rounds=None, random_state=0)
+    model.fit(X, y)
+    expected = np.mean((model.predict_linear(X[-40:]) - y[-40:]) ** 2)
+    assert model.linear_loss_ == pytest.approx(expected, rel=1e-6)
+
+
 def test_the_initial_network_is_the_linear_part(sine_windows):
     X, y = sine_windows
     model = LSTMRegressor([4], steps=1, learning_rate=1e-12, random_state=0)
