@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._horizon import (
     _as_series,
     _check_positive_int,
+    _check_strategy,
     _column_positions,
     _is_fitted,
     _refit_period,
@@ -708,7 +709,7 @@ def backtest(
             )
         plan = _Plan(current, array, steps, positions, None)
         predictions, lower, upper = _forecast(plan, group, coverage, calibration_size)
-        _check_strategy(strategy, plan)
+        _check_strategy(strategy, plan.horizon, plan.steps)
         parts.append((group, predictions, lower, upper))
     scales = naive_scales(array[: n_rows - n_test][:, positions], season)
     frame = _backtest_frames(parts, array, columns, index, positions, steps)
@@ -752,20 +753,6 @@ def _fit_until(model, series, array, origin, targets, steps, strategy):
         return model.fit(_rows(series, 0, origin + 1 - steps), y)
     y = array[1 : origin + 1, targets]
     return model.fit(_rows(series, 0, origin), y[:, 0] if len(targets) == 1 else y)
-
-
-def _check_strategy(strategy: str | None, plan: _Plan) -> None:
-    direct = plan.horizon > 1
-    if strategy == "direct" and not direct and plan.steps > 1:
-        raise ValueError(
-            "strategy='direct', but the model predicts one step per target; fit "
-            "it on horizon_targets, or use strategy='recursive'."
-        )
-    if strategy == "recursive" and direct:
-        raise ValueError(
-            f"strategy='recursive', but the model predicts {plan.horizon} steps "
-            "per target (a direct model); use strategy='direct'."
-        )
 
 
 def _backtest_frames(parts, array, columns, index, targets, steps):

@@ -267,15 +267,7 @@ def _panel_targets_rows(table: Any, horizon: int, targets: Any, series_id: Any):
     # Back to the table's column positions, so targets' positions count the
     # identifier's column as the user does.
     array = np.insert(array, position, np.nan, axis=1)
-    if targets is None:
-        positions = [j for j in range(n_columns) if j != position]
-    else:
-        positions = _column_positions(targets, names)
-        if position in positions:
-            raise ValueError(
-                f"targets names the series_id column {series_id!r}: the "
-                "identifier is never a target."
-            )
+    positions = _panel_target_columns(targets, names, position, series_id)
     starts = _series_starts(identifiers, series_id)
     ends = np.r_[starts[1:], len(array)]
     series_end = np.repeat(ends, np.diff(np.r_[starts, len(array)]))
@@ -297,3 +289,36 @@ def _is_fitted(model: Any) -> bool:
     except Exception:  # NotFittedError, or a pipeline step that is not fitted
         return False
     return True
+
+
+def _panel_target_columns(
+    targets: Any, names: list[str], position: int, series_id: Any
+) -> list[int]:
+    """Table positions of the columns to forecast in a long table of series.
+
+    None is every column but the identifier's (at ``position``), which is
+    never a target.
+    """
+    if targets is None:
+        return [j for j in range(len(names)) if j != position]
+    positions = _column_positions(targets, names)
+    if position in positions:
+        raise ValueError(
+            f"targets names the series_id column {series_id!r}: the "
+            "identifier is never a target."
+        )
+    return positions
+
+
+def _check_strategy(strategy: str | None, direct_steps: int, horizon: int) -> None:
+    """That ``strategy`` fits a model predicting ``direct_steps`` steps a target."""
+    if strategy == "direct" and direct_steps == 1 and horizon > 1:
+        raise ValueError(
+            "strategy='direct', but the model predicts one step per target; fit "
+            "it on horizon_targets, or use strategy='recursive'."
+        )
+    if strategy == "recursive" and direct_steps > 1:
+        raise ValueError(
+            f"strategy='recursive', but the model predicts {direct_steps} steps "
+            "per target (a direct model); use strategy='direct'."
+        )

@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from ._horizon import (
+    _check_strategy,
     _is_fitted,
     _panel_targets_rows,
     _refit_period,
@@ -201,19 +202,6 @@ def backtest_panel(
             )
     table = _PanelTable(array, names, index, identifiers, starts, lengths)
     return _panel_frames(predictions, table, positions, test_size, seasonality, label)
-
-
-def _check_strategy(strategy: str, direct_steps: int, horizon: int) -> None:
-    if strategy == "direct" and direct_steps == 1 and horizon > 1:
-        raise ValueError(
-            "strategy='direct', but the model predicts one step per target; fit "
-            "it on horizon_targets, or use strategy='recursive'."
-        )
-    if strategy == "recursive" and direct_steps > 1:
-        raise ValueError(
-            f"strategy='recursive', but the model predicts {direct_steps} steps "
-            "per target (a direct model); use strategy='direct'."
-        )
 
 
 class _PanelTable(NamedTuple):

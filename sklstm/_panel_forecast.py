@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -10,6 +9,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._horizon import _panel_target_columns
 from ._window import WindowTransformer, _identifier_position, _series_starts
 
 __all__: list[str] = []
@@ -33,37 +33,6 @@ def _panel_model(model: Any, series_id: Any) -> tuple[WindowTransformer, Any]:
             "column."
         )
     return windows, model[1:]
-
-
-def _target_positions(targets: Any, names: list[str], position: int) -> list[int]:
-    """Positions, among the value columns, of the forecast columns."""
-    value_names = names[:position] + names[position + 1 :]
-    if targets is None:
-        return list(range(len(value_names)))
-    items = [targets] if isinstance(targets, (str, Integral)) else list(targets)
-    chosen = []
-    for item in items:
-        if isinstance(item, str) and item in names:
-            column = names.index(item)
-        elif (
-            isinstance(item, Integral)
-            and not isinstance(item, bool)
-            and -len(names) <= item < len(names)
-        ):
-            column = int(item) % len(names)
-        else:
-            raise ValueError(
-                f"targets holds {item!r}, which is no column of history; its "
-                f"columns are {names}."
-            )
-        if column == position:
-            raise ValueError(
-                "targets names the series_id column: the identifier is never a target."
-            )
-        chosen.append(column - (column > position))
-    if not chosen or len(set(chosen)) != len(chosen):
-        raise ValueError(f"targets must name distinct columns; got {targets!r}.")
-    return chosen
 
 
 def forecast_panel(
@@ -112,7 +81,10 @@ def forecast_panel(
         identifiers = history[:, position]
     starts = _series_starts(identifiers, series_id)
     last_rows = np.r_[starts[1:], len(history)] - 1
-    targets = _target_positions(targets, names, position)
+    targets = [
+        column - (column > position)
+        for column in _panel_target_columns(targets, names, position, series_id)
+    ]
     unfinished = ~np.isfinite(windows[last_rows]).all(axis=(1, 2))
     if unfinished.any():
         raise ValueError(
