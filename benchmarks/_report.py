@@ -29,10 +29,16 @@ def machine() -> dict:
     }
 
 
-def arguments(doc: str) -> argparse.ArgumentParser:
-    """A benchmark's command line: its docstring's first line and ``--out``."""
+def arguments(doc: str, *, seeds: bool = False) -> argparse.ArgumentParser:
+    """A benchmark's command line: its docstring's first line and ``--out``.
+
+    ``seeds=True`` adds ``--seeds``, the random states every configuration
+    runs with (0, 1 and 2 unless given).
+    """
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    if seeds:
+        parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     return parser
 
 
@@ -62,3 +68,9 @@ def run_fresh(command: list[str]) -> dict:
 def markdown_text(lines: list[str]) -> str:
     """A table's lines as one Markdown text, ending with a newline."""
     return "\n".join(lines) + "\n"
+
+
+def markdown_table(columns: list[str], rows: list[list[str]]) -> list[str]:
+    """The lines of a Markdown table: its header, then one line per row of cells."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]

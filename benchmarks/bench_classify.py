@@ -37,7 +37,7 @@ import sys
 import time
 
 import numpy as np
-from _report import arguments, markdown_text, write_report
+from _report import arguments, markdown_table, markdown_text, write_report
 
 from sklstm import LSTMClassifier, pad_sequences
 
@@ -203,26 +203,27 @@ def summarize(records):
 
 
 def markdown(rows) -> str:
-    lines = [
-        "| dataset | method | accuracy (median) | seeds 0, 1, 2 | fit s (median) "
-        "| first fit s | steps |",
-        "|---|---|---|---|---|---|---|",
+    columns = ["dataset", "method", "accuracy (median)", "seeds 0, 1, 2"]
+    columns += ["fit s (median)", "first fit s", "steps"]
+    cells = [
+        [
+            r["dataset"],
+            r["method"],
+            f"{r['accuracy']:.3f}",
+            ", ".join(f"{a:.3f}" for a in r["accuracies"]),
+            f"{r['fit_seconds']:.1f}",
+            f"{r['first_fit_seconds']:.1f}",
+            f"{r['steps']:.0f}",
+        ]
+        for r in rows
     ]
-    for r in rows:
-        seeds = ", ".join(f"{a:.3f}" for a in r["accuracies"])
-        lines.append(
-            f"| {r['dataset']} | {r['method']} | {r['accuracy']:.3f} | {seeds} "
-            f"| {r['fit_seconds']:.1f} | {r['first_fit_seconds']:.1f} "
-            f"| {r['steps']:.0f} |"
-        )
-    return markdown_text(lines)
+    return markdown_text(markdown_table(columns, cells))
 
 
 def main(argv=None) -> int:
-    parser = arguments(__doc__)
+    parser = arguments(__doc__, seeds=True)
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     args = parser.parse_args(argv)
     # TensorFlow's import is paid before any timing: it is no fit's cost.
     import tensorflow  # noqa: F401

@@ -54,7 +54,7 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
-from _report import arguments, markdown_text, write_report
+from _report import arguments, markdown_table, markdown_text, write_report
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
@@ -375,33 +375,25 @@ def checks(rows: list[dict]) -> list[dict]:
 
 
 def markdown(rows: list[dict], found: list[dict]) -> str:
-    lines = [
-        "| series | h | T | method | MSE (mean of steps) | MSE at step h "
-        "| seeds max/min | 90% coverage | fit s | backtest s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+    columns = ["series", "h", "T", "method", "MSE (mean of steps)", "MSE at step h"]
+    columns += ["seeds max/min", "90% coverage", "fit s", "backtest s"]
+    cells = [
+        [str(r[key]) for key in ("series", "horizon", "time_steps", "method")]
+        + [f"{r['mse']:.4g}", f"{r['mse_last_step']:.4g}", f"{r['seed_spread']:.2f}"]
+        + ["" if r["coverage"] is None else f"{r['coverage']:.3f}"]
+        + [f"{r['fit_seconds']:.2f}", f"{r['backtest_seconds']:.3f}"]
+        for r in rows
     ]
-    for r in rows:
-        coverage = "" if r["coverage"] is None else f"{r['coverage']:.3f}"
-        lines.append(
-            f"| {r['series']} | {r['horizon']} | {r['time_steps']} | {r['method']} "
-            f"| {r['mse']:.4g} | {r['mse_last_step']:.4g} "
-            f"| {r['seed_spread']:.2f} | {coverage} "
-            f"| {r['fit_seconds']:.2f} | {r['backtest_seconds']:.3f} |"
-        )
-    lines += ["", "| check | measured | met |", "|---|---|---|"]
-    for c in found:
-        lines.append(
-            f"| {c['check']} | {c['measured']} | {'yes' if c['met'] else 'NO'} |"
-        )
-    return markdown_text(lines)
+    verdicts = [[c["check"], c["measured"], "yes" if c["met"] else "NO"] for c in found]
+    lines = [*markdown_table(columns, cells), ""]
+    return markdown_text(lines + markdown_table(["check", "measured", "met"], verdicts))
 
 
 def main(argv=None) -> int:
-    parser = arguments(__doc__)
+    parser = arguments(__doc__, seeds=True)
     parser.add_argument("--series", nargs="+", default=list(SERIES), choices=SERIES)
     parser.add_argument("--horizons", nargs="+", type=int, default=[1, 12])
     parser.add_argument("--time-steps", nargs="+", type=int, default=[12])
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--skforecast-seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--skip-skforecast", action="store_true")
     args = parser.parse_args(argv)

@@ -39,7 +39,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from _report import arguments, markdown_text
+from _report import arguments, markdown_table, markdown_text
 from bench_forecast import WAYS, ets_backtest, linear, lstm, run_window_model
 from sklearn.linear_model import LinearRegression
 
@@ -167,30 +167,26 @@ def markdown(rows: list[dict]) -> str:
 
 
 def markdown_several(rows: list[dict]) -> str:
-    lines = [
-        "| series | T | h | ETS | linear direct | linear recursive "
-        "| defaults direct | defaults recursive | best defaults / best linear "
-        "| seeds max/min (direct, recursive) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    columns = ["series", "T", "h", "ETS", "linear direct", "linear recursive"]
+    columns += ["defaults direct", "defaults recursive", "best defaults / best linear"]
+    columns += ["seeds max/min (direct, recursive)"]
+    cells = []
     for r in rows:
         best_linear = min(r[f"linear {way}"] for way in WAYS)
         best_defaults = min(r[f"defaults {way}"] for way in WAYS)
-        spreads = ", ".join(f"{_spread(r[f'runs defaults {way}']):.2f}" for way in WAYS)
-        lines.append(
-            f"| {r['series']} | {r['time_steps']} | {r['horizon']} | {r['ETS']:.4g} "
-            f"| {r['linear direct']:.4g} | {r['linear recursive']:.4g} "
-            f"| {r['defaults direct']:.4g} | {r['defaults recursive']:.4g} "
-            f"| {best_defaults / best_linear:.3f} | {spreads} |"
+        cells.append(
+            [str(r["series"]), str(r["time_steps"]), str(r["horizon"])]
+            + [f"{r[name]:.4g}" for name in columns[3:8]]
+            + [f"{best_defaults / best_linear:.3f}"]
+            + [", ".join(f"{_spread(r[f'runs defaults {way}']):.2f}" for way in WAYS)]
         )
-    return markdown_text(lines)
+    return markdown_text(markdown_table(columns, cells))
 
 
 def main(argv=None) -> int:
-    parser = arguments(__doc__)
+    parser = arguments(__doc__, seeds=True)
     parser.add_argument("--series", nargs="+", default=list(SERIES), choices=SERIES)
     parser.add_argument("--time-steps", nargs="+", type=int, default=[12, 24])
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument(
         "--modes",
         nargs="+",
