@@ -24,15 +24,15 @@ Reported per run: the fit's wall time (tracing and loading the compiled
 programs from the cache included, importing TensorFlow not), the steps run
 and the step of the kept weights, time per step, the time per step of the
 training loop alone (the fit less what comes before its first step:
-validating the data, the scaling statistics, which read every window, and
-building the network), the share of the fit spent in evaluations (the
+validating the data, the scaling statistics, the least-squares start of the
+linear part, and building the network), the share of the fit spent in evaluations (the
 network's inference calls during the fit, which only evaluations make), the
 peak of the process's anonymous resident memory during the fit above what it
 held before (``RssAnon``, sampled every 2 ms; the series itself is made
 before, TensorFlow imported), and the MSE on the test part.
 
-Run ``python benchmarks/bench_rows.py --out bench-results`` (on 2 busy
-shared cores about 11 minutes, most of it the 20,000,000-row fits; ``--sizes`` to
+Run ``python benchmarks/bench_rows.py --out bench-results`` (on 2 idle
+cores about 3 minutes, most of it making the series and importing; ``--sizes`` to
 choose the sizes). The largest series (20,000,000 x 3 float64, 480 MB) is
 held in memory; the windows are views over it. Writes ``DIR/rows.md`` and
 ``DIR/rows.json``.

@@ -101,7 +101,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         weights, scaling and classes.
     standardize : bool, default=True
         Standardise each input feature with the mean and standard deviation
-        of the training rows.
+        of the training rows (of a million of them, spread over the training
+        part, when there are more).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss: ``{label: weight}``, or
         ``"balanced"`` for weights inversely proportional to the classes'

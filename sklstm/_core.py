@@ -65,7 +65,7 @@ from ._saved_state import (
     saved_network,
     saved_scaling,
 )
-from ._scaling import WindowStatistics
+from ._scaling import WindowStatistics, sampled_statistics
 from ._sequences import check_padding, repad
 from ._training import AUTO_MIN_ROUNDS
 
@@ -303,12 +303,15 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                     "the same statistics on every call, or none after the first."
                 )
             return self._network, self._scaling
+        seed = int(plan.rng.randint(np.iinfo(np.int32).max - 1000))
         scaling = statistics
         if scaling is None:
-            scaling = self._target_scaling(
-                plan.train_windows, plan.train_targets, plan.padded
+            sample = sampled_statistics(
+                plan.train_windows, plan.train_targets, plan.rng
             )
-        seed = int(plan.rng.randint(np.iinfo(np.int32).max - 1000))
+            scaling = self._target_scaling(
+                plan.train_windows, plan.train_targets, plan.padded, sample
+            )
         network = build_network(plan.spec, seed)
         train_weights = None if plan.weights is None else plan.weights[plan.train_rows]
         self._initialise_network(

@@ -13,7 +13,7 @@ from sklearn.utils.validation import (
 
 from ._core import BaseRecurrentNetwork, _GatheredRows
 from ._persistence import InvalidFile, checked_float, checked_int, register
-from ._scaling import WindowScaling, WindowStatistics, block_rows
+from ._scaling import WindowScaling, WindowStatistics, block_rows, spread_rows
 
 __all__ = ["LSTMRegressor"]
 
@@ -104,7 +104,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         targets raises a ``ValueError``.
     standardize : bool, default=True
         Standardise each input feature and each target with the mean and
-        standard deviation of the training rows.
+        standard deviation of the training rows (of a million of them, spread
+        over the training part, when there are more).
     relative : "auto" or bool, default="auto"
         Whether a target is learnt as its change from the last value of an
         input feature in the window (relative mode), with that feature taken
@@ -413,9 +414,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     def _initialise_network(self, network, scaling, windows, targets, weights, rng):
         if network.spec.linear:
             if len(windows) > MAX_LEAST_SQUARES_ROWS:
-                rows = np.sort(
-                    rng.choice(len(windows), MAX_LEAST_SQUARES_ROWS, replace=False)
-                )
+                rows = spread_rows(len(windows), MAX_LEAST_SQUARES_ROWS, rng)
                 windows, targets = _GatheredRows(windows, rows), targets[rows]
                 weights = None if weights is None else weights[rows]
             coef, intercept = _least_squares(scaling, windows, targets, weights)

@@ -25,6 +25,8 @@ __all__ = [
     "block_rows",
     "choose_references",
     "drifting_features",
+    "sampled_statistics",
+    "spread_rows",
 ]
 
 # Value of a padded time step in the network's input, where a Masking layer
@@ -51,6 +53,54 @@ def block_rows(windows: np.ndarray) -> int:
     """Rows per block so that one block holds about ``BLOCK_ELEMENTS`` values."""
     per_row = int(np.prod(windows.shape[1:])) or 1
     return max(1, BLOCK_ELEMENTS // per_row)
+
+
+# Most windows whose statistics a fit reads. The statistics are means and
+# variances, which a million windows estimate to about a thousandth of a
+# standard deviation, while reading every one of 20,000,000 hourly windows
+# of 48 x 3 took 18 s, as long as 10,000 training steps.
+MAX_STATISTICS_ROWS = 1_000_000
+
+
+def spread_rows(n_rows: int, n_chosen: int, rng: np.random.RandomState) -> np.ndarray:
+    """``n_chosen`` of ``n_rows`` rows, one drawn at random from each of as many
+    equal stretches, in row order.
+
+    Unlike a draw of every k-th row, no season of the series can line up with
+    the draw; unlike a draw without replacement, it needs no permutation of
+    all the rows (160 MB for 20,000,000 of them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rows = spread_rows(1000, 10, np.random.RandomState(0))
+    >>> len(rows), bool(np.all(np.diff(rows) > 0)), bool(np.all(rows // 100 == np.arange(10)))
+    (10, True, True)
+    """  # noqa: E501
+    starts = np.arange(n_chosen) * (n_rows / n_chosen)
+    rows = np.floor(starts + rng.uniform(size=n_chosen) * (n_rows / n_chosen))
+    return np.minimum(rows.astype(np.int64), n_rows - 1)
+
+
+def sampled_statistics(
+    windows: np.ndarray, targets: np.ndarray, rng: np.random.RandomState
+) -> WindowStatistics | None:
+    """Statistics of ``MAX_STATISTICS_ROWS`` spread windows, or None for fewer rows.
+
+    The rows are drawn with :func:`spread_rows` and read a block at a time, so
+    the sample costs the memory of one block. The trend test numbers the
+    sampled rows in order, which changes its fit to a line by no more than the
+    jitter of each draw within its stretch.
+    """
+    if len(windows) <= MAX_STATISTICS_ROWS:
+        return None
+    rows = spread_rows(len(windows), MAX_STATISTICS_ROWS, rng)
+    statistics = WindowStatistics()
+    step = block_rows(windows)
+    for start in range(0, len(rows), step):
+        chosen = rows[start : start + step]
+        statistics.update(windows[chosen], targets[chosen])
+    return statistics
 
 
 def _safe_scale(std: np.ndarray) -> np.ndarray:
@@ -312,7 +362,9 @@ class WindowStatistics:
     time. ``estimator.partial_fit(X, y, statistics=stats)`` then starts from
     statistics of the whole series rather than of its first chunk; for windows
     held in memory, :meth:`~sklstm.LSTMRegressor.fit` computes the same
-    statistics itself.
+    statistics itself (over at most a million windows: beyond that, over one
+    window drawn from each of a million equal stretches of the training part,
+    seeded by ``random_state``).
 
     Chunks must come in time order: the trend test of ``relative="auto"``
     numbers the rows in the order they are seen.
