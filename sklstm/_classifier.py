@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ._core import BaseRecurrentNetwork
 from ._persistence import InvalidFile, register
-from ._scaling import WindowScaling
+from ._scaling import WindowScaling, gathered_statistics
 
 __all__ = ["LSTMClassifier"]
 
@@ -375,17 +375,13 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         return targets.argmax(axis=1)
 
     def _target_scaling(
-        self, windows, targets, padded: bool, statistics=None
+        self, windows, targets, padded: bool, statistics=None, rows=None
     ) -> WindowScaling:
-        if statistics is not None:
-            return statistics.input_scaling(
-                targets.shape[1], standardize=self.standardize
-            )
-        return WindowScaling.fit_inputs(
-            windows, targets.shape[1], standardize=self.standardize
-        )
+        if statistics is None:
+            statistics = gathered_statistics(windows, np.zeros((len(windows), 0)), rows)
+        return statistics.input_scaling(targets.shape[1], standardize=self.standardize)
 
-    def _validation_rows(self, targets, rng):
+    def _validation_rows(self, targets, rng, groups=None):
         n_rows = len(targets)
         n_val = max(1, round(n_rows * self.validation_fraction))
         if n_rows - n_val < 1:

@@ -65,7 +65,7 @@ from ._saved_state import (
     saved_network,
     saved_scaling,
 )
-from ._scaling import WindowStatistics, sampled_statistics
+from ._scaling import WindowStatistics, statistics_rows
 from ._sequences import check_padding, repad
 from ._training import AUTO_MIN_ROUNDS
 
@@ -207,20 +207,26 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 network.set_optimizer_state(optimizer)
             raise
 
-    def _fit(self, X, y, sample_weight, *, incremental: bool, statistics=None):
+    def _fit(
+        self, X, y, sample_weight, *, incremental: bool, statistics=None, groups=None
+    ):
         """Fit in three phases a subclass may override one by one.
 
         ``_prepare`` validates the data and decides what the fit does,
         ``_build`` makes (or takes over) the network and its scaling,
         ``_train`` runs the training loop; ``_store_fit`` keeps the result.
         """
-        plan = self._prepare(X, y, sample_weight, incremental=incremental)
+        plan = self._prepare(
+            X, y, sample_weight, incremental=incremental, groups=groups
+        )
         network, scaling = self._build(plan, statistics)
         result = self._train(plan, network, scaling)
         self._store_fit(plan, network, scaling, result)
         return self
 
-    def _prepare(self, X, y, sample_weight, *, incremental: bool) -> _FitPlan:
+    def _prepare(
+        self, X, y, sample_weight, *, incremental: bool, groups=None
+    ) -> _FitPlan:
         """Validated windows, targets and weights, the network's spec, the split."""
         for name in ("steps", "batch_size", "print_steps", "early_stopping_rounds"):
             if isinstance(getattr(self, name), (bool, np.bool_)):
@@ -268,7 +274,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             rng=check_random_state(self.random_state),
         )
         if plan.validating:
-            plan.train_rows, plan.val_rows = self._validation_rows(targets, plan.rng)
+            plan.train_rows, plan.val_rows = self._validation_rows(
+                targets, plan.rng, groups
+            )
         plan.check_training_weights()
         return plan
 
@@ -306,11 +314,11 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         seed = int(plan.rng.randint(np.iinfo(np.int32).max - 1000))
         scaling = statistics
         if scaling is None:
-            sample = sampled_statistics(
-                plan.train_windows, plan.train_targets, plan.rng
-            )
             scaling = self._target_scaling(
-                plan.train_windows, plan.train_targets, plan.padded, sample
+                plan.train_windows,
+                plan.train_targets,
+                plan.padded,
+                rows=statistics_rows(plan.n_train, plan.rng),
             )
         network = build_network(plan.spec, seed)
         train_weights = None if plan.weights is None else plan.weights[plan.train_rows]
@@ -537,12 +545,21 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         """
 
     @abstractmethod
-    def _target_scaling(self, windows, targets, padded: bool, statistics=None):
-        """The :class:`~sklstm._scaling.WindowScaling` of a new network."""
+    def _target_scaling(
+        self, windows, targets, padded: bool, statistics=None, rows=None
+    ):
+        """The :class:`~sklstm._scaling.WindowScaling` of a new network.
+
+        From ``statistics`` gathered over chunks when given, else from the
+        training ``rows`` (None: every one) of ``windows`` and ``targets``.
+        """
 
     @abstractmethod
-    def _validation_rows(self, targets, rng):
-        """Row selections (training, validation) for early stopping."""
+    def _validation_rows(self, targets, rng, groups=None):
+        """Row selections (training, validation) for early stopping.
+
+        ``groups`` labels each row's series where the face takes it.
+        """
 
     @abstractmethod
     def _validation_loss(self, outputs, targets, weights) -> float:
@@ -683,7 +700,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             "network": self._network_spec.to_dict(),
             "n_validation_samples_": int(self.n_validation_samples_),
             "n_validation_evaluated_": int(self.n_validation_evaluated_),
-            "scaling": {"reference": [int(r) for r in scaling.reference]},
+            "scaling": {
+                "reference": [int(r) for r in scaling.reference],
+                "divisor": None
+                if scaling.divisor is None
+                else [int(d) for d in scaling.divisor],
+            },
             "optimizer_variables": len(optimizer_state),
         }
         state.update(self._save_fitted_fields(arrays))
@@ -895,7 +917,9 @@ def _warn_if_lags_reversed(names, time_order: str) -> None:
 
 
 def _same_scaling(first, second) -> bool:
+    if (first.divisor is None) != (second.divisor is None):
+        return False
+    names = ("x_mean", "x_scale", "y_mean", "y_scale", "reference", "divisor")
     return all(
-        np.array_equal(getattr(first, name), getattr(second, name))
-        for name in ("x_mean", "x_scale", "y_mean", "y_scale", "reference")
+        np.array_equal(getattr(first, name), getattr(second, name)) for name in names
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from numbers import Integral
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 
 from ._horizon import (
     _check_strategy,
@@ -82,7 +84,20 @@ def _fit_panel(model, table, keep, steps, targets, series_id, strategy, fitted):
     y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
     if ahead == 1 and y.shape[1] == 1:
         y = y[:, 0]
-    return clone(model).fit(_take(rows, with_targets), y)
+    fit_params = _series_fit_params(model, identifiers[with_targets])
+    return clone(model).fit(_take(rows, with_targets), y, **fit_params)
+
+
+def _series_fit_params(model: Any, identifiers: np.ndarray) -> dict:
+    """``groups`` for a final estimator whose ``fit`` takes it (LSTMRegressor's
+    early stopping then validates each series on its own last rows)."""
+    name, final = ("", model)
+    if isinstance(model, Pipeline):
+        name, final = model.steps[-1][0] + "__", model.steps[-1][1]
+    fit = getattr(final, "fit", None)
+    if fit is None or "groups" not in inspect.signature(fit).parameters:
+        return {}
+    return {f"{name}groups": identifiers}
 
 
 def _take(table: Any, rows: np.ndarray) -> Any:

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pandas as pd
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
     check_is_fitted,
+    column_or_1d,
 )
 
 from ._core import BaseRecurrentNetwork, _GatheredRows
 from ._persistence import InvalidFile, checked_float, checked_int, register
-from ._scaling import WindowScaling, WindowStatistics, block_rows, spread_rows
+from ._scaling import (
+    WindowScaling,
+    block_rows,
+    choose_divisor,
+    gathered_statistics,
+    spread_rows,
+)
 
 __all__ = ["LSTMRegressor"]
 
@@ -124,6 +134,24 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         of its variance (a random walk, a trend or a smooth signal), or a
         straight-line trend over the rows explains more than half its
         variance. False never uses it.
+    window_scale : "auto" or bool, default="auto"
+        Whether each window is divided by its own scale before anything else:
+        every feature by its mean absolute value in that window (a window of
+        zeros by 1), and each target by that of the feature whose last value
+        lies nearest to it; predictions are multiplied back. The network and
+        its linear part then see every window on one scale, so a model fitted
+        on many series whose levels differ a thousandfold (a panel, see
+        :class:`WindowTransformer`'s ``series_id``) learns their shapes
+        rather than their sizes, as DeepAR and N-BEATS scale their inputs.
+        Relative mode and standardisation then apply to the divided values.
+        True always divides. ``"auto"`` divides when, for every target, that
+        feature is never negative in the training windows and its windows'
+        scales span at least 10 times from their 5th to their 95th
+        percentile: levels an order of magnitude apart, as across a panel's
+        series, where one global scaling would leave the small series near
+        zero. A single series seldom spans so much (the yearly sunspots' windows
+        of 12 span 4 times), so its fit is unchanged. False never divides.
+        Padded sequences are never divided (True raises).
     linear : bool, default=True
         Whether the network holds a linear autoregression beside its
         recurrent layers: a linear path from the whole window (every time step
@@ -197,6 +225,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         Gradient steps run since the network was initialised.
     relative_ : ndarray of bool of shape (`n_outputs_`,)
         Which targets are learnt in relative mode (see ``relative``).
+    window_scale_ : bool
+        Whether each window and its targets are divided by the window's own
+        scale (see ``window_scale``).
     linear_loss_ : float or None
         MSE of the linear part alone (:meth:`predict_linear`) on the rows
         ``best_loss_`` is measured on (the validation rows each evaluation
@@ -259,6 +290,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     _parameter_constraints: dict = {
         **BaseRecurrentNetwork._parameter_constraints,
         "relative": ["boolean", StrOptions({"auto"})],
+        "window_scale": ["boolean", StrOptions({"auto"})],
         "linear": ["boolean"],
     }
 
@@ -280,6 +312,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         warm_start: bool = False,
         standardize: bool = True,
         relative: bool | str = "auto",
+        window_scale: bool | str = "auto",
         linear: bool = True,
         time_order: str = "oldest_first",
     ) -> None:
@@ -298,12 +331,13 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.warm_start = warm_start
         self.standardize = standardize
         self.relative = relative
+        self.window_scale = window_scale
         self.linear = linear
         self.time_order = time_order
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None) -> LSTMRegressor:
+    def fit(self, X, y, sample_weight=None, groups=None) -> LSTMRegressor:
         """Train the network on windows ``X`` and targets ``y``.
 
         Parameters
@@ -315,13 +349,24 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             Targets, one row per window.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the rows in the loss.
+        groups : array-like of shape (n_samples,), default=None
+            The series of each row, for windows of many series (a panel):
+            early stopping then holds out the last ``validation_fraction`` of
+            each series' rows (at least one row of every series of two rows
+            or more), so that every series is validated on its own latest
+            rows, rather than the last rows of the table, which belong to the
+            last series. Each series' rows must be in time order. Inside a
+            pipeline, pass it as ``lstmregressor__groups``;
+            :func:`sklstm.backtest` passes it itself.
 
         Returns
         -------
         self : LSTMRegressor
             The fitted estimator.
         """  # noqa: E501
-        return self._atomic(self._fit, X, y, sample_weight, incremental=False)
+        return self._atomic(
+            self._fit, X, y, sample_weight, incremental=False, groups=groups
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, statistics=None) -> LSTMRegressor:
@@ -381,26 +426,43 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         return y2d
 
     def _target_scaling(
-        self, windows, targets, padded: bool, statistics=None
+        self, windows, targets, padded: bool, statistics=None, rows=None
     ) -> WindowScaling:
         relative = self.relative if self.relative == "auto" else bool(self.relative)
-        if padded and relative is True:
-            raise ValueError(
-                "relative=True measures targets from the last step of each window, "
-                "which padded sequences (NaN steps) do not all have. Use "
-                "relative=False or 'auto' (which keeps levels for padded input)."
-            )
+        window_scale = self.window_scale
+        if window_scale != "auto":
+            window_scale = bool(window_scale)
+        for name, value in (("relative", relative), ("window_scale", window_scale)):
+            if padded and value is True:
+                raise ValueError(
+                    f"{name}=True reads the last step of each window, which padded "
+                    f"sequences (NaN steps) do not all have. Use {name}=False or "
+                    "'auto' (which leaves padded input as it is)."
+                )
+        divisor = None
         if statistics is None:
-            statistics = WindowStatistics().update(windows, targets)
+            statistics = gathered_statistics(windows, targets, rows)
+            if not padded:
+                divisor = choose_divisor(windows, rows, statistics, window_scale)
+            if divisor is not None:
+                statistics = gathered_statistics(windows, targets, rows, divisor)
         elif statistics.n_outputs_ != targets.shape[1]:
             raise ValueError(
                 f"statistics were gathered over {statistics.n_outputs_} targets "
                 f"per window, but y has {targets.shape[1]}."
             )
+        elif window_scale is True:
+            raise ValueError(
+                "window_scale=True divides each window by its own scale, which "
+                "statistics gathered over chunks do not describe. Use "
+                "window_scale=False or 'auto' (off with statistics)."
+            )
         scaling = statistics.scaling(
             standardize=self.standardize, relative=False if padded else relative
         )
+        scaling = replace(scaling, divisor=divisor)
         self.relative_ = scaling.relative_targets
+        self.window_scale_ = divisor is not None
         return scaling
 
     def _uses_linear_part(self, spec) -> bool:
@@ -476,8 +538,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             )
         return outputs
 
-    def _validation_rows(self, targets, rng):
-        """The chronological tail: the last ``validation_fraction`` of the rows."""
+    def _validation_rows(self, targets, rng, groups=None):
+        """The chronological tail: the last ``validation_fraction`` of the rows,
+        or of each group's rows."""
+        if groups is not None:
+            return self._group_tails(targets, groups)
         n_val = max(1, round(len(targets) * self.validation_fraction))
         n_train = len(targets) - n_val
         if n_train < 1:
@@ -487,6 +552,35 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 "early_stopping_rounds=None to train on a single sample."
             )
         return slice(0, n_train), slice(n_train, None)
+
+    def _group_tails(self, targets, groups):
+        labels = column_or_1d(groups, warn=False)
+        if len(labels) != len(targets):
+            raise ValueError(
+                f"groups must label each of the {len(targets)} rows of X with "
+                f"its series; got {len(labels)} labels."
+            )
+        if pd.isna(labels).any():
+            raise ValueError("groups has missing labels: every row needs its series.")
+        _, codes = np.unique(labels, return_inverse=True)
+        order = np.argsort(codes, kind="stable")  # each group's rows, in order
+        sizes = np.bincount(codes)
+        # The place of each row from its group's end: 1 for its last row.
+        from_end = np.empty(len(codes), dtype=np.int64)
+        from_end[order] = np.repeat(sizes, sizes) - (
+            np.arange(len(codes)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        )
+        held = np.where(
+            sizes > 1, np.maximum(1, np.round(sizes * self.validation_fraction)), 0
+        )
+        validation = from_end <= held[codes]
+        if validation.all() or not validation.any():
+            raise ValueError(
+                "Early stopping holds out the last rows of each group for "
+                "validation, so some group needs at least 2 rows. Set "
+                "early_stopping_rounds=None to train on every row."
+            )
+        return np.flatnonzero(~validation), np.flatnonzero(validation)
 
     def _validation_loss(self, outputs, targets, weights) -> float:
         errors = np.mean((outputs - targets) ** 2, axis=1)
@@ -501,6 +595,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     _params_older_files_lack = {
         **BaseRecurrentNetwork._params_older_files_lack,
         "linear": False,
+        "window_scale": False,
     }
 
     def _save_fitted_fields(self, arrays: dict) -> dict:
@@ -529,6 +624,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             "n_outputs_": n_outputs,
             "_y_ndim": y_ndim,
             "relative_": scaling.relative_targets,
+            "window_scale_": scaling.divisor is not None,
             "linear_loss_": linear_loss,
         }
 

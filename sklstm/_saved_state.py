@@ -132,6 +132,7 @@ def saved_scaling(arrays: dict, state: Any, spec: NetworkSpec, version: int):
         checked_array(arrays, "scaling.y_mean", (n_outputs,)),
         checked_array(arrays, "scaling.y_scale", (n_outputs,), positive=True),
         saved_reference(state, n_features, n_outputs, version),
+        saved_divisor(state, n_features, n_outputs, version),
     )
 
 
@@ -150,22 +151,34 @@ def saved_reference(state: Any, n_features: int, n_outputs: int, version: int):
         if relative and n_outputs != n_features:
             raise InvalidFile("its relative scaling needs one target per feature.")
         return np.arange(n_outputs) if relative else np.full(n_outputs, -1)
-    if not isinstance(state, dict) or set(state) != {"reference"}:
+    expected = {"reference"} | ({"divisor"} if version >= 4 else set())
+    if not isinstance(state, dict) or set(state) != expected:
         raise InvalidFile("its scaling description does not have the expected fields.")
-    reference = state["reference"]
+    return _feature_indices(state["reference"], "reference", n_features, n_outputs, -1)
+
+
+def saved_divisor(state: Any, n_features: int, n_outputs: int, version: int):
+    """The scaling's divisor feature per target, or None (see WindowScaling)."""
+
+    if version < 4 or state["divisor"] is None:
+        return None
+    return _feature_indices(state["divisor"], "divisor", n_features, n_outputs, 0)
+
+
+def _feature_indices(values, name: str, n_features: int, n_outputs: int, low: int):
     if (
-        not isinstance(reference, list)
-        or len(reference) != n_outputs
+        not isinstance(values, list)
+        or len(values) != n_outputs
         or any(
-            isinstance(r, bool) or not isinstance(r, int) or not -1 <= r < n_features
-            for r in reference
+            isinstance(r, bool) or not isinstance(r, int) or not low <= r < n_features
+            for r in values
         )
     ):
         raise InvalidFile(
-            f"its scaling's reference must list {n_outputs} feature indices "
-            f"between -1 and {n_features - 1}."
+            f"its scaling's {name} must list {n_outputs} feature indices "
+            f"between {low} and {n_features - 1}."
         )
-    return np.asarray(reference, dtype=np.int64)
+    return np.asarray(values, dtype=np.int64)
 
 
 def saved_network(spec: NetworkSpec, fitted: dict, arrays: dict, read_weights):

@@ -23,10 +23,13 @@ __all__ = [
     "WindowScaling",
     "WindowStatistics",
     "block_rows",
+    "choose_divisor",
     "choose_references",
     "drifting_features",
-    "sampled_statistics",
+    "gathered_statistics",
     "spread_rows",
+    "statistics_rows",
+    "window_scales",
 ]
 
 # Value of a padded time step in the network's input, where a Masking layer
@@ -55,6 +58,12 @@ def block_rows(windows: np.ndarray) -> int:
     return max(1, BLOCK_ELEMENTS // per_row)
 
 
+# How many times the windows' scales must span (5th to 95th percentile) for
+# "auto" to divide each window by its own: an order of magnitude. Panels of
+# tourism series span 330 (monthly) and 640 (quarterly) times, the yearly
+# sunspots 4 times (windows of 12).
+MIN_SCALE_SPREAD = 10.0
+
 # Most windows whose statistics a fit reads. The statistics are means and
 # variances, which a million windows estimate to about a thousandth of a
 # standard deviation, while reading every one of 20,000,000 hourly windows
@@ -82,25 +91,83 @@ def spread_rows(n_rows: int, n_chosen: int, rng: np.random.RandomState) -> np.nd
     return np.minimum(rows.astype(np.int64), n_rows - 1)
 
 
-def sampled_statistics(
-    windows: np.ndarray, targets: np.ndarray, rng: np.random.RandomState
-) -> WindowStatistics | None:
-    """Statistics of ``MAX_STATISTICS_ROWS`` spread windows, or None for fewer rows.
-
-    The rows are drawn with :func:`spread_rows` and read a block at a time, so
-    the sample costs the memory of one block. The trend test numbers the
-    sampled rows in order, which changes its fit to a line by no more than the
-    jitter of each draw within its stretch.
-    """
-    if len(windows) <= MAX_STATISTICS_ROWS:
+def statistics_rows(n_rows: int, rng: np.random.RandomState) -> np.ndarray | None:
+    """The training rows the scaling statistics read: None (all of them) up to
+    ``MAX_STATISTICS_ROWS``, else that many drawn by :func:`spread_rows`."""
+    if n_rows <= MAX_STATISTICS_ROWS:
         return None
-    rows = spread_rows(len(windows), MAX_STATISTICS_ROWS, rng)
-    statistics = WindowStatistics()
+    return spread_rows(n_rows, MAX_STATISTICS_ROWS, rng)
+
+
+def _row_blocks(windows: np.ndarray, rows: np.ndarray | None):
+    """Index blocks of ``block_rows`` rows each, over ``rows`` (None: every row)."""
     step = block_rows(windows)
-    for start in range(0, len(rows), step):
-        chosen = rows[start : start + step]
-        statistics.update(windows[chosen], targets[chosen])
+    if rows is None:
+        for start in range(0, len(windows), step):
+            yield slice(start, start + step)
+    else:
+        for start in range(0, len(rows), step):
+            yield rows[start : start + step]
+
+
+def gathered_statistics(
+    windows: np.ndarray,
+    targets: np.ndarray,
+    rows: np.ndarray | None = None,
+    divisor: np.ndarray | None = None,
+) -> WindowStatistics:
+    """:class:`WindowStatistics` of the chosen ``rows`` (None: every row).
+
+    The rows are read a block at a time, so a sample costs the memory of one
+    block. The trend test numbers the sampled rows in order, which changes
+    its fit to a line by no more than the jitter of each draw within its
+    stretch. With a ``divisor`` (see :class:`WindowScaling`), the statistics
+    are those of the windows and targets divided by the windows' scales.
+    """
+    statistics = WindowStatistics()
+    for chosen in _row_blocks(windows, rows):
+        block, y = windows[chosen], targets[chosen]
+        if divisor is not None:
+            scales = window_scales(block)
+            block = block / scales[:, None, :]
+            y = y / scales[:, divisor]
+        statistics.update(block, y)
     return statistics
+
+
+def choose_divisor(
+    windows: np.ndarray,
+    rows: np.ndarray | None,
+    statistics: WindowStatistics,
+    setting: bool | str,
+) -> np.ndarray | None:
+    """Each target's divisor feature for per-window scaling, or None for none.
+
+    A target is divided by the scale of the feature whose last value lies
+    nearest to it (as relative mode's reference). ``setting=True`` always
+    scales; ``"auto"`` scales when, for every target, that feature is never
+    negative and the mean absolute value of its windows spans at least
+    ``MIN_SCALE_SPREAD`` times from the 5th to the 95th percentile of the
+    windows: the windows come from series (or stretches of one) whose levels
+    differ by an order of magnitude or more, as in a panel of stores or
+    regions.
+    """
+    if setting is False:
+        return None
+    nearest = statistics.references(True)
+    if setting is True:
+        return nearest
+    features = np.unique(nearest)
+    if (statistics._levels.low[features] < 0).any():
+        return None
+    scales = np.concatenate(
+        [
+            window_scales(windows[chosen][:, :, features])
+            for chosen in _row_blocks(windows, rows)
+        ]
+    )
+    low, high = np.percentile(scales, [5, 95], axis=0)
+    return nearest if np.all(high >= MIN_SCALE_SPREAD * low) else None
 
 
 def _safe_scale(std: np.ndarray) -> np.ndarray:
@@ -124,6 +191,12 @@ class WindowScaling:
         is measured from, or -1 for a target kept as it is. Features that are
         some target's reference are taken relative to their last value in the
         windows too.
+    divisor : ndarray of int, shape (n_outputs,), or None
+        None, or per-window scaling: every feature of a window is divided by
+        its mean absolute value in that window (see :func:`window_scales`)
+        before anything else, and each target by that of the feature
+        ``divisor`` names; the statistics above are then those of the
+        divided values.
     """
 
     x_mean: np.ndarray
@@ -131,6 +204,7 @@ class WindowScaling:
     y_mean: np.ndarray
     y_scale: np.ndarray
     reference: np.ndarray
+    divisor: np.ndarray | None = None
 
     @property
     def relative_targets(self) -> np.ndarray:
@@ -162,24 +236,14 @@ class WindowScaling:
             .scaling(standardize=standardize, relative=relative)
         )
 
-    @classmethod
-    def fit_inputs(
-        cls, windows: np.ndarray, n_outputs: int, *, standardize: bool
-    ) -> WindowScaling:
-        """Statistics of the windows only; ``n_outputs`` outputs kept as they are.
-
-        For networks whose outputs are not values of the series (the logits of
-        a classifier): their mean is 0 and their scale 1.
-        """
-        statistics = WindowStatistics().update(windows)
-        return statistics.input_scaling(n_outputs, standardize=standardize)
-
     def transform_windows(self, windows: np.ndarray) -> np.ndarray:
         """The float32 network input for a batch of windows.
 
         Padded steps (NaN) become :data:`PAD_VALUE`, which the
         network's Masking layer skips.
         """
+        if self.divisor is not None:
+            windows = windows / window_scales(windows)[:, None, :]
         block = _relative(windows, self.relative_features)
         with np.errstate(over="ignore", invalid="ignore"):
             out = ((block - self.x_mean) / self.x_scale).astype(np.float32)
@@ -200,9 +264,12 @@ class WindowScaling:
         out = np.empty(y.shape, dtype=np.float32)
         step = block_rows(windows)
         for i in range(0, len(y), step):
-            targets = _relative_targets(
-                windows[i : i + step], y[i : i + step], self.reference
-            )
+            block, targets = windows[i : i + step], y[i : i + step]
+            if self.divisor is not None:
+                scales = window_scales(block)
+                block = block / scales[:, None, :]
+                targets = targets / scales[:, self.divisor]
+            targets = _relative_targets(block, targets, self.reference)
             with np.errstate(over="ignore"):
                 out[i : i + step] = (targets - self.y_mean) / self.y_scale
         _check_float32(out, "y")
@@ -211,10 +278,41 @@ class WindowScaling:
     def inverse_targets(self, windows: np.ndarray, outputs: np.ndarray) -> np.ndarray:
         """Map network outputs for ``windows`` back to float64 targets."""
         targets = np.asarray(outputs, dtype=np.float64) * self.y_scale + self.y_mean
+        scales = None
+        if self.divisor is not None:
+            scales = window_scales(windows)
+            windows = windows / scales[:, None, :]
         relative = self.relative_targets
         if relative.any():
             targets[:, relative] += windows[:, -1, self.reference[relative]]
+        if scales is not None:
+            targets *= scales[:, self.divisor]
         return targets
+
+
+def window_scales(windows: np.ndarray) -> np.ndarray:
+    """Each window's mean absolute value per feature, shape (n_windows, n_features).
+
+    Padded steps (NaN) count in no mean. A window whose feature is all zeros
+    (or all padding) gets a scale of 1, so that dividing by it leaves the
+    window as it is instead of dividing by zero.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> window_scales(np.array([[[2.0], [-4.0]], [[0.0], [0.0]]]))
+    array([[3.],
+           [1.]])
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        absolute = np.abs(windows)
+        padded = np.isnan(absolute)
+        if padded.any():
+            counts = (~padded).sum(axis=1)
+            means = np.where(padded, 0.0, absolute).sum(axis=1) / np.maximum(counts, 1)
+        else:
+            means = absolute.mean(axis=1)
+    return np.where((means > 0) & np.isfinite(means), means, 1.0)
 
 
 def _check_float32(values: np.ndarray, name: str) -> None:

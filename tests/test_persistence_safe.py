@@ -57,9 +57,10 @@ def saved(fitted, tmp_path):
 
 @pytest.fixture(scope="module")
 def fitted_before_linear(data):
-    """A model as files before format version 3 held: no linear part."""
+    """A model as files before format version 3 held: no linear part, no
+    window divided by its own scale."""
     X, y = data
-    return LSTMRegressor(**TINY, linear=False).fit(X, y)
+    return LSTMRegressor(**TINY, linear=False, window_scale=False).fit(X, y)
 
 
 @pytest.fixture
@@ -194,7 +195,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 3
+    assert manifest["format_version"] == 4
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -289,7 +290,7 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=4), "format version 4.*newer"),
+        (lambda m: m.update(format_version=5), "format version 5.*newer"),
         (lambda m: m.update(format_version=True), "format version True"),
         (
             lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),
@@ -342,8 +343,15 @@ def test_tampered_manifests(saved, edit, message):
         load(saved)
 
 
+def _drop_version_4_fields(manifest):
+    """What format version 4 added: the windows' own scales."""
+    assert manifest["fitted"]["scaling"].pop("divisor") is None
+    assert manifest["params"].pop("window_scale") is False
+
+
 def _drop_version_3_fields(manifest):
     """What format version 3 added: the evaluated rows and the linear part."""
+    _drop_version_4_fields(manifest)
     fitted = manifest["fitted"]
     fitted.pop("n_validation_evaluated_")
     assert fitted.pop("linear_loss_") is None  # such files had no linear part

@@ -168,6 +168,8 @@ def test_relative_model_follows_a_level_beyond_the_training_range():
     relative = LSTMRegressor(relative=True, **common).fit(X, y)
     assert_allclose(relative.predict(far), far[:, -1, 0] + 1.0, atol=0.05)
     # A network of levels without its linear path (which extrapolates a ramp
-    # of levels as well) cannot.
-    absolute = LSTMRegressor(relative=False, linear=False, **common).fit(X, y)
+    # of levels as well), and not divided by each window's scale, cannot.
+    absolute = LSTMRegressor(
+        relative=False, linear=False, window_scale=False, **common
+    ).fit(X, y)
     assert np.abs(absolute.predict(far) - (far[:, -1, 0] + 1.0)).max() > 100

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sklstm import LSTMClassifier, LSTMRegressor, WindowStatistics, _scaling
-from sklstm._scaling import sampled_statistics, spread_rows
+from sklstm._scaling import gathered_statistics, spread_rows, statistics_rows
 
 TINY = {"rnn_layers": [4], "steps": 5, "early_stopping_rounds": None}
 
@@ -37,15 +37,17 @@ def test_spread_rows_covers_every_row_when_all_are_chosen():
 
 
 def test_no_sample_below_the_bound():
-    X, y = _series(100)
-    assert sampled_statistics(X, y, np.random.RandomState(0)) is None
+    assert statistics_rows(1000, np.random.RandomState(0)) is None
 
 
 def test_sample_is_close_to_every_row_and_sees_every_phase(monkeypatch):
     monkeypatch.setattr(_scaling, "MAX_STATISTICS_ROWS", 240)
     X, y = _series(2400)  # a draw of every 10th row would alias the cycle
-    rng = np.random.RandomState(0)
-    sample = sampled_statistics(X, y, rng)
+    rows = statistics_rows(len(X), np.random.RandomState(0))
+    np.testing.assert_array_equal(
+        rows, spread_rows(len(X), 240, np.random.RandomState(0))
+    )
+    sample = gathered_statistics(X, y, rows)
     whole = WindowStatistics().update(X, y)
     assert sample.n_samples_seen_ == 240
     assert len(np.unique(spread_rows(len(X), 240, np.random.RandomState(0)) % 24)) == 24

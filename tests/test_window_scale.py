@@ -1,0 +1,186 @@
+"""Per-window scaling (window_scale) and early stopping on each series' own
+tail (groups): what panels of series on different scales need."""
+
+import numpy as np
+import pytest
+
+from sklstm import LSTMRegressor, SeriesChunks, WindowTransformer, load
+from sklstm._panel_backtest import _series_fit_params
+from sklstm._scaling import WindowScaling, window_scales
+
+TINY = {"rnn_layers": [4], "steps": 40, "print_steps": 10, "batch_size": 16}
+
+
+def _panel(levels=(1.0, 1000.0), n_rows=120, time_steps=6, seed=0):
+    """Windows and next values of seasonal series at very different levels."""
+    rng = np.random.RandomState(seed)
+    windows, targets, groups = [], [], []
+    for number, level in enumerate(levels):
+        t = np.arange(n_rows + time_steps)
+        series = level * (
+            2 + np.sin(2 * np.pi * t / 12) + 0.05 * rng.normal(size=len(t))
+        )
+        windows.append(
+            np.lib.stride_tricks.sliding_window_view(series[:-1], time_steps)
+        )
+        targets.append(series[time_steps:])
+        groups.append(np.full(n_rows, f"s{number}"))
+    return np.concatenate(windows), np.concatenate(targets), np.concatenate(groups)
+
+
+def test_window_scales_are_mean_absolute_values_and_never_zero():
+    windows = np.array(
+        [
+            [[2.0, 0.0], [-4.0, 0.0]],
+            [[np.nan, 1.0], [6.0, 3.0]],
+            [[np.nan, np.nan], [np.nan, np.nan]],
+        ]
+    )
+    np.testing.assert_array_equal(
+        window_scales(windows), [[3.0, 1.0], [6.0, 2.0], [1.0, 1.0]]
+    )
+
+
+def test_divided_targets_map_back_exactly():
+    rng = np.random.RandomState(0)
+    windows = rng.uniform(1, 100, size=(50, 4, 2))
+    windows[3] = 0.0  # a window of zeros is left as it is
+    y = rng.uniform(1, 100, size=(50, 2))
+    scaling = WindowScaling(
+        x_mean=np.array([1.0, 0.5]),
+        x_scale=np.array([0.5, 2.0]),
+        y_mean=np.array([0.1, -0.2]),
+        y_scale=np.array([0.3, 3.0]),
+        reference=np.array([-1, 1]),
+        divisor=np.array([0, 1]),
+    )
+    scaled = scaling.transform_targets(windows, y).astype(np.float64)
+    np.testing.assert_allclose(scaling.inverse_targets(windows, scaled), y, rtol=1e-6)
+    inputs = scaling.transform_windows(windows)
+    divided = windows / window_scales(windows)[:, None, :]
+    expected = (divided[..., 0] - 1.0) / 0.5
+    np.testing.assert_allclose(inputs[..., 0], expected, rtol=1e-5)
+    np.testing.assert_array_equal(inputs[3], scaling.transform_windows(windows[3:4])[0])
+
+
+def test_auto_divides_a_panel_and_leaves_a_single_series_alone():
+    X, y, _ = _panel()
+    panel = LSTMRegressor(**TINY, random_state=0).fit(X, y)
+    assert panel.window_scale_ is True
+    single = X[:120], y[:120]
+    assert LSTMRegressor(**TINY, random_state=0).fit(*single).window_scale_ is False
+    # Values below zero: a window's mean absolute value is no level.
+    assert (
+        LSTMRegressor(**TINY, random_state=0).fit(X - 2.5, y - 2.5).window_scale_
+        is False
+    )
+    assert (
+        LSTMRegressor(**TINY, window_scale=True, random_state=0)
+        .fit(*single)
+        .window_scale_
+    )
+    off = LSTMRegressor(**TINY, window_scale=False, random_state=0).fit(X, y)
+    assert off.window_scale_ is False
+
+
+def test_divided_fit_does_not_depend_on_the_panel_scale():
+    X, y, _ = _panel()
+    model = LSTMRegressor(**TINY, window_scale=True, random_state=0).fit(X, y)
+    scaled = LSTMRegressor(**TINY, window_scale=True, random_state=0)
+    scaled.fit(X * 1000.0, y * 1000.0)
+    np.testing.assert_allclose(
+        scaled.predict(X * 1000.0), 1000.0 * model.predict(X), rtol=1e-3
+    )
+
+
+def test_small_series_are_forecast_well_beside_large_ones():
+    X, y, groups = _panel()
+    small = groups == "s0"
+    errors = {}
+    for setting in (False, True):
+        model = LSTMRegressor(
+            rnn_layers=[8], steps=300, window_scale=setting, random_state=0
+        )
+        model.fit(X, y)
+        errors[setting] = np.mean((model.predict(X[small]) - y[small]) ** 2)
+    # Globally standardised, the small series sits near zero beside the large
+    # one; divided by its own scale it is as clear as the large one.
+    assert errors[True] < errors[False] / 10
+
+
+def test_windows_of_zeros_give_finite_predictions():
+    X, y, _ = _panel()
+    X[:20], y[:20] = 0.0, 0.0
+    model = LSTMRegressor(**TINY, window_scale=True, random_state=0).fit(X, y)
+    assert np.isfinite(model.predict(X)).all()
+    assert np.isfinite(model.predict(np.zeros((3, 6)))).all()
+
+
+def test_padded_input_and_chunk_statistics_refuse_true():
+    X, y, _ = _panel()
+    X3 = X[:, :, None].copy()
+    X3[0, :2] = np.nan
+    with pytest.raises(ValueError, match="window_scale=True reads the last step"):
+        LSTMRegressor(**TINY, window_scale=True).fit(X3, y)
+    assert LSTMRegressor(**TINY, random_state=0).fit(X3, y).window_scale_ is False
+    series = np.abs(np.sin(np.arange(200.0)))[:, None] + 1.0
+    chunks = SeriesChunks(series, 6, chunk_size=100)
+    first_X, first_y = next(iter(chunks))
+    with pytest.raises(ValueError, match="window_scale=True divides each window"):
+        LSTMRegressor(**TINY, window_scale=True).partial_fit(
+            first_X, first_y, statistics=chunks.statistics()
+        )
+
+
+def test_divided_model_survives_save_and_load(tmp_path):
+    X, y, _ = _panel()
+    model = LSTMRegressor(**TINY, random_state=0).fit(X, y)
+    model.save(tmp_path / "m.sklstm")
+    loaded = load(tmp_path / "m.sklstm")
+    assert loaded.window_scale_ is True and loaded.window_scale == "auto"
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_groups_hold_out_each_series_tail():
+    X, y, groups = _panel(levels=(1.0, 10.0, 100.0))
+    model = LSTMRegressor(**TINY, random_state=0, validation_fraction=0.1)
+    train, validation = model._validation_rows(y[:, None], None, groups)
+    expected = np.r_[108:120, 228:240, 348:360]
+    np.testing.assert_array_equal(validation, expected)
+    np.testing.assert_array_equal(np.sort(np.r_[train, validation]), np.arange(360))
+    model.fit(X, y, groups=groups)
+    assert model.n_validation_samples_ == 36
+    # Groups given by labels in any order: each label's rows in their order.
+    shuffled = np.r_[np.flatnonzero(groups == "s2"), np.flatnonzero(groups != "s2")]
+    _, held = model._validation_rows(y[shuffled, None], None, groups[shuffled])
+    np.testing.assert_array_equal(
+        shuffled[held], np.r_[108:120, 228:240, 348:360][[*range(24, 36), *range(24)]]
+    )
+
+
+def test_bad_groups_are_named():
+    X, y, groups = _panel()
+    model = LSTMRegressor(**TINY, random_state=0).fit(X, y)
+    before = model.predict(X[:3])
+    with pytest.raises(ValueError, match="groups must label each of the 240 rows"):
+        model.fit(X, y, groups=groups[:10])
+    bad = groups.astype(object)
+    bad[5] = None
+    with pytest.raises(ValueError, match="groups has missing labels"):
+        model.fit(X, y, groups=bad)
+    with pytest.raises(ValueError, match="some group needs at least 2 rows"):
+        model.fit(X[:3], y[:3], groups=["a", "b", "c"])
+    np.testing.assert_array_equal(model.predict(X[:3]), before)
+
+
+def test_panel_backtest_passes_the_series_to_the_network():
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+
+    ids = np.array(["a", "a", "b"])
+    pipeline = make_pipeline(WindowTransformer(3, series_id=0), LSTMRegressor())
+    params = _series_fit_params(pipeline, ids)
+    assert list(params) == ["lstmregressor__groups"]
+    np.testing.assert_array_equal(params["lstmregressor__groups"], ids)
+    assert _series_fit_params(LSTMRegressor(), ids)["groups"] is ids
+    assert _series_fit_params(make_pipeline(LinearRegression()), ids) == {}
