@@ -65,7 +65,7 @@ from ._saved_state import (
     saved_network,
     saved_scaling,
 )
-from ._scaling import WindowStatistics, statistics_rows
+from ._scaling import WindowStatistics, statistics_rows, target_scales
 from ._sequences import check_padding, repad
 from ._training import AUTO_MIN_ROUNDS
 
@@ -402,9 +402,14 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         val_weights = None
         if plan.weights is not None and plan.weights[rows].sum() > 0:
             val_weights = plan.weights[rows]
+        scales = target_scales(scaling, val_windows)
+        if scales is not None:
+            val_targets = val_targets / scales
 
         def validation_loss() -> float:
             outputs = network.predict_windows(val_windows, scaling)
+            if scales is not None:
+                outputs = outputs / scales
             return self._validation_loss(outputs, val_targets, val_weights)
 
         return validation_loss

@@ -23,6 +23,7 @@ from ._scaling import (
     choose_divisor,
     gathered_statistics,
     spread_rows,
+    target_scales,
 )
 
 __all__ = ["LSTMRegressor"]
@@ -212,7 +213,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     history_ : dict of lists
         Per evaluation: ``"step"``, ``"epoch"``, ``"train_loss"`` (mean over
         the steps since the previous evaluation) and ``"val_loss"`` (None
-        without validation). Losses are MSE in the targets' units; the
+        without validation). Losses are MSE in the targets' units (with
+        ``window_scale_``, of the targets divided by each window's scale, so
+        that every series of a panel counts, not its largest alone); the
         validation loss is over the ``n_validation_evaluated_`` rows each
         evaluation reads.
     best_loss_ : float
@@ -498,21 +501,32 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             weights = None if weights is None else weights[tail]
         if weights is not None and not weights.sum() > 0:
             weights = None
+        scales = target_scales(self._scaling, windows)
+        scales = np.ones_like(targets) if scales is None else scales
         linear = self._linear_outputs(windows)
         if validated:
-            whole = self._shrink_recurrent_part(windows, targets, weights, linear)
-            self.best_loss_ = self._validation_loss(whole, targets, weights)
-        self.linear_loss_ = self._validation_loss(linear, targets, weights)
+            whole = self._shrink_recurrent_part(
+                windows, targets / scales, weights, linear / scales, scales
+            )
+            self.best_loss_ = self._validation_loss(
+                whole / scales, targets / scales, weights
+            )
+        self.linear_loss_ = self._validation_loss(
+            linear / scales, targets / scales, weights
+        )
 
-    def _shrink_recurrent_part(self, windows, targets, weights, linear) -> None:
+    def _shrink_recurrent_part(self, windows, targets, weights, linear, scales):
         """Scale what the recurrent layers add by its best share on held-out rows.
 
         The share (per target, between 0 and 1) is the least-squares weight of
         the recurrent part's outputs in explaining what the linear path leaves
         of the validation targets: on a series the network cannot improve on,
         the model falls back towards the linear path instead of adding noise.
+        ``targets`` and ``linear`` come divided by the windows' ``scales``
+        (ones for windows that are not divided).
         """
-        recurrent = self._network.predict_windows(windows, self._scaling) - linear
+        outputs = self._network.predict_windows(windows, self._scaling)
+        recurrent = outputs / scales - linear
         left = targets - linear
         row_weights = np.ones(len(targets)) if weights is None else weights
         explained = (row_weights[:, None] * recurrent * left).sum(axis=0)

@@ -29,6 +29,7 @@ __all__ = [
     "gathered_statistics",
     "spread_rows",
     "statistics_rows",
+    "target_scales",
     "window_scales",
 ]
 
@@ -288,6 +289,24 @@ class WindowScaling:
         if scales is not None:
             targets *= scales[:, self.divisor]
         return targets
+
+
+def target_scales(scaling: WindowScaling, windows) -> np.ndarray | None:
+    """Each window's scale for each target (see ``WindowScaling.divisor``),
+    shape (n_windows, n_outputs), or None when windows are not divided.
+
+    Losses of a model that divides its windows are measured on the divided
+    targets, so that a panel's largest series do not decide them alone.
+    """
+    if scaling.divisor is None:
+        return None
+    step = block_rows(windows)
+    return np.concatenate(
+        [
+            window_scales(windows[start : start + step])[:, scaling.divisor]
+            for start in range(0, len(windows), step)
+        ]
+    )
 
 
 def window_scales(windows: np.ndarray) -> np.ndarray:
