@@ -65,7 +65,7 @@ from ._saved_state import (
     saved_network,
     saved_scaling,
 )
-from ._scaling import WindowStatistics, statistics_rows, target_scales
+from ._scaling import WindowStatistics, statistics_rows
 from ._sequences import check_padding, repad
 from ._training import AUTO_MIN_ROUNDS
 
@@ -402,14 +402,11 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         val_weights = None
         if plan.weights is not None and plan.weights[rows].sum() > 0:
             val_weights = plan.weights[rows]
-        scales = target_scales(scaling, val_windows)
-        if scales is not None:
-            val_targets = val_targets / scales
+        val_targets = scaling.loss_targets(val_windows, val_targets)
 
         def validation_loss() -> float:
             outputs = network.predict_windows(val_windows, scaling)
-            if scales is not None:
-                outputs = outputs / scales
+            outputs = scaling.loss_targets(val_windows, outputs)
             return self._validation_loss(outputs, val_targets, val_weights)
 
         return validation_loss

@@ -23,7 +23,6 @@ from ._scaling import (
     choose_divisor,
     gathered_statistics,
     spread_rows,
-    target_scales,
 )
 
 __all__ = ["LSTMRegressor"]
@@ -139,12 +138,19 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         Whether each window is divided by its own scale before anything else:
         every feature by its mean absolute value in that window (a window of
         zeros by 1), and each target by that of the feature whose last value
-        lies nearest to it; predictions are multiplied back. The network and
-        its linear part then see every window on one scale, so a model fitted
-        on many series whose levels differ a thousandfold (a panel, see
+        lies nearest to it; the divided values ``r`` are then taken as
+        ``log(r + 0.1)``, on which an error is a share of the value, and
+        predictions are mapped back. The network and its linear part then see
+        every window on one scale, so a model fitted on many series whose
+        levels differ a thousandfold (a panel, see
         :class:`WindowTransformer`'s ``series_id``) learns their shapes
-        rather than their sizes, as DeepAR and N-BEATS scale their inputs.
-        Relative mode and standardisation then apply to the divided values.
+        rather than their sizes, as DeepAR and N-BEATS scale their inputs,
+        and the losses (``history_``, ``best_loss_``, ``linear_loss_``) are
+        measured on that scale, so every series counts, not the largest
+        alone. Relative mode and standardisation apply to these values. A
+        value below -0.1 times its window's scale has no logarithm and is an
+        error: the scaling is for values that are never negative (sales,
+        visitors, counts).
         True always divides. ``"auto"`` divides when, for every target, that
         feature is never negative in the training windows and its windows'
         scales span at least 10 times from their 5th to their 95th
@@ -214,8 +220,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         Per evaluation: ``"step"``, ``"epoch"``, ``"train_loss"`` (mean over
         the steps since the previous evaluation) and ``"val_loss"`` (None
         without validation). Losses are MSE in the targets' units (with
-        ``window_scale_``, of the targets divided by each window's scale, so
-        that every series of a panel counts, not its largest alone); the
+        ``window_scale_``, on the scale of the divided targets, see
+        ``window_scale``); the
         validation loss is over the ``n_validation_evaluated_`` rows each
         evaluation reads.
     best_loss_ : float
@@ -501,32 +507,27 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             weights = None if weights is None else weights[tail]
         if weights is not None and not weights.sum() > 0:
             weights = None
-        scales = target_scales(self._scaling, windows)
-        scales = np.ones_like(targets) if scales is None else scales
-        linear = self._linear_outputs(windows)
+        measured = self._scaling.loss_targets
+        targets = measured(windows, targets)
+        linear = measured(windows, self._linear_outputs(windows))
         if validated:
-            whole = self._shrink_recurrent_part(
-                windows, targets / scales, weights, linear / scales, scales
-            )
-            self.best_loss_ = self._validation_loss(
-                whole / scales, targets / scales, weights
-            )
-        self.linear_loss_ = self._validation_loss(
-            linear / scales, targets / scales, weights
-        )
+            whole = self._shrink_recurrent_part(windows, targets, weights, linear)
+            self.best_loss_ = self._validation_loss(whole, targets, weights)
+        self.linear_loss_ = self._validation_loss(linear, targets, weights)
 
-    def _shrink_recurrent_part(self, windows, targets, weights, linear, scales):
+    def _shrink_recurrent_part(self, windows, targets, weights, linear):
         """Scale what the recurrent layers add by its best share on held-out rows.
 
         The share (per target, between 0 and 1) is the least-squares weight of
         the recurrent part's outputs in explaining what the linear path leaves
         of the validation targets: on a series the network cannot improve on,
         the model falls back towards the linear path instead of adding noise.
-        ``targets`` and ``linear`` come divided by the windows' ``scales``
-        (ones for windows that are not divided).
+        ``targets`` and ``linear`` come on the scale losses are measured on
+        (``WindowScaling.loss_targets``), where the two parts add up.
         """
+        measured = self._scaling.loss_targets
         outputs = self._network.predict_windows(windows, self._scaling)
-        recurrent = outputs / scales - linear
+        recurrent = measured(windows, outputs) - linear
         left = targets - linear
         row_weights = np.ones(len(targets)) if weights is None else weights
         explained = (row_weights[:, None] * recurrent * left).sum(axis=0)
@@ -536,7 +537,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         kernel, bias = layer.get_weights()
         scale = share.astype(np.float32)
         layer.set_weights([kernel * scale, bias * scale])
-        return self._network.predict_windows(windows, self._scaling)
+        return measured(windows, self._network.predict_windows(windows, self._scaling))
 
     def _linear_outputs(self, windows: np.ndarray) -> np.ndarray:
         """The linear path's outputs alone, float64, in the targets' units."""

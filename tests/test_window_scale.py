@@ -55,10 +55,10 @@ def test_divided_targets_map_back_exactly():
         divisor=np.array([0, 1]),
     )
     scaled = scaling.transform_targets(windows, y).astype(np.float64)
-    np.testing.assert_allclose(scaling.inverse_targets(windows, scaled), y, rtol=1e-6)
+    np.testing.assert_allclose(scaling.inverse_targets(windows, scaled), y, rtol=1e-5)
     inputs = scaling.transform_windows(windows)
     divided = windows / window_scales(windows)[:, None, :]
-    expected = (divided[..., 0] - 1.0) / 0.5
+    expected = (np.log(divided[..., 0] + 0.1) - 1.0) / 0.5
     np.testing.assert_allclose(inputs[..., 0], expected, rtol=1e-5)
     np.testing.assert_array_equal(inputs[3], scaling.transform_windows(windows[3:4])[0])
 
@@ -106,6 +106,15 @@ def test_small_series_are_forecast_well_beside_large_ones():
     # Globally standardised, the small series sits near zero beside the large
     # one; divided by its own scale it is as clear as the large one.
     assert errors[True] < errors[False] / 10
+
+
+def test_values_far_below_zero_are_refused_by_a_divided_model():
+    X, y, _ = _panel()
+    with pytest.raises(ValueError, match=r"y has a value \(-1e\+06\) far below zero"):
+        LSTMRegressor(**TINY, window_scale=True).fit(X, np.r_[y[:-1], -1e6])
+    model = LSTMRegressor(**TINY, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"X has a value .* window_scale=False"):
+        model.predict(np.c_[X[:1, :-1], [[-1e6]]])
 
 
 def test_windows_of_zeros_give_finite_predictions():
