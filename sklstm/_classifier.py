@@ -250,7 +250,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         self : LSTMClassifier
             The fitted estimator.
         """  # noqa: E501
-        return self._atomic(self._fit, X, y, sample_weight, incremental=False)
+        return self._fit_whole(X, y, sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(

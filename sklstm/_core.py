@@ -207,6 +207,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 network.set_optimizer_state(optimizer)
             raise
 
+    def _fit_whole(self, X, y, sample_weight, groups=None):
+        """``fit``: a new fit (or a warm start) on every row, atomically."""
+        return self._atomic(
+            self._fit, X, y, sample_weight, incremental=False, groups=groups
+        )
+
     def _fit(
         self, X, y, sample_weight, *, incremental: bool, statistics=None, groups=None
     ):

@@ -373,9 +373,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self : LSTMRegressor
             The fitted estimator.
         """  # noqa: E501
-        return self._atomic(
-            self._fit, X, y, sample_weight, incremental=False, groups=groups
-        )
+        return self._fit_whole(X, y, sample_weight, groups)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, statistics=None) -> LSTMRegressor:
