@@ -377,9 +377,17 @@ def forecast(
         is then forecast from its last row, all in one pass (one ``predict``
         call per step), and the result is a long DataFrame. A series shorter
         than the window is padded as in training. ``targets`` counts the
-        identifier's column in positions and never names it; ``origins``,
-        ``future_covariates`` and ``coverage`` are not available with it, and
-        a recursive model must forecast every value column.
+        identifier's column in positions and never names it; ``origins`` and
+        ``future_covariates`` are not available with it, and a recursive
+        model must forecast every value column. With ``coverage``, each
+        series' latest ``calibration_size`` rows whose next ``horizon`` rows
+        are in ``history`` are forecast too (by default as many as the
+        final :class:`~sklstm.LSTMRegressor` held out of each series, its
+        ``validation_fraction`` of the series' rows, which a fit with
+        ``groups`` held out of training), and their errors, each divided by
+        its window's mean absolute value, are pooled across the series: the
+        intervals of a series are the pooled quantile times its last window's
+        mean absolute value, so they follow each series' scale.
 
     Returns
     -------
@@ -452,14 +460,18 @@ def forecast(
     (['id', 'step', 'y'], (4, 3))
     """
     if series_id is not None:
-        unavailable = {
-            "origins": origins,
-            "future_covariates": future_covariates,
-            "coverage": coverage,
-            "calibration_size": calibration_size,
-        }
+        unavailable = {"origins": origins, "future_covariates": future_covariates}
         horizon = _check_positive_int(horizon, "horizon")
-        return forecast_panel(model, history, horizon, series_id, targets, unavailable)
+        return forecast_panel(
+            model,
+            history,
+            horizon,
+            series_id,
+            targets,
+            unavailable,
+            _check_coverage(coverage),
+            calibration_size,
+        )
     plan = _Plan(model, history, horizon, targets, future_covariates)
     positions = plan.origins(origins)
     coverage = _check_coverage(coverage)
@@ -584,8 +596,11 @@ def backtest(
         padded as in training, and one too short to give a training example
         of its own is still forecast by the model the others trained. A
         model fitted here learns from every series' rows before the origin,
-        as for one series; ``coverage`` and ``calibration_size`` are not
-        available.
+        as for one series (an :class:`~sklstm.LSTMRegressor` at the end of a
+        pipeline gets each row's series as ``groups``, so its early stopping
+        holds out each series' own tail). ``coverage`` and
+        ``calibration_size`` calibrate each origin's intervals as
+        :func:`forecast` does for a panel.
     seasonality : int or None, default=None
         The season's length for the errors table's ``mase`` column: its
         scale is the mean absolute error of the forecast "the value
@@ -667,7 +682,6 @@ def backtest(
     """
     steps = _check_positive_int(horizon, "horizon")
     if series_id is not None:
-        unavailable = {"coverage": coverage, "calibration_size": calibration_size}
         return backtest_panel(
             model,
             series,
@@ -678,7 +692,7 @@ def backtest(
             strategy=strategy,
             series_id=series_id,
             seasonality=seasonality,
-            unavailable=unavailable,
+            intervals=(_check_coverage(coverage), calibration_size),
         )
     season = _check_positive_int(
         1 if seasonality is None else seasonality, "seasonality"

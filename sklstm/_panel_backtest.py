@@ -114,14 +114,8 @@ def _predicted_width(model: Any, table: Any) -> int:
     return np.asarray(model.predict(_take(table, np.arange(1)))).reshape(1, -1).shape[1]
 
 
-def _check_arguments(horizon, test_size, seasonality, strategy, unavailable) -> int:
+def _check_arguments(horizon, test_size, seasonality, strategy) -> int:
     """Check what a panel backtest takes; the season's length."""
-    given = [name for name, value in unavailable.items() if value is not None]
-    if given:
-        raise ValueError(
-            f"With series_id, backtest measures point forecasts; "
-            f"{', '.join(given)} cannot be used with it."
-        )
     if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, Integral):
         raise TypeError(
             "With series_id, test_size must be an int, the rows of each series' "
@@ -152,17 +146,17 @@ def backtest_panel(
     strategy: str | None,
     series_id: Any,
     seasonality: Any,
-    unavailable: dict[str, Any],
+    intervals: tuple[float | None, Any] = (None, None),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Backtest every series of ``series`` on its last rows (see ``backtest``).
 
-    ``unavailable`` holds backtest's arguments that a panel backtest does not
-    take; any that is set is an error.
+    ``intervals`` is ``(coverage,
+    calibration_size)``: with a coverage, each forecast gets the bounds of
+    its split-conformal interval (see ``forecast``).
     """
 
-    seasonality = _check_arguments(
-        horizon, test_size, seasonality, strategy, unavailable
-    )
+    seasonality = _check_arguments(horizon, test_size, seasonality, strategy)
+    coverage, calibration_size = intervals
     every = _refit_period(refit)
     # The same checks as horizon_targets: a 2-D table, its identifier column,
     # the targets, and no missing values.
@@ -194,7 +188,9 @@ def backtest_panel(
     )
     target_names = [names[j] for j in positions]
     label = series_id if isinstance(series_id, str) else "series_id"
-    predictions = np.empty((len(starts), len(offsets), horizon, len(positions)))
+    shape = (len(starts), len(offsets), horizon, len(positions))
+    predictions = np.empty(shape)
+    bounds = None if coverage is None else (np.empty(shape), np.empty(shape))
     for group in groups:
         # Origin o of every series: o rows into its test part, after its row
         # test_size + 1 from the end.
@@ -207,16 +203,29 @@ def backtest_panel(
             _check_strategy(strategy, width // len(positions), horizon)
         for offset in group:
             history = _take(table, remaining > test_size - int(offset))
-            frame = forecast_panel(
-                current, history, horizon, column_key, targets, unavailable={}
+            frames = forecast_panel(
+                current,
+                history,
+                horizon,
+                column_key,
+                targets,
+                {},
+                coverage,
+                calibration_size,
             )
-            predictions[:, offset] = (
-                frame[target_names]
-                .to_numpy()
-                .reshape(len(starts), horizon, len(positions))
-            )
+            frames = frames if coverage is not None else (frames,)
+            for found, frame in zip(
+                (predictions, *(bounds or ())), frames, strict=True
+            ):
+                found[:, offset] = (
+                    frame[target_names]
+                    .to_numpy()
+                    .reshape(len(starts), horizon, len(positions))
+                )
     table = _PanelTable(array, names, index, identifiers, starts, lengths)
-    return _panel_frames(predictions, table, positions, test_size, seasonality, label)
+    return _panel_frames(
+        predictions, table, positions, test_size, seasonality, label, bounds
+    )
 
 
 class _PanelTable(NamedTuple):
@@ -230,7 +239,9 @@ class _PanelTable(NamedTuple):
     lengths: np.ndarray  # each series' rows
 
 
-def _panel_frames(predictions, table, positions, test_size, seasonality, label):
+def _panel_frames(
+    predictions, table, positions, test_size, seasonality, label, bounds=None
+):
     array, names, index, identifiers, starts, lengths = table
     n_series, n_offsets, horizon, n_targets = predictions.shape
     s, o, k, j = np.meshgrid(
@@ -267,6 +278,11 @@ def _panel_frames(predictions, table, positions, test_size, seasonality, label):
         ]
     )
     terms = error_terms(actual, predicted, scales[s, j])
+    if bounds is not None:
+        forecasts["lower"], forecasts["upper"] = (b.ravel() for b in bounds)
+        inside = (forecasts["lower"] <= actual) & (actual <= forecasts["upper"])
+        terms["coverage"] = inside.to_numpy(dtype=float)
+        terms["width"] = (forecasts["upper"] - forecasts["lower"]).to_numpy()
     keys = {"target": forecasts["target"], label: forecasts[label]}
     steps = forecasts["step"]
     tables = [

@@ -10,6 +10,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ._horizon import _panel_target_columns
+from ._panel_intervals import (
+    calibration_origins,
+    panel_calibration_size,
+    pooled_widths,
+    target_scales,
+)
 from ._window import WindowTransformer, _identifier_position, _series_starts
 
 __all__: list[str] = []
@@ -42,11 +48,14 @@ def forecast_panel(
     series_id: Any,
     targets: Any,
     unavailable: dict[str, Any],
-) -> pd.DataFrame:
+    coverage: float | None = None,
+    calibration_size: Any = None,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Forecast ``horizon`` rows of every series of ``history`` (see ``forecast``).
 
     ``unavailable`` holds forecast's arguments that a panel forecast does not
-    take; any that is set is an error.
+    take; any that is set is an error. With ``coverage``, also the lower and
+    upper bounds of split-conformal intervals, as frames of the same layout.
     """
     given = [name for name, value in unavailable.items() if value is not None]
     if given:
@@ -102,15 +111,46 @@ def forecast_panel(
     predictions = _forecast_ahead(predict, windows[last_rows], horizon, targets)
     value_names = names[:position] + names[position + 1 :]
     label = series_id if isinstance(series_id, str) else "series_id"
-    frame = pd.DataFrame(
-        {
-            label: np.repeat(identifiers[starts], horizon),
-            "step": np.tile(np.arange(1, horizon + 1), len(starts)),
-        }
+
+    def frame(values: np.ndarray) -> pd.DataFrame:
+        table = pd.DataFrame(
+            {
+                label: np.repeat(identifiers[starts], horizon),
+                "step": np.tile(np.arange(1, horizon + 1), len(starts)),
+            }
+        )
+        for j, column in enumerate(targets):
+            table[value_names[column]] = values[:, :, j].ravel()
+        return table
+
+    if coverage is None:
+        return frame(predictions)
+    values = np.delete(_as_array(history), position, axis=1).astype(np.float64)
+    calibration = (regressor, values, windows, starts, calibration_size)
+    half = _half_widths(predict, calibration, last_rows, horizon, targets, coverage)
+    return frame(predictions), frame(predictions - half), frame(predictions + half)
+
+
+def _as_array(history: Any) -> np.ndarray:
+    return history.to_numpy() if hasattr(history, "to_numpy") else np.asarray(history)
+
+
+def _half_widths(predict, calibration, last_rows, horizon, targets, coverage):
+    """Half-widths (n_series, horizon, n_targets) of the intervals from each
+    series' last row, calibrated on the forecasts from each series' latest
+    origins whose ``horizon`` next rows are known (see ``_panel_intervals``).
+    """
+    regressor, values, windows, starts, size = calibration
+    lengths = np.diff(np.r_[starts, len(values)])
+    sizes = panel_calibration_size(regressor, lengths, size)
+    origins = calibration_origins(starts, lengths, sizes, horizon)
+    forecasts = _forecast_ahead(predict, windows[origins], horizon, targets)
+    ahead = origins[:, None] + np.arange(1, horizon + 1)
+    actual = values[ahead][:, :, targets]
+    widths = pooled_widths(
+        np.abs(forecasts - actual), target_scales(windows[origins], targets), coverage
     )
-    for j, column in enumerate(targets):
-        frame[value_names[column]] = predictions[:, :, j].ravel()
-    return frame
+    return widths[None] * target_scales(windows[last_rows], targets)[:, None, :]
 
 
 def _forecast_ahead(

@@ -225,7 +225,7 @@ def test_hostile_panels_get_clear_errors_and_leave_the_model_unchanged():
         backtest(model, panel, 2, test_size=1, series_id="id")
     with pytest.raises(TypeError, match="test_size must be an int"):
         backtest(model, panel, 2, test_size=0.1, series_id="id")
-    with pytest.raises(ValueError, match="coverage cannot be used with it"):
+    with pytest.raises(ValueError, match="coverage needs calibration rows"):
         backtest(model, panel, 2, test_size=2, series_id="id", coverage=0.9)
     with pytest.raises(ValueError, match="seasonality must be an int >= 1"):
         backtest(model, panel, 2, test_size=2, series_id="id", seasonality=0)

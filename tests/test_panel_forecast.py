@@ -125,13 +125,11 @@ def test_array_history_with_the_identifier_by_position():
 def test_panel_forecast_errors():
     panel = _panel()
     model = _one_step_model(panel, LinearRegression())
-    for argument in (
-        {"origins": [3]},
-        {"coverage": 0.9},
-        {"future_covariates": np.zeros((2, 1))},
-    ):
+    for argument in ({"origins": [3]}, {"future_covariates": np.zeros((2, 1))}):
         with pytest.raises(ValueError, match="cannot be used with it"):
             forecast(model, panel, 2, series_id="id", **argument)
+    with pytest.raises(ValueError, match="coverage needs calibration rows"):
+        forecast(model, panel, 2, series_id="id", coverage=0.9)
     with pytest.raises(ValueError, match="reads the series from series_id='id'"):
         forecast(model, panel.rename(columns={"id": "store"}), 2, series_id="store")
     with pytest.raises(TypeError, match="must be a fitted Pipeline that starts"):

@@ -43,6 +43,7 @@ LAYERS = {
         "_forecasting",
         "_panel_forecast",
         "_panel_backtest",
+        "_panel_intervals",
         "_reproduce",
         "_results",
     },

@@ -1,0 +1,84 @@
+"""Split-conformal intervals for a panel: the errors of each series' latest
+origins, pooled across series on each window's scale."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ._scaling import window_scales
+
+__all__: list[str] = []
+
+
+def panel_calibration_size(regressor: Any, lengths: np.ndarray, size: Any) -> Any:
+    """Calibration origins per series: ``size`` (an int for every series), or
+    by default as many as the regressor's early stopping held out of each
+    series (its ``validation_fraction`` of the series' rows, at least 1)."""
+    if size is not None:
+        if isinstance(size, (bool, np.bool_)) or not isinstance(size, int | np.integer):
+            raise TypeError(f"calibration_size must be an int; got {size!r}.")
+        if size < 1:
+            raise ValueError(f"calibration_size must be at least 1; got {size}.")
+        return np.full(len(lengths), int(size))
+    final = regressor.steps[-1][1] if hasattr(regressor, "steps") else regressor
+    fraction = getattr(final, "validation_fraction", None)
+    if not getattr(final, "n_validation_samples_", 0) or fraction is None:
+        raise ValueError(
+            "coverage needs calibration rows: the model holds no validation "
+            "tail (an LSTMRegressor fitted with early stopping has one). Pass "
+            "calibration_size, the number of each series' latest origins whose "
+            "forecast errors calibrate the intervals."
+        )
+    return np.maximum(1, np.round(lengths * fraction)).astype(int)
+
+
+def calibration_origins(
+    starts: np.ndarray, lengths: np.ndarray, sizes: np.ndarray, horizon: int
+) -> np.ndarray:
+    """Each series' latest ``sizes`` rows whose next ``horizon`` rows are known.
+
+    Rows are positions in the table. A series too short for any (no row with
+    ``horizon`` rows after it) gives none; the pooled errors of the others
+    calibrate its intervals.
+    """
+    ends = starts + lengths - horizon  # one past each series' last origin
+    firsts = np.maximum(starts, ends - sizes)
+    counts = np.maximum(ends - firsts, 0)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(firsts, counts) + offsets
+
+
+def pooled_widths(
+    errors: np.ndarray, origin_scales: np.ndarray, coverage: float
+) -> np.ndarray:
+    """Conformal quantiles of the scaled errors, per step and target.
+
+    ``errors`` (n_origins, steps, n_targets) are absolute forecast errors and
+    ``origin_scales`` (n_origins, n_targets) the scale of each origin's window;
+    the result (steps, n_targets) multiplies the scale of a window to give
+    its interval's half-width. The quantile is the ``ceil((n + 1) *
+    coverage)``-th smallest of the n scaled errors, which covers a new one
+    with probability at least ``coverage`` when the errors are exchangeable.
+    """
+    n_origins = len(errors)
+    rank = math.ceil((n_origins + 1) * coverage)
+    if rank > n_origins:
+        needed = n_origins
+        while math.ceil((needed + 1) * coverage) > needed:
+            needed += 1
+        raise ValueError(
+            f"coverage={coverage} needs at least {needed} calibration origins "
+            f"across the series; the panel gives {n_origins}. Lower coverage or "
+            "raise calibration_size."
+        )
+    scaled = errors / origin_scales[:, None, :]
+    return np.sort(scaled, axis=0)[rank - 1]
+
+
+def target_scales(windows: np.ndarray, targets: list[int]) -> np.ndarray:
+    """Each window's mean absolute value of each target column (see
+    :func:`~sklstm._scaling.window_scales`)."""
+    return window_scales(windows[:, :, targets])
