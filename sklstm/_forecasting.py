@@ -20,7 +20,6 @@ rows ``t + 1`` to ``t + h``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -43,6 +42,7 @@ from ._horizon import (
 )
 from ._panel_backtest import backtest_panel, error_terms, group_means, naive_scales
 from ._panel_forecast import forecast_panel
+from ._panel_intervals import conformal_rank
 from ._regressor import LSTMRegressor
 from ._window import (
     WindowTransformer,
@@ -268,11 +268,8 @@ def _calibration_rank(plan: _Plan, coverage: float, size: int | None):
                 "whose forecast errors calibrate its intervals."
             )
     size = _check_positive_int(size, "calibration_size")
-    rank = math.ceil((size + 1) * coverage)
+    rank, needed = conformal_rank(size, coverage)
     if rank > size:
-        needed = size
-        while math.ceil((needed + 1) * coverage) > needed:
-            needed += 1
         raise ValueError(
             f"coverage={coverage} needs at least {needed} calibration rows; "
             f"calibration_size is {size}."

@@ -10,7 +10,7 @@ import numpy as np
 
 from ._scaling import window_scales
 
-__all__: list[str] = []
+__all__ = ["conformal_rank"]
 
 
 def panel_calibration_size(regressor: Any, lengths: np.ndarray, size: Any) -> Any:
@@ -51,6 +51,16 @@ def calibration_origins(
     return np.repeat(firsts, counts) + offsets
 
 
+def conformal_rank(n_errors: int, coverage: float) -> tuple[int, int]:
+    """The rank, ``ceil((n + 1) * coverage)``, of the conformal quantile among
+    ``n_errors`` errors, and the fewest errors that have one at ``coverage``
+    (a rank no larger than their number)."""
+    needed = n_errors
+    while math.ceil((needed + 1) * coverage) > needed:
+        needed += 1
+    return math.ceil((n_errors + 1) * coverage), needed
+
+
 def pooled_widths(
     errors: np.ndarray, origin_scales: np.ndarray, coverage: float
 ) -> np.ndarray:
@@ -64,11 +74,8 @@ def pooled_widths(
     with probability at least ``coverage`` when the errors are exchangeable.
     """
     n_origins = len(errors)
-    rank = math.ceil((n_origins + 1) * coverage)
+    rank, needed = conformal_rank(n_origins, coverage)
     if rank > n_origins:
-        needed = n_origins
-        while math.ceil((needed + 1) * coverage) > needed:
-            needed += 1
         raise ValueError(
             f"coverage={coverage} needs at least {needed} calibration origins "
             f"across the series; the panel gives {n_origins}. Lower coverage or "
