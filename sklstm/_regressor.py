@@ -439,13 +439,18 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         window_scale = self.window_scale
         if window_scale != "auto":
             window_scale = bool(window_scale)
-        for name, value in (("relative", relative), ("window_scale", window_scale)):
-            if padded and value is True:
-                raise ValueError(
-                    f"{name}=True reads the last step of each window, which padded "
-                    f"sequences (NaN steps) do not all have. Use {name}=False or "
-                    "'auto' (which leaves padded input as it is)."
-                )
+        if padded and relative is True:
+            raise ValueError(
+                "relative=True measures targets from the last step of each window, "
+                "which padded sequences (NaN steps) do not all have. Use "
+                "relative=False or 'auto' (which keeps levels for padded input)."
+            )
+        if padded and window_scale is True:
+            raise ValueError(
+                "window_scale=True divides each window by the mean of its steps, "
+                "which padded sequences (NaN steps) do not all have. Use "
+                "window_scale=False or 'auto' (which leaves padded input as it is)."
+            )
         divisor = None
         if statistics is None:
             statistics = gathered_statistics(windows, targets, rows)

@@ -129,7 +129,10 @@ def test_padded_input_and_chunk_statistics_refuse_true():
     X, y, _ = _panel()
     X3 = X[:, :, None].copy()
     X3[0, :2] = np.nan
-    with pytest.raises(ValueError, match="window_scale=True reads the last step"):
+    with pytest.raises(
+        ValueError,
+        match="window_scale=True divides each window by the mean of its steps",
+    ):
         LSTMRegressor(**TINY, window_scale=True).fit(X3, y)
     assert LSTMRegressor(**TINY, random_state=0).fit(X3, y).window_scale_ is False
     series = np.abs(np.sin(np.arange(200.0)))[:, None] + 1.0
