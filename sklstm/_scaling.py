@@ -308,14 +308,10 @@ class WindowScaling:
         series of a panel counts, not its largest alone."""
         if self.divisor is None:
             return values
-        step = block_rows(windows)
         scales = np.concatenate(
-            [
-                window_scales(windows[start : start + step])[:, self.divisor]
-                for start in range(0, len(windows), step)
-            ]
+            [window_scales(windows[rows]) for rows in _row_blocks(windows, None)]
         )
-        return log_ratios(values, scales, "y")
+        return log_ratios(values, scales[:, self.divisor], "y")
 
 
 def log_ratios(values: np.ndarray, scales: np.ndarray, name: str) -> np.ndarray:
