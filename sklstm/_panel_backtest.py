@@ -169,14 +169,7 @@ def backtest_panel(
     identifiers = _identifiers(table, column_key)
     starts = _series_starts(identifiers, series_id)
     lengths = np.diff(np.r_[starts, len(array)])
-    short = np.flatnonzero(lengths <= test_size)
-    if short.size:
-        first = int(short[0])
-        raise ValueError(
-            f"Series {identifiers[starts[first]]!r} has {lengths[first]} rows, "
-            f"not more than test_size={test_size}: it leaves no row before its "
-            f"test part to forecast from ({short.size} series are that short)."
-        )
+    _check_lengths(identifiers[starts], lengths, test_size)
     place = np.arange(len(array)) - np.repeat(starts, lengths)
     remaining = np.repeat(lengths, lengths) - place
     offsets = np.arange(test_size - horizon + 1)
@@ -226,6 +219,18 @@ def backtest_panel(
     return _panel_frames(
         predictions, table, positions, test_size, seasonality, label, bounds
     )
+
+
+def _check_lengths(names: np.ndarray, lengths: np.ndarray, test_size: int) -> None:
+    """Every series must keep a row before its test part to forecast from."""
+    short = np.flatnonzero(lengths <= test_size)
+    if short.size:
+        first = int(short[0])
+        raise ValueError(
+            f"Series {names[first]!r} has {lengths[first]} rows, "
+            f"not more than test_size={test_size}: it leaves no row before its "
+            f"test part to forecast from ({short.size} series are that short)."
+        )
 
 
 class _PanelTable(NamedTuple):
