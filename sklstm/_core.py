@@ -408,11 +408,11 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         val_weights = None
         if plan.weights is not None and plan.weights[rows].sum() > 0:
             val_weights = plan.weights[rows]
-        val_targets = scaling.loss_targets(val_windows, val_targets)
+        measured = scaling.loss_space(val_windows)
+        val_targets = measured(val_targets)
 
         def validation_loss() -> float:
-            outputs = network.predict_windows(val_windows, scaling)
-            outputs = scaling.loss_targets(val_windows, outputs)
+            outputs = measured(network.predict_windows(val_windows, scaling))
             return self._validation_loss(outputs, val_targets, val_weights)
 
         return validation_loss

@@ -510,27 +510,29 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             weights = None if weights is None else weights[tail]
         if weights is not None and not weights.sum() > 0:
             weights = None
-        measured = self._scaling.loss_targets
-        targets = measured(windows, targets)
-        linear = measured(windows, self._linear_outputs(windows))
+        measured = self._scaling.loss_space(windows)
+        targets = measured(targets)
+        linear = measured(self._linear_outputs(windows))
         if validated:
-            whole = self._shrink_recurrent_part(windows, targets, weights, linear)
+            whole = self._shrink_recurrent_part(
+                windows, targets, weights, linear, measured
+            )
             self.best_loss_ = self._validation_loss(whole, targets, weights)
         self.linear_loss_ = self._validation_loss(linear, targets, weights)
 
-    def _shrink_recurrent_part(self, windows, targets, weights, linear):
+    def _shrink_recurrent_part(self, windows, targets, weights, linear, measured):
         """Scale what the recurrent layers add by its best share on held-out rows.
 
         The share (per target, between 0 and 1) is the least-squares weight of
         the recurrent part's outputs in explaining what the linear path leaves
         of the validation targets: on a series the network cannot improve on,
         the model falls back towards the linear path instead of adding noise.
-        ``targets`` and ``linear`` come on the scale losses are measured on
-        (``WindowScaling.loss_targets``), where the two parts add up.
+        ``targets`` and ``linear`` come on the scale losses are measured on,
+        where the two parts add up; ``measured`` puts outputs on it
+        (``WindowScaling.loss_space``).
         """
-        measured = self._scaling.loss_targets
         outputs = self._network.predict_windows(windows, self._scaling)
-        recurrent = measured(windows, outputs) - linear
+        recurrent = measured(outputs) - linear
         left = targets - linear
         row_weights = np.ones(len(targets)) if weights is None else weights
         explained = (row_weights[:, None] * recurrent * left).sum(axis=0)
@@ -540,7 +542,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         kernel, bias = layer.get_weights()
         scale = share.astype(np.float32)
         layer.set_weights([kernel * scale, bias * scale])
-        return measured(windows, self._network.predict_windows(windows, self._scaling))
+        return measured(self._network.predict_windows(windows, self._scaling))
 
     def _linear_outputs(self, windows: np.ndarray) -> np.ndarray:
         """The linear path's outputs alone, float64, in the targets' units."""

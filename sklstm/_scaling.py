@@ -301,17 +301,18 @@ class WindowScaling:
                 targets = (np.exp(targets) - LOG_OFFSET) * scales[:, self.divisor]
         return targets
 
-    def loss_targets(self, windows, values: np.ndarray) -> np.ndarray:
-        """``values`` (targets or predictions of ``windows``) on the scale the
-        losses are measured on: as they are, or divided by the windows'
-        scales on the log scale when windows are divided, so that every
-        series of a panel counts, not its largest alone."""
+    def loss_space(self, windows):
+        """A function that puts values (targets or predictions of ``windows``)
+        on the scale the losses are measured on: as they are, or divided by
+        the windows' scales on the log scale when windows are divided, so that
+        every series of a panel counts, not its largest alone. The windows'
+        scales are read once, however many values are then measured."""
         if self.divisor is None:
-            return values
+            return lambda values: values
         scales = np.concatenate(
             [window_scales(windows[rows]) for rows in _row_blocks(windows, None)]
-        )
-        return log_ratios(values, scales[:, self.divisor], "y")
+        )[:, self.divisor]
+        return lambda values: log_ratios(values, scales, "y")
 
 
 def log_ratios(values: np.ndarray, scales: np.ndarray, name: str) -> np.ndarray:
