@@ -55,6 +55,17 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         Sequences per gradient step (capped at the number of training rows).
     steps : int, default=10000
         Budget of gradient steps.
+    n_networks : int or "auto", default="auto"
+        Networks of this architecture trained side by side and averaged.
+        Each starts from weights of its own and is trained on its own loss,
+        over the same batches; :meth:`predict_proba` averages their
+        probabilities, and early stopping keeps the step at which that
+        average's validation loss was best. ``"auto"`` trains 5 networks
+        when :meth:`fit` gets fewer than 10,000 sequences, and one network
+        on more sequences and in :meth:`partial_fit`. On small datasets the
+        average of 5 classifies markedly better than one network (see the
+        classification guide's measurements), at 3 to 6 times the time per
+        step on a CPU.
     early_stopping_rounds : int, "auto" or None, default="auto"
         Stop when the validation loss (cross-entropy) has not improved for
         this many steps and keep the weights of the best evaluation;
@@ -201,6 +212,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         learning_rate: float = 0.01,
         batch_size: int = 32,
         steps: int = 10000,
+        n_networks: int | str = "auto",
         early_stopping_rounds: int | str | None = "auto",
         validation_fraction: float = 0.1,
         validation_split: str = "stratified",
@@ -219,6 +231,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.steps = steps
+        self.n_networks = n_networks
         self.early_stopping_rounds = early_stopping_rounds
         self.validation_fraction = validation_fraction
         self.validation_split = validation_split

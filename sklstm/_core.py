@@ -71,6 +71,11 @@ from ._training import AUTO_MIN_ROUNDS
 
 __all__ = ["BaseRecurrentNetwork"]
 
+# n_networks="auto": this many networks for fewer training rows than
+# AUTO_NETWORKS_MAX_ROWS, one network from there on.
+AUTO_NETWORKS = 5
+AUTO_NETWORKS_MAX_ROWS = 10_000
+
 _FLOATS = [np.float64, np.float32]
 
 # Most validation rows an evaluation of early stopping reads. Reading a
@@ -156,7 +161,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     _fitted_fields: dict[str, int] = {}
     # Parameters added after a file format version, with the values that
     # files of older versions (which lack them) mean.
-    _params_older_files_lack: dict[str, Any] = {"time_order": "oldest_first"}
+    _params_older_files_lack: dict[str, Any] = {
+        "time_order": "oldest_first",
+        "n_networks": 1,
+    }
     # Early stopping: the least fall of the validation loss that counts as an
     # improvement, and the fewest steps "auto" waits for one.
     _min_delta = 0.0
@@ -169,6 +177,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "steps": [Interval(Integral, 1, None, closed="left")],
+        "n_networks": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "early_stopping_rounds": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -183,6 +195,16 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         "standardize": ["boolean"],
         "time_order": [StrOptions({"oldest_first", "newest_first"})],
     }
+
+    def _members(self, n_rows: int, continuing: bool, incremental: bool) -> int:
+        """The networks ``n_networks`` asks for, ``"auto"`` resolved."""
+        if self.n_networks != "auto":
+            return self.n_networks
+        if continuing:
+            return self._network_spec.members
+        # Averaging pays where the data are few, and one network's luck
+        # weighs most; partial_fit trains on data too large to hold at once.
+        return 1 if incremental or n_rows >= AUTO_NETWORKS_MAX_ROWS else AUTO_NETWORKS
 
     def __sklearn_is_fitted__(self) -> bool:
         # The one test of "fitted" every method and scikit-learn's
@@ -234,7 +256,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         self, X, y, sample_weight, *, incremental: bool, groups=None
     ) -> _FitPlan:
         """Validated windows, targets and weights, the network's spec, the split."""
-        for name in ("steps", "batch_size", "print_steps", "early_stopping_rounds"):
+        for name in (
+            "steps",
+            "batch_size",
+            "n_networks",
+            "print_steps",
+            "early_stopping_rounds",
+        ):
             if isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(
                     f"{name} must be an int, not a bool; got {getattr(self, name)!r}."
@@ -258,15 +286,16 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             learning_rate=float(self.learning_rate),
             loss=self._loss,
             masked=padded or (continuing and self._network_spec.masked),
+            members=self._members(len(windows), continuing, incremental),
         )
         spec = replace(spec, linear=self._uses_linear_part(spec))
         if continuing and spec != self._network_spec:
             how = "partial_fit" if incremental else "warm_start=True"
             raise ValueError(
                 f"{how} continues the fitted network, but the number of "
-                f"{self._outputs_name} or rnn_layers, dense_layers, optimizer, "
-                "learning_rate or linear changed since it was built. Fit a fresh "
-                "estimator (warm_start=False) to change them."
+                f"{self._outputs_name} or rnn_layers, dense_layers, n_networks, "
+                "optimizer, learning_rate or linear changed since it was built. Fit a "
+                "fresh estimator (warm_start=False) to change them."
             )
         plan = _FitPlan(
             windows=windows,
@@ -779,6 +808,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                     "its network description does not have the expected fields."
                 )
             description = {**description, "linear": False}
+        if version < 5 and isinstance(description, dict):
+            # Networks had one member before format version 5.
+            if "members" in description:
+                raise InvalidFile(
+                    "its network description does not have the expected fields."
+                )
+            description = {**description, "members": 1}
         try:
             spec = NetworkSpec.from_dict(description)
         except (TypeError, ValueError) as exc:

@@ -78,6 +78,7 @@ _SPEC_KEYS = {
     "loss",
     "masked",
     "linear",
+    "members",
 }
 
 
@@ -272,7 +273,11 @@ class NetworkSpec:
     gradient steps) on the flattened window whose outputs are added to those
     of the recurrent layers' output layer (which then starts at zero, so that
     the network starts as the linear path alone). Padded sequences have no
-    linear path: ``masked`` and ``linear`` exclude each other.
+    linear path: ``masked`` and ``linear`` exclude each other. ``members``
+    networks of this architecture, each with its own initial weights, read
+    the same input side by side: the model's outputs are theirs, member by
+    member (``members * n_outputs`` columns), each member is trained on its
+    own loss, and a prediction is their average (see :mod:`sklstm._programs`).
     """
 
     time_steps: int
@@ -285,6 +290,7 @@ class NetworkSpec:
     loss: str = "mse"
     masked: bool = False
     linear: bool = False
+    members: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """The description as plain JSON values, in the estimators' vocabulary.
@@ -324,6 +330,7 @@ class NetworkSpec:
             "loss": self.loss,
             "masked": bool(self.masked),
             "linear": bool(self.linear),
+            "members": int(self.members),
         }
 
     @classmethod
@@ -371,11 +378,12 @@ class NetworkSpec:
             loss=description["loss"],
             masked=description["masked"],
             linear=linear,
+            members=_positive_units(description["members"], "members"),
         )
 
 
 def _recurrent_layer(
-    keras, spec: RecurrentSpec, index: int, last: bool, seeds, use_cudnn
+    keras, spec: RecurrentSpec, index: int, last: bool, seeds, use_cudnn, suffix=""
 ):
     layer_class = getattr(keras.layers, CELLS[spec.cell])
     # SimpleRNN has no cuDNN kernel, and no option for one.
@@ -389,7 +397,7 @@ def _recurrent_layer(
         recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
         seed=next(seeds),
     )
-    name = f"{spec.cell}_{index}"
+    name = f"{spec.cell}_{index}{suffix}"
     if not spec.bidirectional:
         return layer_class(spec.units, name=name, **options)
     # Each direction draws its own initial weights.
@@ -404,7 +412,7 @@ def _recurrent_layer(
         backward_layer=layer_class(
             spec.units, go_backwards=True, name=f"{name}_backward", **backward
         ),
-        name=f"bidirectional_{index}",
+        name=f"bidirectional_{index}{suffix}",
     )
 
 
@@ -422,36 +430,11 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
     _check_activation(spec.dense.activation)
     if spec.masked and spec.linear:
         raise ValueError("A network masking padded steps cannot have a linear path.")
-    n_layers = len(spec.rnn_layers) + len(spec.dense.units) + 1
-    seeds = iter(range(seed, seed + 8 * n_layers))
     inputs = keras.Input(shape=(spec.time_steps, spec.n_features), name="windows")
     hidden = inputs
     if spec.masked:
         hidden = keras.layers.Masking(mask_value=PAD_VALUE, name="padding")(hidden)
-    for i, layer in enumerate(spec.rnn_layers):
-        last = i == len(spec.rnn_layers) - 1
-        hidden = _recurrent_layer(keras, layer, i, last, seeds, use_cudnn)(hidden)
-    for i, units in enumerate(spec.dense.units):
-        hidden = keras.layers.Dense(
-            units,
-            activation=spec.dense.activation,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
-            name=f"dense_{i}",
-        )(hidden)
-        if spec.dense.dropout:
-            hidden = keras.layers.Dropout(
-                spec.dense.dropout, seed=next(seeds), name=f"dropout_{i}"
-            )(hidden)
-    output_seed = next(seeds)
-    outputs = keras.layers.Dense(
-        spec.n_outputs,
-        # With a linear path, the recurrent layers start by adding nothing to
-        # it: the initial network is the linear path, fitted beforehand.
-        kernel_initializer="zeros"
-        if spec.linear
-        else keras.initializers.GlorotUniform(seed=output_seed),
-        name="output",
-    )(hidden)
+    linear = None
     if spec.linear:
         flat = keras.layers.Flatten(name="flat_window")(inputs)
         linear = keras.layers.Dense(
@@ -463,8 +446,61 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
             trainable=False,
             name="linear",
         )(flat)
-        outputs = keras.layers.Add(name="linear_plus_recurrent")([linear, outputs])
+    n_layers = len(spec.rnn_layers) + len(spec.dense.units) + 1
+    # Member 0 keeps the seeds and layer names of a network of one member, so
+    # that members=1 builds exactly the network it always has; each member
+    # draws from seeds of its own.
+    outputs = [
+        _member(
+            keras,
+            spec,
+            (hidden, linear),
+            iter(range(seed + 8 * n_layers * m, seed + 8 * n_layers * (m + 1))),
+            f"_member_{m}" if m else "",
+            use_cudnn,
+        )
+        for m in range(spec.members)
+    ]
+    if spec.members > 1:
+        outputs = keras.layers.Concatenate(name="members")(outputs)
+    else:
+        outputs = outputs[0]
     return keras.Model(inputs, outputs, name="sklstm_network")
+
+
+def _member(keras, spec: NetworkSpec, paths, seeds, suffix: str, use_cudnn):
+    """One member's outputs: its own layers on the (masked) windows, plus
+    the shared linear path's outputs when there is one."""
+    hidden, linear = paths
+    for i, layer in enumerate(spec.rnn_layers):
+        last = i == len(spec.rnn_layers) - 1
+        hidden = _recurrent_layer(
+            keras, layer, i, last, seeds, use_cudnn, suffix=suffix
+        )(hidden)
+    for i, units in enumerate(spec.dense.units):
+        hidden = keras.layers.Dense(
+            units,
+            activation=spec.dense.activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            name=f"dense_{i}{suffix}",
+        )(hidden)
+        if spec.dense.dropout:
+            hidden = keras.layers.Dropout(
+                spec.dense.dropout, seed=next(seeds), name=f"dropout_{i}{suffix}"
+            )(hidden)
+    output_seed = next(seeds)
+    outputs = keras.layers.Dense(
+        spec.n_outputs,
+        # With a linear path, the recurrent layers start by adding nothing to
+        # it: the initial network is the linear path, fitted beforehand.
+        kernel_initializer="zeros"
+        if spec.linear
+        else keras.initializers.GlorotUniform(seed=output_seed),
+        name=f"output{suffix}",
+    )(hidden)
+    if linear is None:
+        return outputs
+    return keras.layers.Add(name=f"linear_plus_recurrent{suffix}")([linear, outputs])
 
 
 def make_optimizer(name: str, learning_rate: float):

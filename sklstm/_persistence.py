@@ -68,15 +68,16 @@ __all__ = [
     "save",
 ]
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 # The estimators files can hold, by format name ("sklstm.<class name>"); each
 # face registers itself when it is defined.
 _FACES: dict[str, type] = {}
 # Versions this sklstm reads. Version 1 (sklstm 0.1) stored one relative flag
 # for all targets and no validation size; version 2 files evaluated every
 # validation row (no n_validation_evaluated_); version 3 files divided no
-# window by its own scale (no scaling divisor, no window_scale parameter).
-READABLE_VERSIONS = (1, 2, 3, 4)
+# window by its own scale (no scaling divisor, no window_scale parameter);
+# version 4 files hold a network of one member (no n_networks parameter).
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 MANIFEST = "sklstm.json"
 ARRAYS = "arrays.npz"
 MODEL = "model.keras"

@@ -111,7 +111,7 @@ def forward_macs(spec, rows: int) -> int:
             directions * _GATES[layer.cell] * layer.units * (inputs + layer.units)
         )
         inputs = directions * layer.units
-    return rows * spec.time_steps * per_step
+    return rows * spec.time_steps * per_step * spec.members
 
 
 def choose_engine(
@@ -217,11 +217,17 @@ class Programs:
     # The "xla" engine compiles whole calls; the "graph" engine only its shards.
     _jit = True
 
-    def __init__(self, model, optimizer, loss: str, engine: Engine) -> None:
+    def __init__(
+        self, model, optimizer, loss: str, engine: Engine, members: int = 1
+    ) -> None:
         self._model = model
         self._optimizer = optimizer
         self._loss = loss
         self.engine = engine
+        # The model's outputs are its members' side by side; a prediction is
+        # one member's width.
+        self._members = members
+        self._n_outputs = model.output_shape[-1] // members
         self.lock = threading.Lock()
         # Traced programs by purpose and shape (see _traced).
         self._traced_programs: dict = {}
@@ -279,12 +285,19 @@ class Programs:
         """Per-output loss sums of some rows, divided by the whole batch's rows."""
         tf = load_tensorflow()
 
+        # Each member is trained on its own loss: the batch's loss is their
+        # mean, so that members learn apart, as separately fitted networks.
+        outputs = tf.reshape(outputs, (-1, self._members, self._n_outputs))
+        ys = ys[:, None, :]
         if self._loss == "crossentropy":
             # ys holds one-hot classes; the network outputs logits.
-            entropy = tf.nn.softmax_cross_entropy_with_logits(ys, outputs)
+            entropy = tf.nn.softmax_cross_entropy_with_logits(
+                tf.broadcast_to(ys, tf.shape(outputs)), outputs
+            )
+            entropy = tf.reduce_mean(entropy, axis=1)
             return tf.reduce_sum(ws * entropy, keepdims=True) / batch_rows
-        weighted = ws[:, None] * tf.square(outputs - ys)
-        return tf.reduce_sum(weighted, axis=0) / batch_rows
+        squares = tf.reduce_mean(tf.square(outputs - ys), axis=1)
+        return tf.reduce_sum(ws[:, None] * squares, axis=0) / batch_rows
 
     def _n_losses(self, ys) -> int:
         return 1 if self._loss == "crossentropy" else ys.shape[-1]
@@ -325,10 +338,22 @@ class Programs:
         return tape.gradient(loss, self._model.trainable_variables), per_output
 
     def _block_outputs(self, trainable, non_trainable, block):
+        tf = load_tensorflow()
+
         outputs, _ = self._model.stateless_call(
             trainable, non_trainable, block, training=False
         )
-        return outputs
+        if self._members == 1:
+            return outputs
+        outputs = tf.reshape(outputs, (-1, self._members, self._n_outputs))
+        if self._loss == "crossentropy":
+            # The members' probabilities are averaged; the log of that
+            # average serves as the logits, whose softmax it is.
+            log_probabilities = tf.nn.log_softmax(outputs, axis=-1)
+            return tf.reduce_logsumexp(log_probabilities, axis=1) - tf.math.log(
+                float(self._members)
+            )
+        return tf.reduce_mean(outputs, axis=1)
 
     def _predict(self, trainable, non_trainable, blocks, n_blocks):
         tf = load_tensorflow()
@@ -343,7 +368,7 @@ class Programs:
         outputs = tf.TensorArray(
             tf.float32,
             size=blocks.shape[0],
-            element_shape=(blocks.shape[1], self._model.output_shape[-1]),
+            element_shape=(blocks.shape[1], self._n_outputs),
         )
         _, outputs = tf.while_loop(
             lambda i, _: i < n_blocks, block_outputs, (tf.constant(0), outputs)
@@ -403,7 +428,7 @@ class GraphPrograms(Programs):
 
         # blocks holds a multiple of ``shards`` blocks (see blocks_per_call);
         # past n_blocks, a group's padding blocks are skipped and read as zeros.
-        empty = tf.zeros((blocks.shape[1], self._model.output_shape[-1]))
+        empty = tf.zeros((blocks.shape[1], self._n_outputs))
 
         def block_outputs(index):
             return tf.cond(
@@ -419,7 +444,7 @@ class GraphPrograms(Programs):
         outputs = tf.TensorArray(
             tf.float32,
             size=blocks.shape[0] // shards,
-            element_shape=(shards, blocks.shape[1], self._model.output_shape[-1]),
+            element_shape=(shards, blocks.shape[1], self._n_outputs),
         )
         n_groups = (n_blocks + shards - 1) // shards
         _, outputs = tf.while_loop(
@@ -484,7 +509,7 @@ def programs_for(spec, engine: Engine, optimizer) -> Programs:
             template_optimizer.build(template.trainable_variables)
             kind = Programs if engine.name == "xla" else GraphPrograms
             programs = _PROGRAMS[key] = kind(
-                template, template_optimizer, spec.loss, engine
+                template, template_optimizer, spec.loss, engine, spec.members
             )
             if len(_PROGRAMS) > MAX_CACHED_ARCHITECTURES:
                 _PROGRAMS.popitem(last=False)

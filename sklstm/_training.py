@@ -134,7 +134,7 @@ class CompiledNetwork:
         long series costs memory in the output only.
         """
         n_rows = len(windows)
-        n_outputs = self.model.output_shape[-1]
+        n_outputs = self.spec.n_outputs
         outputs = np.empty((n_rows, n_outputs))
         trainable = [v.value for v in self.model.trainable_variables]
         non_trainable = [v.value for v in self.model.non_trainable_variables]

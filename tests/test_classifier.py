@@ -8,7 +8,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from sklstm import LSTMClassifier, LSTMRegressor, load
 
-TINY = dict(rnn_layers=[8], steps=300, random_state=0)
+TINY = dict(rnn_layers=[8], n_networks=1, steps=300, random_state=0)
 
 
 @pytest.fixture(scope="module")

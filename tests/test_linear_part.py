@@ -213,6 +213,8 @@ def test_files_from_before_the_linear_part_load_without_one(sine_windows, tmp_pa
         del manifest["fitted"]["linear_loss_"]
         del manifest["params"]["window_scale"]
         del manifest["fitted"]["scaling"]["divisor"]
+        del manifest["params"]["n_networks"]
+        del manifest["fitted"]["network"]["members"]
 
     _rewrite(path, {MANIFEST: as_written_before})
     restored = load(path)

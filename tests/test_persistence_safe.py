@@ -195,7 +195,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 4
+    assert manifest["format_version"] == 5
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -290,7 +290,7 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=5), "format version 5.*newer"),
+        (lambda m: m.update(format_version=6), "format version 6.*newer"),
         (lambda m: m.update(format_version=True), "format version True"),
         (
             lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),
@@ -343,8 +343,15 @@ def test_tampered_manifests(saved, edit, message):
         load(saved)
 
 
+def _drop_version_5_fields(manifest):
+    """What format version 5 added: networks of several members."""
+    assert manifest["fitted"]["network"].pop("members") == 1
+    assert manifest["params"].pop("n_networks") == 1
+
+
 def _drop_version_4_fields(manifest):
     """What format version 4 added: the windows' own scales."""
+    _drop_version_5_fields(manifest)
     assert manifest["fitted"]["scaling"].pop("divisor") is None
     assert manifest["params"].pop("window_scale") is False
 
