@@ -1,24 +1,32 @@
-"""Classifying whole sequences: LSTMClassifier against plain Keras.
+"""Classifying whole sequences: LSTMClassifier against plain Keras and aeon.
 
 Datasets (nothing downloaded):
 
 - ``digits``: scikit-learn's 8x8 handwritten digits, each image read as a
   sequence of 8 rows of 8 pixels; a stratified 75/25 split (seed 0);
-- ``BasicMotions``: aeon's copy, 6 channels (accelerometer and gyroscope) of
-  100 steps, 4 activities, its own train/test split;
-- ``PickupGestureWiimoteZ``: aeon's copy, one channel of 29 to 361 steps,
-  10 gestures, its own train/test split;
-- ``JapaneseVowels``: aeon's copy, 12 channels of 7 to 29 steps, 9 speakers.
+- every classification dataset aeon ships in its wheel, with its own
+  train/test split: ``BasicMotions`` (6 channels of 100 steps, 40 training
+  sequences), ``PickupGestureWiimoteZ`` (1 channel of 29 to 361 steps, 50),
+  ``JapaneseVowels`` (12 channels of 7 to 29 steps, 270), ``ArrowHead`` (1 x
+  251, 36), ``GunPoint`` (1 x 150, 50), ``ItalyPowerDemand`` (1 x 24, 67),
+  ``OSULeaf`` (1 x 427, 200) and ``ACSF1`` (1 x 1,460, 100).
 
 Sequences of different lengths are padded before their first step: with NaN
-for sklstm (its masked steps), with zeros for Keras (as is usual there).
+for sklstm (its masked steps), with zeros for Keras and aeon.
 
 Methods, seeds 0, 1 and 2:
 
-- ``sklstm``: ``LSTMClassifier(random_state=seed)``, all defaults;
+- ``sklstm``: ``LSTMClassifier(random_state=seed)``, all defaults (5
+  networks averaged on these datasets);
+- ``sklstm-1``: the same with ``n_networks=1``;
 - ``keras``: a plain Keras ``LSTM(64)`` and a softmax layer, Adam at 3e-3, 100
   epochs of batches of 32, ``model.fit``;
-- ``keras-sklearn``: the same network through ``keras.wrappers.SKLearnClassifier``.
+- ``keras-sklearn``: the same network through ``keras.wrappers.SKLearnClassifier``;
+- ``aeon-fcn`` and ``aeon-resnet``: aeon's ``FCNClassifier`` and
+  ``ResNetClassifier`` with their defaults but 200 epochs (their defaults,
+  2,000 and 1,500 epochs, take hours on 2 cores for the long series);
+- ``aeon-minirocket``: aeon's ``MiniRocketClassifier``, the accuracy
+  reference.
 
 It reports the test accuracy (median over the seeds) and the fit time (wall
 clock, compilation included, TensorFlow's import excluded): the median over
@@ -27,7 +35,9 @@ architecture (later fits of it in the same process reuse that), and writes
 ``classify.json`` and ``classify.md``.
 
 Run ``pip install -e '.[bench]' && python benchmarks/bench_classify.py --out
-bench-results`` (about 17 minutes on 2 cores, most of it Keras).
+bench-results`` (``--methods`` and ``--datasets`` choose parts; about 35
+minutes on 2 cores for sklstm, Keras and MiniRocket, and as long again for
+each of aeon's deep classifiers).
 """
 
 from __future__ import annotations
@@ -42,15 +52,21 @@ from _report import arguments, markdown_table, markdown_text, write_report
 from sklstm import LSTMClassifier, pad_sequences
 
 KERAS_EPOCHS = 100
+# aeon's deep classifiers run this many epochs: their defaults (2,000 for FCN,
+# 1,500 for ResNet) take hours on 2 cores for the longer series.
+AEON_EPOCHS = 200
+# n_networks of the second sklstm method: one network, the default before
+# networks were averaged.
+NETWORKS = 1
 
 
-def _aeon(loader):
+def _aeon(name):
     def load():
-        import aeon.datasets
+        from aeon.datasets import load_classification
 
         parts = []
         for split in ("train", "test"):
-            X, y = getattr(aeon.datasets, loader)(split=split)
+            X, y = load_classification(name, split=split)
             # aeon lays sequences out (channels, steps); sklstm reads (steps,
             # channels).
             parts.append(([np.asarray(x, float).T for x in X], np.asarray(y)))
@@ -73,17 +89,27 @@ def _digits():
 
 DATASETS = {
     "digits": _digits,
-    "BasicMotions": _aeon("load_basic_motions"),
-    "PickupGestureWiimoteZ": _aeon("load_pickup_gesture_wiimoteZ"),
-    "JapaneseVowels": _aeon("load_japanese_vowels"),
+    **{
+        name: _aeon(name)
+        for name in (
+            "BasicMotions",
+            "PickupGestureWiimoteZ",
+            "JapaneseVowels",
+            "ArrowHead",
+            "GunPoint",
+            "ItalyPowerDemand",
+            "OSULeaf",
+            "ACSF1",
+        )
+    },
 }
 
 
-def run_sklstm(train, test, length, seed):
+def run_sklstm(train, test, length, seed, **params):
     X_train = pad_sequences(train[0], length=length)
     X_test = pad_sequences(test[0], length=length)
     start = time.perf_counter()
-    model = LSTMClassifier(random_state=seed).fit(X_train, train[1])
+    model = LSTMClassifier(random_state=seed, **params).fit(X_train, train[1])
     seconds = time.perf_counter() - start
     return {
         "accuracy": float(model.score(X_test, test[1])),
@@ -173,7 +199,74 @@ def run_keras_sklearn(train, test, length, seed):
     }
 
 
-METHODS = {"sklstm": run_sklstm, "keras": run_keras, "keras-sklearn": run_keras_sklearn}
+def run_sklstm_networks(train, test, length, seed):
+    return run_sklstm(train, test, length, seed, n_networks=NETWORKS)
+
+
+def _aeon_arrays(sequences, length):
+    # aeon's classifiers take (n_cases, n_channels, n_timepoints): sequences
+    # of different lengths are zero-padded before their first step, as for
+    # Keras.
+    return np.ascontiguousarray(
+        pad_sequences(sequences, length=length, value=0.0).transpose(0, 2, 1)
+    )
+
+
+def _run_aeon(model, train, test, length, steps_per_epoch=None):
+    X_train = _aeon_arrays(train[0], length)
+    X_test = _aeon_arrays(test[0], length)
+    start = time.perf_counter()
+    model.fit(X_train, np.asarray(train[1]))
+    seconds = time.perf_counter() - start
+    epochs = getattr(model, "n_epochs", None)
+    return {
+        "accuracy": float(np.mean(model.predict(X_test) == np.asarray(test[1]))),
+        "fit_seconds": seconds,
+        "steps": 0 if epochs is None else epochs * steps_per_epoch(len(X_train)),
+    }
+
+
+def run_fcn(train, test, length, seed):
+    from aeon.classification.deep_learning import FCNClassifier
+
+    # aeon's defaults (batches of 16) but AEON_EPOCHS epochs, not 2,000.
+    model = FCNClassifier(n_epochs=AEON_EPOCHS, random_state=seed, file_path=_tmp())
+    return _run_aeon(model, train, test, length, lambda n: -(-n // min(16, n)))
+
+
+def run_resnet(train, test, length, seed):
+    from aeon.classification.deep_learning import ResNetClassifier
+
+    # aeon's defaults (batches of 64) but AEON_EPOCHS epochs, not 1,500.
+    model = ResNetClassifier(n_epochs=AEON_EPOCHS, random_state=seed, file_path=_tmp())
+    return _run_aeon(model, train, test, length, lambda n: -(-n // min(64, n)))
+
+
+def run_minirocket(train, test, length, seed):
+    from aeon.classification.convolution_based import MiniRocketClassifier
+
+    # MiniRocket's kernels span 9 steps: the digits' 8 rows get one more of
+    # zeros in front.
+    model = MiniRocketClassifier(random_state=seed)
+    return _run_aeon(model, train, test, max(length, 9))
+
+
+def _tmp() -> str:
+    import tempfile
+
+    # aeon's deep classifiers may write checkpoints under file_path.
+    return tempfile.mkdtemp(prefix="bench-classify-") + "/"
+
+
+METHODS = {
+    "sklstm": run_sklstm,
+    f"sklstm-{NETWORKS}": run_sklstm_networks,
+    "keras": run_keras,
+    "keras-sklearn": run_keras_sklearn,
+    "aeon-fcn": run_fcn,
+    "aeon-resnet": run_resnet,
+    "aeon-minirocket": run_minirocket,
+}
 
 
 def summarize(records):

@@ -62,10 +62,11 @@ then moved forward to every origin), beside sklstm's ``backtest`` of the
 pipeline (recursive, fitted on every row or on the complete windows only,
 and ``strategy="direct"``). It writes ``sktime.md`` and ``sktime.json``.
 
-``--part aeon`` (about a minute) fits ``LSTMClassifier(random_state=seed)``
-on the train part of aeon's bundled BasicMotions (6 channels of 100 steps)
-and ArrowHead (one channel of 251 steps) and scores it on their test part:
-in aeon's ``(cases, channels, time)`` layout through
+``--part aeon`` (about a minute) fits one network,
+``LSTMClassifier(n_networks=1, random_state=seed)``, on the train part of
+aeon's bundled BasicMotions (6 channels of 100 steps) and ArrowHead (one
+channel of 251 steps) and scores it on their test part: in aeon's
+``(cases, channels, time)`` layout through
 ``FunctionTransformer(time_last_to_time_second)`` and scikit-learn's
 ``cross_validate`` with a ``PredefinedSplit``, fitted directly on the
 transposed arrays, and without the transpose; aeon's
@@ -631,7 +632,7 @@ def aeon_runs() -> dict:
     def through_aeon_layout(seed, X, y, fold):
         pipeline = make_pipeline(
             FunctionTransformer(time_last_to_time_second),
-            LSTMClassifier(random_state=seed),
+            LSTMClassifier(n_networks=1, random_state=seed),
         )
         result = cross_validate(pipeline, X, y, cv=PredefinedSplit(fold))
         return float(result["test_score"][0]), float(result["fit_time"][0])
@@ -640,7 +641,7 @@ def aeon_runs() -> dict:
         def run(seed, X, y, fold):
             train, test = fold < 0, fold >= 0
             start = time.perf_counter()
-            model = LSTMClassifier(random_state=seed).fit(
+            model = LSTMClassifier(n_networks=1, random_state=seed).fit(
                 make_input(X[train]), y[train]
             )
             seconds = time.perf_counter() - start
@@ -659,10 +660,10 @@ def aeon_runs() -> dict:
 
     return {
         "aeon's layout, `FunctionTransformer(time_last_to_time_second)` -> "
-        "`LSTMClassifier(random_state=seed)`, `cross_validate`": through_aeon_layout,
-        "`LSTMClassifier(random_state=seed)` fitted on the transposed arrays": (
-            fitted_directly(time_last_to_time_second)
-        ),
+        "`LSTMClassifier(n_networks=1, random_state=seed)`, "
+        "`cross_validate`": through_aeon_layout,
+        "`LSTMClassifier(n_networks=1, random_state=seed)` fitted on the "
+        "transposed arrays": (fitted_directly(time_last_to_time_second)),
         "the same without the transpose (channels read as time steps)": (
             fitted_directly(lambda X: X)
         ),
@@ -681,7 +682,9 @@ def aeon_main(out) -> None:
         train = fold < 0
         MiniRocketClassifier(random_state=0).fit(X[train], y[train])
         for layout in (X, time_last_to_time_second(X)):
-            LSTMClassifier(steps=10, random_state=0).fit(layout[train], y[train])
+            LSTMClassifier(n_networks=1, steps=10, random_state=0).fit(
+                layout[train], y[train]
+            )
     rows, record = [], {}
     for name, run in aeon_runs().items():
         cells, seconds, record[name] = [], [], {}
