@@ -63,7 +63,7 @@ plt.show()
 
 # %%
 # ``predict_proba`` tells how sure the networks are: the images they get wrong
-# are mostly among those it was least sure of.
+# are mostly among those they were least sure of.
 proba = model.predict_proba(X_test)
 wrong = model.predict(X_test) != y_test
 print(
