@@ -220,14 +220,11 @@ class Programs:
     def __init__(
         self, model, optimizer, loss: str, engine: Engine, members: int = 1
     ) -> None:
-        self._model = model
-        self._optimizer = optimizer
-        self._loss = loss
+        self._model, self._optimizer, self._loss = model, optimizer, loss
         self.engine = engine
         # The model's outputs are its members' side by side; a prediction is
         # one member's width.
-        self._members = members
-        self._n_outputs = model.output_shape[-1] // members
+        self._members, self._n_outputs = members, model.output_shape[-1] // members
         self.lock = threading.Lock()
         # Traced programs by purpose and shape (see _traced).
         self._traced_programs: dict = {}
