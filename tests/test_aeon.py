@@ -13,7 +13,9 @@ from sklstm import LSTMClassifier
 pytest.importorskip("aeon")
 from aeon.datasets import load_basic_motions
 
-TINY = dict(rnn_layers=[4], steps=20, early_stopping_rounds=None, random_state=0)
+TINY = dict(
+    rnn_layers=[4], n_networks=1, steps=20, early_stopping_rounds=None, random_state=0
+)
 
 
 def time_last_to_time_second(X: np.ndarray) -> np.ndarray:

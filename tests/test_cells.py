@@ -63,6 +63,7 @@ def test_the_classifier_takes_the_same_layers(data):
     labels = (y > 0).astype(int)
     model = LSTMClassifier(
         [{"num_units": 6, "cell": "gru", "bidirectional": True}],
+        n_networks=1,
         steps=150,
         random_state=0,
     ).fit(X, labels)

@@ -194,7 +194,9 @@ def test_templates_ask_for_cudnn_only_on_the_uncompiled_graph_engine():
     assert cudnn_settings(Engine("graph", 1, False)) == ["auto", "auto", "auto"]
 
 
-REGRESSOR = dict(rnn_layers=[16], batch_size=100, steps=200, random_state=0)
+REGRESSOR = dict(
+    rnn_layers=[16], n_networks=1, batch_size=100, steps=200, random_state=0
+)
 
 
 def test_estimators_fit_on_either_engine_alike(engine_setting, sine_windows):

@@ -7,7 +7,13 @@ import pytest
 from sklstm import LSTMClassifier, LSTMRegressor, _core, load
 from sklstm._training import CompiledNetwork
 
-TINY = {"rnn_layers": [4], "steps": 30, "print_steps": 10, "batch_size": 16}
+TINY = {
+    "rnn_layers": [4],
+    "n_networks": 1,
+    "steps": 30,
+    "print_steps": 10,
+    "batch_size": 16,
+}
 # The regressor without its linear part: reading the evaluated rows once more
 # to weigh the recurrent part would add calls and tie predictions to the rows.
 REGRESSOR = {**TINY, "linear": False}

@@ -55,7 +55,7 @@ def test_classifier_refits_on_new_shapes_do_not_retrace(tensorflow_log):
     for time_steps in (4, 6, 8, 10, 12, 14):
         X = rng.normal(size=(60, time_steps, 2))
         y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
-        LSTMClassifier([4], steps=20, batch_size=time_steps, random_state=0).fit(
-            X, y
-        ).predict(X)
+        LSTMClassifier(
+            [4], n_networks=1, steps=20, batch_size=time_steps, random_state=0
+        ).fit(X, y).predict(X)
     assert _retracing(tensorflow_log) == []

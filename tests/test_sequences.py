@@ -7,7 +7,7 @@ from numpy.testing import assert_array_equal
 from sklstm import LSTMClassifier, LSTMRegressor, pad_sequences
 from sklstm._sequences import check_padding
 
-TINY = dict(rnn_layers=[6], steps=150, random_state=0)
+TINY = dict(rnn_layers=[6], n_networks=1, steps=150, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,9 @@ def test_check_padding_rules():
 def test_a_prediction_does_not_depend_on_the_padding(sequences, layers):
     seqs, labels = sequences
     X = pad_sequences(seqs)
-    model = LSTMClassifier(layers, steps=150, random_state=0).fit(X, labels)
+    model = LSTMClassifier(layers, n_networks=1, steps=150, random_state=0).fit(
+        X, labels
+    )
     assert model._network_spec.masked
     reference = model.predict_proba(X)
     for length in (12, 20, 31):

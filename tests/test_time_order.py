@@ -10,7 +10,7 @@ import pytest
 
 from sklstm import LSTMClassifier, LSTMRegressor, load, pad_sequences
 
-TINY = dict(rnn_layers=[4], steps=40, print_steps=20, random_state=0)
+TINY = dict(rnn_layers=[4], n_networks=1, steps=40, print_steps=20, random_state=0)
 
 
 def newest_first(windows: np.ndarray) -> np.ndarray:
