@@ -801,20 +801,15 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                     "its network description does not have the expected fields."
                 )
             description = {**description, "loss": "mse", "masked": False}
-        if version < 3 and isinstance(description, dict):
-            # Networks had no linear path before format version 3.
-            if "linear" in description:
-                raise InvalidFile(
-                    "its network description does not have the expected fields."
-                )
-            description = {**description, "linear": False}
-        if version < 5 and isinstance(description, dict):
-            # Networks had one member before format version 5.
-            if "members" in description:
-                raise InvalidFile(
-                    "its network description does not have the expected fields."
-                )
-            description = {**description, "members": 1}
+        # Fields added to the description since, with what older files meant:
+        # no linear path before format version 3, one member before 5.
+        for added_in, field_name, value in ((3, "linear", False), (5, "members", 1)):
+            if version < added_in and isinstance(description, dict):
+                if field_name in description:
+                    raise InvalidFile(
+                        "its network description does not have the expected fields."
+                    )
+                description = {**description, field_name: value}
         try:
             spec = NetworkSpec.from_dict(description)
         except (TypeError, ValueError) as exc:
