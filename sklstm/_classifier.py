@@ -66,6 +66,18 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         average of 5 classifies markedly better than one network (see the
         classification guide's measurements), at 3 to 6 times the time per
         step on a CPU.
+    patch_length : int or "auto", default="auto"
+        Consecutive time steps the recurrent layers read as one step (a
+        patch of ``patch_length`` times the features), so that a sequence
+        of ``T`` steps takes ``ceil(T / patch_length)`` recurrent steps:
+        faster, and easier to learn from on long sequences. A sequence
+        whose length is not a multiple is completed with zeros before its
+        first step; padded steps are still masked. ``"auto"`` reads
+        sequences of up to 40 steps step by step and longer ones in the
+        shortest patches that leave at most 40 steps (patches of 4 for 150
+        steps, 37 for 1,460); on the benchmark's sets of 100 to 1,460
+        steps this raised accuracy by up to 20 points and cut the fit time
+        1.3 to 33 times (see the classification guide). 1 reads every step.
     early_stopping_rounds : int, "auto" or None, default="auto"
         Stop when the validation loss (cross-entropy) has not improved for
         this many steps and keep the weights of the best evaluation;
@@ -213,6 +225,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         batch_size: int = 32,
         steps: int = 10000,
         n_networks: int | str = "auto",
+        patch_length: int | str = "auto",
         early_stopping_rounds: int | str | None = "auto",
         validation_fraction: float = 0.1,
         validation_split: str = "stratified",
@@ -232,6 +245,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         self.batch_size = batch_size
         self.steps = steps
         self.n_networks = n_networks
+        self.patch_length = patch_length
         self.early_stopping_rounds = early_stopping_rounds
         self.validation_fraction = validation_fraction
         self.validation_split = validation_split

@@ -48,6 +48,7 @@ from ._network import (
     parse_optimizer,
     parse_rnn_layers,
 )
+from ._patches import auto_patch_length
 from ._persistence import (
     InvalidFile,
     checked_float,
@@ -164,6 +165,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     _params_older_files_lack: dict[str, Any] = {
         "time_order": "oldest_first",
         "n_networks": 1,
+        "patch_length": 1,
     }
     # Early stopping: the least fall of the validation loss that counts as an
     # improvement, and the fewest steps "auto" waits for one.
@@ -178,6 +180,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "steps": [Interval(Integral, 1, None, closed="left")],
         "n_networks": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "patch_length": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
@@ -205,6 +211,20 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         # Averaging pays where the data are few, and one network's luck
         # weighs most; partial_fit trains on data too large to hold at once.
         return 1 if incremental or n_rows >= AUTO_NETWORKS_MAX_ROWS else AUTO_NETWORKS
+
+    def _patch(self, time_steps: int, continuing: bool) -> int:
+        """The patch length ``patch_length`` asks for, ``"auto"`` resolved."""
+        if self.patch_length != "auto":
+            if self.patch_length > time_steps:
+                raise ValueError(
+                    f"patch_length={self.patch_length} is longer than the "
+                    f"sequences, which have {time_steps} time steps; pass at "
+                    f"most {time_steps}, or 'auto'."
+                )
+            return self.patch_length
+        if continuing:
+            return self._network_spec.patch
+        return auto_patch_length(time_steps)
 
     def __sklearn_is_fitted__(self) -> bool:
         # The one test of "fitted" every method and scikit-learn's
@@ -260,6 +280,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             "steps",
             "batch_size",
             "n_networks",
+            "patch_length",
             "print_steps",
             "early_stopping_rounds",
         ):
@@ -287,6 +308,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             loss=self._loss,
             masked=padded or (continuing and self._network_spec.masked),
             members=self._members(len(windows), continuing, incremental),
+            patch=self._patch(windows.shape[1], continuing),
         )
         spec = replace(spec, linear=self._uses_linear_part(spec))
         if continuing and spec != self._network_spec:
@@ -294,8 +316,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"{how} continues the fitted network, but the number of "
                 f"{self._outputs_name} or rnn_layers, dense_layers, n_networks, "
-                "optimizer, learning_rate or linear changed since it was built. Fit a "
-                "fresh estimator (warm_start=False) to change them."
+                "patch_length, optimizer, learning_rate or linear changed since it "
+                "was built. Fit a fresh estimator (warm_start=False) to change them."
             )
         plan = _FitPlan(
             windows=windows,
@@ -802,8 +824,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 )
             description = {**description, "loss": "mse", "masked": False}
         # Fields added to the description since, with what older files meant:
-        # no linear path before format version 3, one member before 5.
-        for added_in, field_name, value in ((3, "linear", False), (5, "members", 1)):
+        # no linear path before format version 3, one member before 5, steps
+        # read one by one before 6.
+        for added_in, field_name, value in (
+            (3, "linear", False),
+            (5, "members", 1),
+            (6, "patch", 1),
+        ):
             if version < added_in and isinstance(description, dict):
                 if field_name in description:
                     raise InvalidFile(

@@ -18,6 +18,7 @@ from numbers import Integral, Real
 from typing import Any
 
 from ._config import load_keras
+from ._patches import patch_layer
 from ._scaling import PAD_VALUE
 
 __all__ = [
@@ -79,6 +80,7 @@ _SPEC_KEYS = {
     "masked",
     "linear",
     "members",
+    "patch",
 }
 
 
@@ -278,6 +280,8 @@ class NetworkSpec:
     the same input side by side: the model's outputs are theirs, member by
     member (``members * n_outputs`` columns), each member is trained on its
     own loss, and a prediction is their average (see :mod:`sklstm._programs`).
+    ``patch`` consecutive time steps are read by the recurrent layers as one
+    (see :mod:`sklstm._patches`); the linear path reads the steps as given.
     """
 
     time_steps: int
@@ -291,6 +295,7 @@ class NetworkSpec:
     masked: bool = False
     linear: bool = False
     members: int = 1
+    patch: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """The description as plain JSON values, in the estimators' vocabulary.
@@ -331,6 +336,7 @@ class NetworkSpec:
             "masked": bool(self.masked),
             "linear": bool(self.linear),
             "members": int(self.members),
+            "patch": int(self.patch),
         }
 
     @classmethod
@@ -379,6 +385,7 @@ class NetworkSpec:
             masked=description["masked"],
             linear=linear,
             members=_positive_units(description["members"], "members"),
+            patch=_positive_units(description["patch"], "patch"),
         )
 
 
@@ -432,6 +439,8 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
         raise ValueError("A network masking padded steps cannot have a linear path.")
     inputs = keras.Input(shape=(spec.time_steps, spec.n_features), name="windows")
     hidden = inputs
+    if spec.patch > 1:
+        hidden = patch_layer(spec.patch)(hidden)
     if spec.masked:
         hidden = keras.layers.Masking(mask_value=PAD_VALUE, name="padding")(hidden)
     linear = None

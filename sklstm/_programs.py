@@ -36,6 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from ._config import engine_setting, load_tensorflow, tensorflow_threads
+from ._patches import patched_shape
 
 __all__ = [
     "Engine",
@@ -104,14 +105,15 @@ def forward_macs(spec, rows: int) -> int:
     >>> forward_macs(post, 100)
     120000
     """
-    per_step, inputs = 0, spec.n_features
+    time_steps, inputs = patched_shape(spec.time_steps, spec.n_features, spec.patch)
+    per_step = 0
     for layer in spec.rnn_layers:
         directions = 2 if layer.bidirectional else 1
         per_step += (
             directions * _GATES[layer.cell] * layer.units * (inputs + layer.units)
         )
         inputs = directions * layer.units
-    return rows * spec.time_steps * per_step * spec.members
+    return rows * time_steps * per_step * spec.members
 
 
 def choose_engine(

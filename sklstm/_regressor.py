@@ -82,6 +82,16 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         per step on a CPU. ``"auto"`` trains 5 networks when :meth:`fit`
         gets fewer than 10,000 windows, and one network on more windows and
         in :meth:`partial_fit`.
+    patch_length : int or "auto", default=1
+        Consecutive time steps of a window the recurrent layers read as one
+        step (a patch of ``patch_length`` times the features), so that a
+        window of ``T`` steps takes ``ceil(T / patch_length)`` recurrent
+        steps; a window whose length is not a multiple is completed with
+        zeros before its first step. Worth trying for windows of hundreds
+        of steps. ``"auto"`` reads windows of up to 40 steps step by step
+        and longer ones in the shortest patches that leave at most 40
+        steps. The linear part, when there is one, reads the steps as
+        given.
     early_stopping_rounds : int, "auto" or None, default="auto"
         Stop when the validation loss has not improved for this many steps,
         and keep the weights of the best evaluation. ``"auto"`` scales the
@@ -324,6 +334,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         batch_size: int = 32,
         steps: int = 10000,
         n_networks: int | str = 1,
+        patch_length: int | str = 1,
         early_stopping_rounds: int | str | None = "auto",
         validation_fraction: float = 0.1,
         print_steps: int = 100,
@@ -344,6 +355,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.batch_size = batch_size
         self.steps = steps
         self.n_networks = n_networks
+        self.patch_length = patch_length
         self.early_stopping_rounds = early_stopping_rounds
         self.validation_fraction = validation_fraction
         self.print_steps = print_steps

@@ -215,6 +215,8 @@ def test_files_from_before_the_linear_part_load_without_one(sine_windows, tmp_pa
         del manifest["fitted"]["scaling"]["divisor"]
         del manifest["params"]["n_networks"]
         del manifest["fitted"]["network"]["members"]
+        del manifest["params"]["patch_length"]
+        del manifest["fitted"]["network"]["patch"]
 
     _rewrite(path, {MANIFEST: as_written_before})
     restored = load(path)

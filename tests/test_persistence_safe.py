@@ -343,8 +343,15 @@ def test_tampered_manifests(saved, edit, message):
         load(saved)
 
 
+def _drop_version_6_fields(manifest):
+    """What format version 6 added: time steps read in patches."""
+    assert manifest["fitted"]["network"].pop("patch") == 1
+    assert manifest["params"].pop("patch_length") == 1
+
+
 def _drop_version_5_fields(manifest):
     """What format version 5 added: networks of several members."""
+    _drop_version_6_fields(manifest)
     assert manifest["fitted"]["network"].pop("members") == 1
     assert manifest["params"].pop("n_networks") == 1
 
