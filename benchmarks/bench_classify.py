@@ -17,7 +17,8 @@ for sklstm (its masked steps), with zeros for Keras and aeon.
 Methods, seeds 0, 1 and 2:
 
 - ``sklstm``: ``LSTMClassifier(random_state=seed)``, all defaults (5
-  networks averaged on these datasets);
+  networks averaged on these datasets, and sequences longer than 40 steps
+  read in patches that leave at most 40);
 - ``sklstm-1``: the same with ``n_networks=1``;
 - ``keras``: a plain Keras ``LSTM(64)`` and a softmax layer, Adam at 3e-3, 100
   epochs of batches of 32, ``model.fit``;
