@@ -195,7 +195,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 5
+    assert manifest["format_version"] == 6
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -290,7 +290,7 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=6), "format version 6.*newer"),
+        (lambda m: m.update(format_version=7), "format version 7.*newer"),
         (lambda m: m.update(format_version=True), "format version True"),
         (
             lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),

@@ -36,7 +36,7 @@ LAYERS = {
         "_split",
         "datasets",
     },
-    "engine": {"_network", "_programs", "_training"},
+    "engine": {"_network", "_patches", "_programs", "_training"},
     "core": {"_core", "_saved_state"},
     "faces": {"_regressor", "_classifier"},
     "uses of the estimators": {
