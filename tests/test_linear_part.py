@@ -198,7 +198,7 @@ def test_linear_must_be_a_bool(sine_windows):
 
 
 def test_files_from_before_the_linear_part_load_without_one(sine_windows, tmp_path):
-    from test_persistence_safe import MANIFEST, _rewrite
+    from test_persistence_safe import MANIFEST, _drop_version_5_fields, _rewrite
 
     X, y = sine_windows
     model = LSTMRegressor([3], steps=30, linear=False, random_state=0).fit(X, y)
@@ -213,10 +213,7 @@ def test_files_from_before_the_linear_part_load_without_one(sine_windows, tmp_pa
         del manifest["fitted"]["linear_loss_"]
         del manifest["params"]["window_scale"]
         del manifest["fitted"]["scaling"]["divisor"]
-        del manifest["params"]["n_networks"]
-        del manifest["fitted"]["network"]["members"]
-        del manifest["params"]["patch_length"]
-        del manifest["fitted"]["network"]["patch"]
+        _drop_version_5_fields(manifest)
 
     _rewrite(path, {MANIFEST: as_written_before})
     restored = load(path)
