@@ -104,6 +104,8 @@ class _FitPlan:
     rng: np.random.RandomState
     train_rows: Any = field(default_factory=lambda: slice(None))
     val_rows: Any = None
+    # Each row's series, where fit was given groups.
+    groups: Any = None
     # Validation rows each evaluation reads (see evaluated_rows).
     n_evaluated: int = 0
     evaluated_rows: Any = None
@@ -319,10 +321,14 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 "patch_length, optimizer, learning_rate or linear changed since it "
                 "was built. Fit a fresh estimator (warm_start=False) to change them."
             )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, windows, dtype=np.float64, ensure_non_negative=True
+            )
         plan = _FitPlan(
             windows=windows,
             targets=targets,
-            weights=self._sample_weights(targets, windows, sample_weight),
+            weights=None,
             padded=padded,
             spec=spec,
             continuing=continuing,
@@ -334,23 +340,23 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             plan.train_rows, plan.val_rows = self._validation_rows(
                 targets, plan.rng, groups
             )
+        plan.groups = groups
+        plan.weights = self._sample_weights(targets, sample_weight)
         plan.check_training_weights()
         return plan
 
-    def _sample_weights(self, targets, windows, sample_weight) -> np.ndarray | None:
-        """The face's row weights times ``sample_weight``, of mean 1 (None: equal)."""
+    def _sample_weights(self, targets, sample_weight) -> np.ndarray | None:
+        """The face's row weights times the checked ``sample_weight``, of mean 1
+        (None: equal)."""
         weights = self._row_weights(targets)
         if sample_weight is not None:
-            given = _check_sample_weight(
-                sample_weight, windows, dtype=np.float64, ensure_non_negative=True
-            )
-            weights = given if weights is None else weights * given
-        if weights is not None and weights.max() > 0:
-            # Mean 1 keeps the learning rate's meaning whatever the weights' scale
-            # (divided by the largest first, so that weights of 1e308 stay finite).
-            weights = weights / weights.max()
-            weights = weights / weights.mean()
-        return weights
+            weights = sample_weight if weights is None else weights * sample_weight
+        return _mean_one(weights)
+
+    def _weights_for_scaling(self, plan: _FitPlan, scaling) -> np.ndarray | None:
+        """The row weights to train on once the scaling is chosen: the face may
+        weigh rows by what the scaling does (here: the plan's, as they are)."""
+        return plan.weights
 
     def _build(self, plan: _FitPlan, statistics=None):
         """The network and scaling to train: new ones, or the fitted ones."""
@@ -367,6 +373,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                     "with: partial_fit keeps the scaling of its first call. Pass "
                     "the same statistics on every call, or none after the first."
                 )
+            plan.weights = self._weights_for_scaling(plan, self._scaling)
             return self._network, self._scaling
         seed = int(plan.rng.randint(np.iinfo(np.int32).max - 1000))
         scaling = statistics
@@ -377,6 +384,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 plan.padded,
                 rows=statistics_rows(plan.n_train, plan.rng),
             )
+        plan.weights = self._weights_for_scaling(plan, scaling)
         network = build_network(plan.spec, seed)
         train_weights = None if plan.weights is None else plan.weights[plan.train_rows]
         self._initialise_network(
@@ -989,3 +997,13 @@ def _same_scaling(first, second) -> bool:
     return all(
         np.array_equal(getattr(first, name), getattr(second, name)) for name in names
     )
+
+
+def _mean_one(weights: np.ndarray | None) -> np.ndarray | None:
+    """``weights`` scaled to mean 1, so that the learning rate keeps its meaning
+    whatever their scale (None, or all zero: as they are)."""
+    if weights is not None and weights.max() > 0:
+        # Divided by the largest first, so that weights of 1e308 stay finite.
+        weights = weights / weights.max()
+        weights = weights / weights.mean()
+    return weights

@@ -68,7 +68,7 @@ __all__ = [
     "save",
 ]
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 # The estimators files can hold, by format name ("sklstm.<class name>"); each
 # face registers itself when it is defined.
 _FACES: dict[str, type] = {}
@@ -77,8 +77,10 @@ _FACES: dict[str, type] = {}
 # validation row (no n_validation_evaluated_); version 3 files divided no
 # window by its own scale (no scaling divisor, no window_scale parameter);
 # version 4 files hold a network of one member (no n_networks parameter);
-# version 5 files read time steps one by one (no patch_length parameter).
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6)
+# version 5 files read time steps one by one (no patch_length parameter);
+# version 6 files weigh a panel's windows alike (no recency_halflife
+# parameter).
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
 MANIFEST = "sklstm.json"
 ARRAYS = "arrays.npz"
 MODEL = "model.keras"

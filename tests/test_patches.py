@@ -110,20 +110,14 @@ def test_save_and_load_keep_the_patches(long_sequences, patched, tmp_path):
 
 
 def test_files_from_before_patches_load_reading_every_step(tmp_path):
-    from test_persistence_safe import MANIFEST, _drop_version_6_fields, _rewrite
+    from test_persistence_safe import _drop_version_6_fields, _saved_as_older_version
 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(50, 6, 1))
     y = X[:, -1, 0] + X[:, -2, 0]
     model = LSTMRegressor([3], steps=20, random_state=0).fit(X, y)
     path = tmp_path / "model.sklstm"
-    model.save(path)
-
-    def as_version_5(manifest):
-        _drop_version_6_fields(manifest)
-        manifest["format_version"] = 5
-
-    _rewrite(path, {MANIFEST: as_version_5})
+    _saved_as_older_version(model, path, 5, _drop_version_6_fields)
     restored = load(path)
     assert restored.patch_length == 1 and restored._network_spec.patch == 1
     assert_array_equal(restored.predict(X), model.predict(X))

@@ -195,7 +195,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 6
+    assert manifest["format_version"] == 7
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -290,7 +290,7 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=7), "format version 7.*newer"),
+        (lambda m: m.update(format_version=8), "format version 8.*newer"),
         (lambda m: m.update(format_version=True), "format version True"),
         (
             lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),
@@ -343,8 +343,27 @@ def test_tampered_manifests(saved, edit, message):
         load(saved)
 
 
+def _saved_as_older_version(model, path, version, drop_fields):
+    """Save ``model`` at ``path`` as a file of an older format ``version``:
+    without the fields ``drop_fields`` removes (those added since)."""
+    model.save(path)
+
+    def as_older(manifest):
+        drop_fields(manifest)
+        manifest["format_version"] = version
+
+    _rewrite(path, {MANIFEST: as_older})
+
+
+def _drop_version_7_fields(manifest):
+    """What format version 7 added: a panel's older windows weigh less."""
+    if manifest["format"] == "sklstm.LSTMRegressor":
+        manifest["params"].pop("recency_halflife")
+
+
 def _drop_version_6_fields(manifest):
     """What format version 6 added: time steps read in patches."""
+    _drop_version_7_fields(manifest)
     assert manifest["fitted"]["network"].pop("patch") == 1
     assert manifest["params"].pop("patch_length") == 1
 
