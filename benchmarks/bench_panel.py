@@ -32,7 +32,8 @@ Methods:
 - ``N-BEATS (published)``: the MAPE Oreshkin et al. (2020) report, quoted.
 
 Run ``python benchmarks/bench_panel.py --out bench-results`` (about 15
-minutes on 2 cores; ``--periods``, ``--methods`` and ``--seeds`` to choose).
+minutes on 2 cores; ``--periods``, ``--methods`` and ``--seeds`` to choose;
+``--series-embedding 4`` gives sklstm a learnt vector of 4 values per series).
 Writes ``DIR/panel.md`` and ``DIR/panel.json``.
 """
 
@@ -105,6 +106,10 @@ class Panel:
         return pd.concat(frames, ignore_index=True)
 
 
+# Parameters besides the defaults, for comparisons (--series-embedding).
+SKLSTM_PARAMS: dict = {}
+
+
 def sklstm_forecasts(panel: Panel, seed: int) -> tuple[np.ndarray, float]:
     """Forecasts of shape (series, horizon) and their 90% intervals' coverage."""
     from sklearn.pipeline import make_pipeline
@@ -113,7 +118,7 @@ def sklstm_forecasts(panel: Panel, seed: int) -> tuple[np.ndarray, float]:
 
     model = make_pipeline(
         WindowTransformer(TIME_STEPS[panel.period], series_id="series_id"),
-        LSTMRegressor(random_state=seed),
+        LSTMRegressor(random_state=seed, **SKLSTM_PARAMS),
     )
     predictions, errors = backtest(
         model,
@@ -247,7 +252,15 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--time-steps", nargs="+", type=int, help="window lengths, one per period"
     )
+    parser.add_argument(
+        "--series-embedding",
+        type=int,
+        help="sklstm with a learnt vector of this size per series "
+        "(LSTMRegressor(series_embedding=...)) instead of the default none",
+    )
     args = parser.parse_args(argv)
+    if args.series_embedding:
+        SKLSTM_PARAMS["series_embedding"] = args.series_embedding
     if args.time_steps:
         TIME_STEPS.update(zip(args.periods, args.time_steps, strict=True))
     # TensorFlow's import is paid before any timing: it is no fit's cost.

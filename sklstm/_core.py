@@ -89,6 +89,20 @@ _FLOATS = [np.float64, np.float32]
 MAX_EVALUATED_ROWS = 4096
 
 
+# The parameters that shape the network, as the estimators that have them
+# name them.
+_ARCHITECTURE_PARAMS = (
+    "rnn_layers",
+    "dense_layers",
+    "n_networks",
+    "patch_length",
+    "optimizer",
+    "learning_rate",
+    "linear",
+    "series_embedding",
+)
+
+
 @dataclass
 class _FitPlan:
     """What one fit works on, as ``_prepare`` decided it."""
@@ -106,6 +120,8 @@ class _FitPlan:
     val_rows: Any = None
     # Each row's series, where fit was given groups.
     groups: Any = None
+    # The series the network learns a vector for (see _with_series_numbers).
+    series_labels: Any = None
     # Validation rows each evaluation reads (see evaluated_rows).
     n_evaluated: int = 0
     evaluated_rows: Any = None
@@ -299,9 +315,17 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         targets = self._validate_targets(
             y, windows, reset=not continuing, incremental=incremental
         )
+        n_features = windows.shape[2]
+        windows, series_labels, embedding = self._with_series_numbers(
+            windows,
+            groups,
+            continuing=continuing,
+            padded=padded,
+            incremental=incremental,
+        )
         spec = NetworkSpec(
             time_steps=windows.shape[1],
-            n_features=windows.shape[2],
+            n_features=n_features,
             n_outputs=targets.shape[1],
             rnn_layers=tuple(rnn_specs),
             dense=dense_spec,
@@ -311,15 +335,18 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             masked=padded or (continuing and self._network_spec.masked),
             members=self._members(len(windows), continuing, incremental),
             patch=self._patch(windows.shape[1], continuing),
+            series=0 if series_labels is None else len(series_labels),
+            embedding=embedding,
         )
         spec = replace(spec, linear=self._uses_linear_part(spec))
         if continuing and spec != self._network_spec:
             how = "partial_fit" if incremental else "warm_start=True"
+            shaping = [name for name in _ARCHITECTURE_PARAMS if hasattr(self, name)]
             raise ValueError(
                 f"{how} continues the fitted network, but the number of "
-                f"{self._outputs_name} or rnn_layers, dense_layers, n_networks, "
-                "patch_length, optimizer, learning_rate or linear changed since it "
-                "was built. Fit a fresh estimator (warm_start=False) to change them."
+                f"{self._outputs_name} or {', '.join(shaping[:-1])} or "
+                f"{shaping[-1]} changed since it was built. Fit a fresh estimator "
+                "(warm_start=False) to change them."
             )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -341,9 +368,24 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 targets, plan.rng, groups
             )
         plan.groups = groups
+        plan.series_labels = series_labels
         plan.weights = self._sample_weights(targets, sample_weight)
         plan.check_training_weights()
         return plan
+
+    def _with_series_numbers(self, windows, groups, **fit):
+        """The windows the network reads, the series it learns a vector for
+        (None: none) and the vectors' size; here the windows as they are.
+
+        A face that embeds series returns the windows with one more column,
+        each window's series number (see ``NetworkSpec``); ``fit`` holds the
+        fit's ``continuing``, ``padded`` and ``incremental`` flags.
+        """
+        return windows, None, 0
+
+    def _series_numbers_for(self, windows, groups):
+        """The windows ``predict`` gives the network (see _with_series_numbers)."""
+        return windows
 
     def _sample_weights(self, targets, sample_weight) -> np.ndarray | None:
         """The face's row weights times the checked ``sample_weight``, of mean 1
@@ -379,7 +421,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         scaling = statistics
         if scaling is None:
             scaling = self._target_scaling(
-                plan.train_windows,
+                # The features only: the series numbers are no statistic's.
+                plan.train_windows[:, :, : plan.spec.n_features],
                 plan.train_targets,
                 plan.padded,
                 rows=statistics_rows(plan.n_train, plan.rng),
@@ -682,10 +725,11 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         return None
 
     # ------------------------------------------------------------- predict
-    def _outputs(self, X) -> np.ndarray:
+    def _outputs(self, X, groups=None) -> np.ndarray:
         """The network's outputs for ``X``, float64, in the targets' units."""
         check_is_fitted(self)
         windows, _ = self._validate_windows(X, reset=False)
+        windows = self._series_numbers_for(windows, groups)
         outputs = self._network.predict_windows(windows, self._scaling)
         if not np.isfinite(outputs).all():
             raise ValueError(
@@ -833,11 +877,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             description = {**description, "loss": "mse", "masked": False}
         # Fields added to the description since, with what older files meant:
         # no linear path before format version 3, one member before 5, steps
-        # read one by one before 6.
+        # read one by one before 6, no series vectors before 8.
         for added_in, field_name, value in (
             (3, "linear", False),
             (5, "members", 1),
             (6, "patch", 1),
+            (8, "series", 0),
+            (8, "embedding", 0),
         ):
             if version < added_in and isinstance(description, dict):
                 if field_name in description:

@@ -13,6 +13,7 @@ whose network is rebuilt from it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
@@ -81,6 +82,8 @@ _SPEC_KEYS = {
     "linear",
     "members",
     "patch",
+    "series",
+    "embedding",
 }
 
 
@@ -282,6 +285,12 @@ class NetworkSpec:
     own loss, and a prediction is their average (see :mod:`sklstm._programs`).
     ``patch`` consecutive time steps are read by the recurrent layers as one
     (see :mod:`sklstm._patches`); the linear path reads the steps as given.
+    ``series`` series known by a learnt vector of ``embedding`` values each
+    (both 0: none): the network's input then has one more column than
+    ``n_features``, each window's series number (0 to ``series - 1``) on
+    every step, and the recurrent layers read that series' vector beside the
+    ``n_features`` values of every step (see :func:`series_embedding_layer`);
+    the linear path reads the values alone.
     """
 
     time_steps: int
@@ -296,6 +305,14 @@ class NetworkSpec:
     linear: bool = False
     members: int = 1
     patch: int = 1
+    series: int = 0
+    embedding: int = 0
+
+    @property
+    def input_features(self) -> int:
+        """Columns of each step of the network's input (the series number's
+        column included)."""
+        return self.n_features + (1 if self.series else 0)
 
     def to_dict(self) -> dict[str, Any]:
         """The description as plain JSON values, in the estimators' vocabulary.
@@ -337,6 +354,8 @@ class NetworkSpec:
             "linear": bool(self.linear),
             "members": int(self.members),
             "patch": int(self.patch),
+            "series": int(self.series),
+            "embedding": int(self.embedding),
         }
 
     @classmethod
@@ -375,8 +394,19 @@ class NetworkSpec:
                 "its network's linear flag must be a bool, False for a masked or "
                 "classifying network."
             )
+        series, embedding = description["series"], description["embedding"]
+        if any(
+            isinstance(v, bool) or not isinstance(v, int) or v < 0
+            for v in (series, embedding)
+        ) or (series == 0) != (embedding == 0):
+            raise ValueError(
+                "its network's series and embedding must be non-negative ints, "
+                "both 0 or both positive."
+            )
         return cls(
             **shape,
+            series=series,
+            embedding=embedding,
             rnn_layers=tuple(parse_rnn_layers(description["rnn_layers"])),
             dense=parse_dense_layers(description["dense_layers"]),
             optimizer=parse_optimizer(description["optimizer"]),
@@ -437,15 +467,25 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
     _check_activation(spec.dense.activation)
     if spec.masked and spec.linear:
         raise ValueError("A network masking padded steps cannot have a linear path.")
-    inputs = keras.Input(shape=(spec.time_steps, spec.n_features), name="windows")
-    hidden = inputs
+    if spec.series and spec.masked:
+        raise ValueError("A network masking padded steps cannot embed series.")
+    inputs = keras.Input(shape=(spec.time_steps, spec.input_features), name="windows")
+    values = hidden = inputs
+    n_layers = len(spec.rnn_layers) + len(spec.dense.units) + 1
+    if spec.series:
+        values = inputs[:, :, : spec.n_features]
+        # Seeded after every member's seeds, so that the members draw what
+        # they draw without it.
+        hidden = series_embedding_layer(
+            spec.series, spec.embedding, seed + 8 * n_layers * spec.members
+        )(inputs)
     if spec.patch > 1:
         hidden = patch_layer(spec.patch)(hidden)
     if spec.masked:
         hidden = keras.layers.Masking(mask_value=PAD_VALUE, name="padding")(hidden)
     linear = None
     if spec.linear:
-        flat = keras.layers.Flatten(name="flat_window")(inputs)
+        flat = keras.layers.Flatten(name="flat_window")(values)
         linear = keras.layers.Dense(
             spec.n_outputs,
             kernel_initializer="zeros",
@@ -455,7 +495,6 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
             trainable=False,
             name="linear",
         )(flat)
-    n_layers = len(spec.rnn_layers) + len(spec.dense.units) + 1
     # Member 0 keeps the seeds and layer names of a network of one member, so
     # that members=1 builds exactly the network it always has; each member
     # draws from seeds of its own.
@@ -475,6 +514,59 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
     else:
         outputs = outputs[0]
     return keras.Model(inputs, outputs, name="sklstm_network")
+
+
+@functools.cache
+def _series_embedding_class():
+    keras = load_keras()
+    ops = keras.ops
+
+    @keras.saving.register_keras_serializable(package="sklstm")
+    class SeriesEmbedding(keras.layers.Layer):
+        """Each window's series vector beside the values of its every step.
+
+        The input's last column holds the window's series number on every
+        step; it is replaced by that series' learnt vector of ``dim`` values.
+        """
+
+        def __init__(self, n_series: int, dim: int, seed: int, **kwargs):
+            super().__init__(**kwargs)
+            self.n_series, self.dim, self.seed = int(n_series), int(dim), int(seed)
+
+        def build(self, input_shape):
+            self.vectors = self.add_weight(
+                shape=(self.n_series, self.dim),
+                # Keras's Embedding draws from the same range.
+                initializer=keras.initializers.RandomUniform(
+                    -0.05, 0.05, seed=self.seed
+                ),
+                name="vectors",
+            )
+
+        def compute_output_shape(self, input_shape):
+            batch, time_steps, n_columns = input_shape
+            return (batch, time_steps, n_columns - 1 + self.dim)
+
+        def call(self, inputs):
+            numbers = ops.cast(ops.round(inputs[:, -1, -1]), "int32")
+            vectors = ops.take(self.vectors, numbers, axis=0)
+            steps = ops.repeat(vectors[:, None, :], inputs.shape[1], axis=1)
+            return ops.concatenate([inputs[:, :, :-1], steps], axis=-1)
+
+        def get_config(self):
+            return {
+                **super().get_config(),
+                "n_series": self.n_series,
+                "dim": self.dim,
+                "seed": self.seed,
+            }
+
+    return SeriesEmbedding
+
+
+def series_embedding_layer(n_series: int, dim: int, seed: int):
+    """A Keras layer putting each window's learnt series vector on its steps."""
+    return _series_embedding_class()(n_series, dim, seed, name="series_embedding")
 
 
 def _member(keras, spec: NetworkSpec, paths, seeds, suffix: str, use_cudnn):

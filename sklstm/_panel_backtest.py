@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 from numbers import Integral
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.pipeline import Pipeline
 
 from ._horizon import (
     _check_strategy,
@@ -18,7 +16,7 @@ from ._horizon import (
     _refit_period,
     horizon_targets,
 )
-from ._panel_forecast import forecast_panel
+from ._panel_forecast import forecast_panel, series_params
 from ._window import _identifier_position, _series_starts
 
 __all__: list[str] = []
@@ -84,20 +82,8 @@ def _fit_panel(model, table, keep, steps, targets, series_id, strategy, fitted):
     y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
     if ahead == 1 and y.shape[1] == 1:
         y = y[:, 0]
-    fit_params = _series_fit_params(model, identifiers[with_targets])
+    fit_params = series_params(model, "fit", identifiers[with_targets])
     return clone(model).fit(_take(rows, with_targets), y, **fit_params)
-
-
-def _series_fit_params(model: Any, identifiers: np.ndarray) -> dict:
-    """``groups`` for a final estimator whose ``fit`` takes it (LSTMRegressor's
-    early stopping then validates each series on its own last rows)."""
-    name, final = ("", model)
-    if isinstance(model, Pipeline):
-        name, final = model.steps[-1][0] + "__", model.steps[-1][1]
-    fit = getattr(final, "fit", None)
-    if fit is None or "groups" not in inspect.signature(fit).parameters:
-        return {}
-    return {f"{name}groups": identifiers}
 
 
 def _take(table: Any, rows: np.ndarray) -> Any:
@@ -110,8 +96,10 @@ def _identifiers(table: Any, series_id: Any) -> np.ndarray:
     return table[:, series_id]
 
 
-def _predicted_width(model: Any, table: Any) -> int:
-    return np.asarray(model.predict(_take(table, np.arange(1)))).reshape(1, -1).shape[1]
+def _predicted_width(model: Any, table: Any, identifiers: np.ndarray) -> int:
+    params = series_params(model, "predict", identifiers[:1])
+    first = model.predict(_take(table, np.arange(1)), **params)
+    return np.asarray(first).reshape(1, -1).shape[1]
 
 
 def _check_arguments(horizon, test_size, seasonality, strategy) -> int:
@@ -192,7 +180,9 @@ def backtest_panel(
             model, table, visible, horizon, targets, column_key, strategy, fitted
         )
         if strategy is not None:
-            width = _predicted_width(current, _take(table, visible))
+            width = _predicted_width(
+                current, _take(table, visible), identifiers[visible]
+            )
             _check_strategy(strategy, width // len(positions), horizon)
         for offset in group:
             history = _take(table, remaining > test_size - int(offset))

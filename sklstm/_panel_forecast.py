@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,21 @@ def _panel_model(model: Any, series_id: Any) -> tuple[WindowTransformer, Any]:
             "column."
         )
     return windows, model[1:]
+
+
+def series_params(model: Any, method: str, identifiers: np.ndarray) -> dict:
+    """``groups`` for ``model.<method>``, where its final estimator's method
+    takes it: ``fit``'s early stopping then validates each series on its own
+    last rows, and a network that embeds series reads each window's series."""
+    name, final = ("", model)
+    if isinstance(model, Pipeline):
+        name, final = model.steps[-1][0] + "__", model.steps[-1][1]
+    function = getattr(final, method, None)
+    if function is None or "groups" not in inspect.signature(function).parameters:
+        return {}
+    # Pipeline.fit routes parameters by step name; predict hands its own to
+    # the final step.
+    return {f"{name if method == 'fit' else ''}groups": identifiers}
 
 
 def forecast_panel(
@@ -102,13 +118,10 @@ def forecast_panel(
             "series' last window."
         )
 
-    def predict(batch: np.ndarray) -> np.ndarray:
-        inputs = batch.reshape(len(batch), -1) if transformer.flatten else batch
-        return np.asarray(regressor.predict(inputs), dtype=np.float64).reshape(
-            len(batch), -1
-        )
-
-    predictions = _forecast_ahead(predict, windows[last_rows], horizon, targets)
+    predict_for = _predictor(regressor, transformer.flatten, identifiers)
+    predictions = _forecast_ahead(
+        predict_for(last_rows), windows[last_rows], horizon, targets
+    )
     value_names = names[:position] + names[position + 1 :]
     label = series_id if isinstance(series_id, str) else "series_id"
 
@@ -127,24 +140,44 @@ def forecast_panel(
         return frame(predictions)
     values = np.delete(_as_array(history), position, axis=1).astype(np.float64)
     calibration = (regressor, values, windows, starts, calibration_size)
-    half = _half_widths(predict, calibration, last_rows, horizon, targets, coverage)
+    half = _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage)
     return frame(predictions), frame(predictions - half), frame(predictions + half)
+
+
+def _predictor(regressor: Any, flatten: bool, identifiers: np.ndarray):
+    """``predict_for(rows)``: a function predicting the outputs of windows of
+    the series of ``rows`` (in their order), for ``_forecast_ahead``."""
+
+    def predict_for(rows: np.ndarray):
+        params = series_params(regressor, "predict", identifiers[rows])
+
+        def predict(batch: np.ndarray) -> np.ndarray:
+            inputs = batch.reshape(len(batch), -1) if flatten else batch
+            outputs = regressor.predict(inputs, **params)
+            return np.asarray(outputs, dtype=np.float64).reshape(len(batch), -1)
+
+        return predict
+
+    return predict_for
 
 
 def _as_array(history: Any) -> np.ndarray:
     return history.to_numpy() if hasattr(history, "to_numpy") else np.asarray(history)
 
 
-def _half_widths(predict, calibration, last_rows, horizon, targets, coverage):
+def _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage):
     """Half-widths (n_series, horizon, n_targets) of the intervals from each
     series' last row, calibrated on the forecasts from each series' latest
     origins whose ``horizon`` next rows are known (see ``_panel_intervals``).
+    ``predict_for(rows)`` predicts for windows of the series of ``rows``.
     """
     regressor, values, windows, starts, size = calibration
     lengths = np.diff(np.r_[starts, len(values)])
     sizes = panel_calibration_size(regressor, lengths, size)
     origins = calibration_origins(starts, lengths, sizes, horizon)
-    forecasts = _forecast_ahead(predict, windows[origins], horizon, targets)
+    forecasts = _forecast_ahead(
+        predict_for(origins), windows[origins], horizon, targets
+    )
     ahead = origins[:, None] + np.arange(1, horizon + 1)
     actual = values[ahead][:, :, targets]
     widths = pooled_widths(

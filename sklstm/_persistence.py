@@ -68,7 +68,7 @@ __all__ = [
     "save",
 ]
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 # The estimators files can hold, by format name ("sklstm.<class name>"); each
 # face registers itself when it is defined.
 _FACES: dict[str, type] = {}
@@ -79,8 +79,9 @@ _FACES: dict[str, type] = {}
 # version 4 files hold a network of one member (no n_networks parameter);
 # version 5 files read time steps one by one (no patch_length parameter);
 # version 6 files weigh a panel's windows alike (no recency_halflife
-# parameter).
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7)
+# parameter); version 7 files learn no vector per series (no
+# series_embedding parameter).
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
 MANIFEST = "sklstm.json"
 ARRAYS = "arrays.npz"
 MODEL = "model.keras"

@@ -105,7 +105,9 @@ def forward_macs(spec, rows: int) -> int:
     >>> forward_macs(post, 100)
     120000
     """
-    time_steps, inputs = patched_shape(spec.time_steps, spec.n_features, spec.patch)
+    time_steps, inputs = patched_shape(
+        spec.time_steps, spec.n_features + spec.embedding, spec.patch
+    )
     per_step = 0
     for layer in spec.rnn_layers:
         directions = 2 if layer.bidirectional else 1

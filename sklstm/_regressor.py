@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -226,6 +226,19 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         to 20.6 (monthly) and from 16.7 to 15.1 (quarterly). None weighs
         every window alike. Without ``groups`` every window weighs alike
         whatever the setting.
+    series_embedding : int or None, default=None
+        With ``groups`` in ``fit`` (a panel of many series), the network
+        learns a vector of this many values for every series, and reads its
+        series' vector beside the values of every step, so that it can tell
+        the series apart (as DeepAR's and darts' global models may); the
+        identifier is never read as a number. ``predict`` then needs the
+        series of each window (``predict(X, groups=...)``; :func:`forecast`
+        and :func:`backtest` with ``series_id`` pass them), and a series it
+        did not see in ``fit`` is an error naming it. Series labels must be
+        strings or integers. None (the default) learns no vector: one model
+        for every series alike, which measured better on the Tourism
+        competition (see the user guide's page on panels). The linear path
+        reads the values alone. Not for padded sequences or ``partial_fit``.
     time_order : {"oldest_first", "newest_first"}, default="oldest_first"
         The order of the time steps in ``X``: along each row of a 2-D input
         (one univariate window per row) and along the second axis of a 3-D
@@ -287,6 +300,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         read), or without validation on the training rows (the last 100,000
         of them at most), in the targets' units; None without a linear part.
         Compare it with ``best_loss_``, the whole model's.
+    series_labels_ : ndarray or None
+        The series the network learnt a vector for (``series_embedding``),
+        in the order of their vectors; None without one.
     n_validation_samples_ : int
         Rows held out for early stopping (the last rows of the data) by the
         latest fit that held any out, 0 if none did. Prediction intervals are
@@ -350,6 +366,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             StrOptions({"auto"}),
             None,
         ],
+        "series_embedding": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -375,6 +392,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         window_scale: bool | str = "auto",
         linear: bool = True,
         recency_halflife: float | str | None = "auto",
+        series_embedding: int | None = None,
         time_order: str = "oldest_first",
     ) -> None:
         self.rnn_layers = rnn_layers
@@ -397,6 +415,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.window_scale = window_scale
         self.linear = linear
         self.recency_halflife = recency_halflife
+        self.series_embedding = series_embedding
         self.time_order = time_order
 
     # ------------------------------------------------------------------ fit
@@ -422,7 +441,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             last series. Each series' rows must be in time order. Inside a
             pipeline, pass it as ``lstmregressor__groups``;
             :func:`sklstm.backtest` passes it itself. Each series' older
-            windows then weigh less (``recency_halflife``).
+            windows then weigh less (``recency_halflife``), and with
+            ``series_embedding`` the network learns a vector per series.
 
         Returns
         -------
@@ -608,7 +628,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         step = block_rows(windows)
         for start in range(0, len(windows), step):
             block = windows[start : start + step]
-            inputs = scaling.transform_windows(block).reshape(len(block), -1)
+            inputs = scaling.transform_values(block).reshape(len(block), -1)
             outputs[start : start + step] = scaling.inverse_targets(
                 block, inputs.astype(np.float64) @ coef + intercept
             )
@@ -649,7 +669,57 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 "recency_halflife must be a positive number of windows, 'auto' or "
                 f"None, not a bool; got {self.recency_halflife!r}."
             )
+        if isinstance(self.series_embedding, (bool, np.bool_)):
+            raise TypeError(
+                "series_embedding must be a positive int (the size of each "
+                f"series' vector) or None, not a bool; got {self.series_embedding!r}."
+            )
         return super()._prepare(X, y, sample_weight, **kwargs)
+
+    def _with_series_numbers(self, windows, groups, *, continuing, padded, incremental):
+        size = self.series_embedding
+        if size is None:
+            return windows, None, 0
+        if incremental:
+            raise ValueError(
+                f"series_embedding={size} learns a vector for each series that "
+                "fit's groups name; partial_fit takes no groups. Use fit, or "
+                "series_embedding=None."
+            )
+        if groups is None:
+            raise ValueError(
+                f"series_embedding={size} learns a vector for each series: pass "
+                "each row's series to fit as groups (backtest and forecast with "
+                "series_id pass them), or set series_embedding=None."
+            )
+        if padded:
+            raise ValueError(
+                f"series_embedding={size} is for windows of equal length; X has "
+                "padded sequences (NaN steps). Use series_embedding=None."
+            )
+        if continuing:
+            labels = self.series_labels_
+        else:
+            labels = pd.unique(_series_labels(groups, len(windows)))
+        numbers = _series_numbers(labels, groups, len(windows))
+        return _with_numbers(windows, numbers), labels, size
+
+    def _series_numbers_for(self, windows, groups):
+        labels = getattr(self, "series_labels_", None)
+        if labels is None:
+            return windows
+        if groups is None:
+            raise ValueError(
+                f"This LSTMRegressor learnt a vector per series "
+                f"(series_embedding={self._network_spec.embedding}): pass each "
+                "window's series as predict(X, groups=...); forecast and "
+                "backtest with series_id pass them."
+            )
+        return _with_numbers(windows, _series_numbers(labels, groups, len(windows)))
+
+    def _store_fit(self, plan, network, scaling, result) -> None:
+        super()._store_fit(plan, network, scaling, result)
+        self.series_labels_ = plan.series_labels
 
     def _weights_for_scaling(self, plan, scaling):
         halflife = self.recency_halflife
@@ -673,13 +743,19 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         # Squared target scales: the loss on standardised targets, in y's units.
         return scaling.y_scale**2
 
-    _fitted_fields = {"n_outputs_": 1, "y_ndim": 1, "linear_loss_": 3}
+    _fitted_fields = {
+        "n_outputs_": 1,
+        "y_ndim": 1,
+        "linear_loss_": 3,
+        "series_labels_": 8,
+    }
     # Files saved before the linear part existed hold networks without one.
     _params_older_files_lack = {
         **BaseRecurrentNetwork._params_older_files_lack,
         "linear": False,
         "window_scale": False,
         "recency_halflife": None,
+        "series_embedding": None,
     }
 
     def _save_fitted_fields(self, arrays: dict) -> dict:
@@ -688,6 +764,12 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             "n_outputs_": int(self.n_outputs_),
             "y_ndim": int(self._y_ndim),
             "linear_loss_": None if linear_loss is None else float(linear_loss),
+            "series_labels_": None
+            if self.series_labels_ is None
+            else [
+                label.item() if hasattr(label, "item") else label
+                for label in self.series_labels_
+            ],
         }
 
     def _restore_fitted_fields(self, fields: dict, arrays: dict, spec, scaling):
@@ -704,7 +786,30 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             raise InvalidFile("its linear_loss_ does not agree with its network.")
         if linear_loss is not None:
             linear_loss = checked_float(linear_loss, "linear_loss_")
+        labels = fields.get("series_labels_")
+        if labels is not None and (
+            not isinstance(labels, list)
+            or not all(
+                isinstance(label, (str, int)) and not isinstance(label, bool)
+                for label in labels
+            )
+            or len(set(labels)) != len(labels)
+        ):
+            raise InvalidFile(
+                "its series_labels_ must list distinct str or int labels."
+            )
+        if (0 if labels is None else len(labels)) != spec.series or spec.embedding != (
+            self.series_embedding or 0
+        ):
+            raise InvalidFile(
+                "its series_labels_ do not agree with its network and its "
+                "series_embedding."
+            )
+        if labels is not None:
+            kind = str if isinstance(labels[0], str) else np.int64
+            labels = np.asarray(labels, dtype=object if kind is str else kind)
         return {
+            "series_labels_": labels,
             "n_outputs_": n_outputs,
             "_y_ndim": y_ndim,
             "relative_": scaling.relative_targets,
@@ -713,20 +818,24 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         }
 
     # -------------------------------------------------------------- predict
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X, groups=None) -> np.ndarray:
         """Predict the targets of windows ``X``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, time_steps, n_features) or (n_samples, time_steps)
             Windows shaped as in :meth:`fit`.
+        groups : array-like of shape (n_samples,), default=None
+            The series of each window. Needed by a model fitted with
+            ``series_embedding`` (each window is read with its series'
+            vector), and ignored by any other.
 
         Returns
         -------
         y_pred : ndarray of float64, shape (n_samples,) or (n_samples, n_outputs)
             Shaped as the ``y`` given to :meth:`fit`.
         """  # noqa: E501
-        predicted = self._outputs(X)
+        predicted = self._outputs(X, groups)
         return predicted.ravel() if self._y_ndim == 1 else predicted
 
     def predict_linear(self, X) -> np.ndarray:
@@ -805,7 +914,8 @@ def _least_squares(scaling, windows, targets, weights):
     almost as many values as there are rows. Sums are gathered block by
     block, never holding all windows at once.
     """
-    n_inputs = int(np.prod(windows.shape[1:]))
+    # The features of every step: series numbers are not the linear path's.
+    n_inputs = windows.shape[1] * len(scaling.x_mean)
     n_outputs = targets.shape[1]
     gram = np.zeros((n_inputs + 1, n_inputs + 1))
     cross = np.zeros((n_inputs + 1, n_outputs))
@@ -813,7 +923,7 @@ def _least_squares(scaling, windows, targets, weights):
     step = block_rows(windows)
     for start in range(0, len(windows), step):
         block = windows[start : start + step]
-        inputs = scaling.transform_windows(block).reshape(len(block), -1)
+        inputs = scaling.transform_values(block).reshape(len(block), -1)
         design = np.hstack([inputs.astype(np.float64), np.ones((len(block), 1))])
         scaled = scaling.transform_targets(block, targets[start : start + step])
         scaled = scaled.astype(np.float64)
@@ -898,3 +1008,45 @@ def recency_weights(groups, n_rows: int, halflife: float, parts=None) -> np.ndar
     ages[train] = rows_from_series_end(labels[train], len(train))[1] - 1
     ages[train] += np.minimum(before, halflife)
     return 0.5 ** (ages / halflife)
+
+
+def _series_labels(groups, n_rows: int) -> np.ndarray:
+    """``groups`` as a 1-D array of one string or integer label per row."""
+    labels = column_or_1d(groups, warn=False)
+    if len(labels) != n_rows:
+        raise ValueError(
+            f"groups must label each of the {n_rows} rows of X with its series; "
+            f"got {len(labels)} labels."
+        )
+    kind = pd.api.types.infer_dtype(labels, skipna=False)
+    if kind not in ("string", "integer"):
+        raise TypeError(
+            "With series_embedding, groups must label the series with strings "
+            f"or integers (labels a saved model can keep); got labels of type "
+            f"{kind!r}."
+        )
+    return labels
+
+
+def _series_numbers(labels: np.ndarray, groups, n_rows: int) -> np.ndarray:
+    """Each row's series number: its label's position among ``labels``."""
+    given = _series_labels(groups, n_rows)
+    numbers = pd.Index(labels).get_indexer(given)
+    unseen = numbers < 0
+    if unseen.any():
+        label = given[np.argmax(unseen)]
+        label = label.item() if isinstance(label, np.generic) else label
+        raise ValueError(
+            f"groups names series {label!r}, which the model did not see in fit: "
+            "series_embedding learnt a vector for the "
+            f"{len(labels)} series it was fitted on only."
+        )
+    return numbers
+
+
+def _with_numbers(windows: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """The windows with one more column: each window's series number."""
+    column = np.broadcast_to(
+        numbers.astype(windows.dtype)[:, None, None], (*windows.shape[:2], 1)
+    )
+    return np.concatenate([windows, column], axis=2)

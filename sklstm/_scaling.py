@@ -247,12 +247,30 @@ class WindowScaling:
             .scaling(standardize=standardize, relative=relative)
         )
 
+    def _values(self, windows: np.ndarray) -> np.ndarray:
+        # Windows of a network that embeds series carry each window's series
+        # number as one more column, which no statistic describes.
+        n_features = len(self.x_mean)
+        return windows[:, :, :n_features] if windows.shape[2] > n_features else windows
+
     def transform_windows(self, windows: np.ndarray) -> np.ndarray:
         """The float32 network input for a batch of windows.
 
         Padded steps (NaN) become :data:`PAD_VALUE`, which the
-        network's Masking layer skips.
+        network's Masking layer skips. A column beyond the features (the
+        series numbers of a network that embeds series) is passed on as it
+        is.
         """
+        values = self.transform_values(windows)
+        if windows.shape[2] == values.shape[2]:
+            return values
+        numbers = windows[:, :, values.shape[2] :].astype(np.float32)
+        return np.concatenate([values, numbers], axis=2)
+
+    def transform_values(self, windows: np.ndarray) -> np.ndarray:
+        """The scaled float32 features of a batch of windows, without the
+        series numbers (see :meth:`transform_windows`)."""
+        windows = self._values(windows)
         if self.divisor is not None:
             windows = log_ratios(windows, window_scales(windows)[:, None, :], "X")
         block = _relative(windows, self.relative_features)
@@ -273,6 +291,7 @@ class WindowScaling:
         temporary of its full length.
         """
         out = np.empty(y.shape, dtype=np.float32)
+        windows = self._values(windows)
         step = block_rows(windows)
         for i in range(0, len(y), step):
             block, targets = windows[i : i + step], y[i : i + step]
@@ -289,6 +308,7 @@ class WindowScaling:
     def inverse_targets(self, windows: np.ndarray, outputs: np.ndarray) -> np.ndarray:
         """Map network outputs for ``windows`` back to float64 targets."""
         targets = np.asarray(outputs, dtype=np.float64) * self.y_scale + self.y_mean
+        windows = self._values(windows)
         scales = None
         if self.divisor is not None:
             scales = window_scales(windows)
@@ -310,7 +330,10 @@ class WindowScaling:
         if self.divisor is None:
             return lambda values: values
         scales = np.concatenate(
-            [window_scales(windows[rows]) for rows in _row_blocks(windows, None)]
+            [
+                window_scales(self._values(windows[rows]))
+                for rows in _row_blocks(windows, None)
+            ]
         )[:, self.divisor]
         return lambda values: log_ratios(values, scales, "y")
 

@@ -195,7 +195,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 7
+    assert manifest["format_version"] == 8
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -290,7 +290,7 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=8), "format version 8.*newer"),
+        (lambda m: m.update(format_version=9), "format version 9.*newer"),
         (lambda m: m.update(format_version=True), "format version True"),
         (
             lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),
@@ -355,8 +355,21 @@ def _saved_as_older_version(model, path, version, drop_fields):
     _rewrite(path, {MANIFEST: as_older})
 
 
+def _drop_version_8_fields(manifest):
+    """What format version 8 added: a vector learnt per series."""
+    fitted = manifest["fitted"]
+    if fitted is not None:
+        assert fitted["network"].pop("series") == 0
+        assert fitted["network"].pop("embedding") == 0
+    if manifest["format"] == "sklstm.LSTMRegressor":
+        assert manifest["params"].pop("series_embedding") is None
+        if fitted is not None:
+            assert fitted.pop("series_labels_") is None
+
+
 def _drop_version_7_fields(manifest):
     """What format version 7 added: a panel's older windows weigh less."""
+    _drop_version_8_fields(manifest)
     if manifest["format"] == "sklstm.LSTMRegressor":
         manifest["params"].pop("recency_halflife")
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sklstm import LSTMRegressor, SeriesChunks, WindowTransformer, load
-from sklstm._panel_backtest import _series_fit_params
+from sklstm._panel_forecast import series_params
 from sklstm._scaling import WindowScaling, window_scales
 
 TINY = {"rnn_layers": [4], "steps": 40, "print_steps": 10, "batch_size": 16}
@@ -191,8 +191,11 @@ def test_panel_backtest_passes_the_series_to_the_network():
 
     ids = np.array(["a", "a", "b"])
     pipeline = make_pipeline(WindowTransformer(3, series_id=0), LSTMRegressor())
-    params = _series_fit_params(pipeline, ids)
+    params = series_params(pipeline, "fit", ids)
     assert list(params) == ["lstmregressor__groups"]
     np.testing.assert_array_equal(params["lstmregressor__groups"], ids)
-    assert _series_fit_params(LSTMRegressor(), ids)["groups"] is ids
-    assert _series_fit_params(make_pipeline(LinearRegression()), ids) == {}
+    assert series_params(LSTMRegressor(), "fit", ids)["groups"] is ids
+    assert series_params(make_pipeline(LinearRegression()), "fit", ids) == {}
+    # Pipeline.predict hands its parameters to the final step as they are.
+    assert list(series_params(pipeline, "predict", ids)) == ["groups"]
+    assert series_params(make_pipeline(LinearRegression()), "predict", ids) == {}
