@@ -838,6 +838,36 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         predicted = self._outputs(X, groups)
         return predicted.ravel() if self._y_ndim == 1 else predicted
 
+    def score(self, X, y, sample_weight=None, groups=None) -> float:
+        """Coefficient of determination (R²) of :meth:`predict` on ``X``.
+
+        As scikit-learn's regressors score, with ``groups`` passed on to
+        :meth:`predict`, so that a model fitted with ``series_embedding`` can
+        be scored (and searched over, with metadata routing: see the user
+        guide's page on panels).
+
+        Parameters
+        ----------
+        X : array-like
+            Windows, as for :meth:`predict`.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows.
+        groups : array-like of shape (n_samples,), default=None
+            The series of each window, as for :meth:`predict`.
+
+        Returns
+        -------
+        score : float
+            R² of the predictions.
+        """
+        from sklearn.metrics import r2_score
+
+        return float(
+            r2_score(y, self.predict(X, groups=groups), sample_weight=sample_weight)
+        )
+
     def predict_linear(self, X) -> np.ndarray:
         """Predict with the network's linear path alone (see ``linear``).
 

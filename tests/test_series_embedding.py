@@ -174,3 +174,33 @@ def test_panel_forecasts_read_each_series_vector():
     unseen = panel.assign(shop=panel["shop"].replace("east", "west"))
     with pytest.raises(ValueError, match="'west', which the model did not see"):
         forecast(model, unseen, 1, series_id="shop")
+
+
+def test_a_search_routes_each_window_s_series_to_fit_and_score():
+    import sklearn
+    from sklearn.model_selection import GridSearchCV
+
+    from sklstm import PanelSplit
+
+    X, y, groups = _twins()
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = (
+            LSTMRegressor(**TINY, random_state=0)
+            .set_fit_request(groups=True, sample_weight=False)
+            .set_score_request(groups=True, sample_weight=False)
+        )
+        search = GridSearchCV(
+            model, {"series_embedding": [None, 2]}, cv=PanelSplit(2, test_size=20)
+        )
+        search.fit(X, y, groups=groups)
+    # Only the model that knows each window's series fits both twins.
+    assert search.best_params_ == {"series_embedding": 2}
+    scores = search.cv_results_["mean_test_score"]
+    assert scores[1] > 0.8 > scores[0]
+
+
+def test_score_reads_each_window_s_series(embedded):
+    X, y, groups = _twins()
+    assert embedded.score(X, y, groups=groups) > 0.9
+    with pytest.raises(ValueError, match=r"predict\(X, groups"):
+        embedded.score(X, y)
