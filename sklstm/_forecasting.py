@@ -97,6 +97,15 @@ class _WindowModel:
                 "WindowTransformer and ends with a regressor, or a fitted "
                 f"LSTMRegressor; got {type(model).__name__}."
             )
+        final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+        if getattr(final, "series_labels_", None) is not None:
+            raise ValueError(
+                "This model's LSTMRegressor learnt a vector per series "
+                f"(series_embedding={final.series_embedding}), so each window "
+                "needs its series: forecast a table of series with forecast(..., "
+                "series_id=...); without series_id, forecast and backtest read "
+                "a single series."
+            )
         self.validation_samples = _validation_samples(model)
 
     def predict(self, windows: np.ndarray) -> np.ndarray:

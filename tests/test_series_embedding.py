@@ -204,3 +204,9 @@ def test_score_reads_each_window_s_series(embedded):
     assert embedded.score(X, y, groups=groups) > 0.9
     with pytest.raises(ValueError, match=r"predict\(X, groups"):
         embedded.score(X, y)
+
+
+def test_a_single_series_forecast_asks_for_the_series(embedded):
+    X, _, _ = _twins()
+    with pytest.raises(ValueError, match=r"learnt a vector per series.*series_id="):
+        forecast(embedded, X[-1:], 2)
