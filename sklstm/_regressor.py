@@ -697,9 +697,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 f"series_embedding={size} is for windows of equal length; X has "
                 "padded sequences (NaN steps). Use series_embedding=None."
             )
-        if continuing:
-            labels = self.series_labels_
-        else:
+        # A warm start keeps the fitted series' vectors (one fitted without
+        # them gets new labels here, and then a spec that says so).
+        labels = self.series_labels_ if continuing else None
+        if labels is None:
             labels = pd.unique(_series_labels(groups, len(windows)))
         numbers = _series_numbers(labels, groups, len(windows))
         return _with_numbers(windows, numbers), labels, size
@@ -787,16 +788,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         if linear_loss is not None:
             linear_loss = checked_float(linear_loss, "linear_loss_")
         labels = fields.get("series_labels_")
-        if labels is not None and (
-            not isinstance(labels, list)
-            or not all(
-                isinstance(label, (str, int)) and not isinstance(label, bool)
-                for label in labels
-            )
-            or len(set(labels)) != len(labels)
-        ):
+        if labels is not None and not _saved_labels_are_valid(labels):
             raise InvalidFile(
-                "its series_labels_ must list distinct str or int labels."
+                "its series_labels_ must list distinct labels, all strings or "
+                "all 64-bit integers."
             )
         if (0 if labels is None else len(labels)) != spec.series or spec.embedding != (
             self.series_embedding or 0
@@ -806,8 +801,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 "series_embedding."
             )
         if labels is not None:
-            kind = str if isinstance(labels[0], str) else np.int64
-            labels = np.asarray(labels, dtype=object if kind is str else kind)
+            strings = isinstance(labels[0], str)
+            labels = np.asarray(labels, dtype=object if strings else np.int64)
         return {
             "series_labels_": labels,
             "n_outputs_": n_outputs,
@@ -1038,6 +1033,22 @@ def recency_weights(groups, n_rows: int, halflife: float, parts=None) -> np.ndar
     ages[train] = rows_from_series_end(labels[train], len(train))[1] - 1
     ages[train] += np.minimum(before, halflife)
     return 0.5 ** (ages / halflife)
+
+
+def _saved_labels_are_valid(labels) -> bool:
+    """Whether a file's series labels are what a fit stores: distinct, and
+    all strings or all integers that fit in 64 bits."""
+    if not isinstance(labels, list) or not labels or len(set(labels)) != len(labels):
+        return False
+    if all(isinstance(label, str) for label in labels):
+        return True
+    limits = np.iinfo(np.int64)
+    return all(
+        isinstance(label, int)
+        and not isinstance(label, bool)
+        and limits.min <= label <= limits.max
+        for label in labels
+    )
 
 
 def _series_labels(groups, n_rows: int) -> np.ndarray:

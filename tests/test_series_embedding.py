@@ -210,3 +210,31 @@ def test_a_single_series_forecast_asks_for_the_series(embedded):
     X, _, _ = _twins()
     with pytest.raises(ValueError, match=r"learnt a vector per series.*series_id="):
         forecast(embedded, X[-1:], 2)
+
+
+def test_a_warm_start_cannot_add_vectors_to_a_model_without_them():
+    X, y, groups = _twins()
+    model = LSTMRegressor(**TINY, warm_start=True, random_state=0)
+    model.fit(X, y, groups=groups)
+    before = model.predict(X)
+    with pytest.raises(ValueError, match="series_embedding changed"):
+        model.set_params(series_embedding=2).fit(X, y, groups=groups)
+    assert model.series_labels_ is None
+    assert_array_equal(model.predict(X), before)
+
+
+@pytest.mark.parametrize(
+    "labels", [["low", 7], [7, 7], [], [2**70, 1], [True, False], "low"]
+)
+def test_a_file_with_bad_series_labels_is_refused(embedded, tmp_path, labels):
+    from test_persistence_safe import _rewrite
+
+    path = tmp_path / "model.sklstm"
+    embedded.save(path)
+
+    def edit(manifest):
+        manifest["fitted"]["series_labels_"] = labels
+
+    _rewrite(path, {"sklstm.json": edit})
+    with pytest.raises(ValueError, match="series_labels_"):
+        load(path)
