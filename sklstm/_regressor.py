@@ -700,9 +700,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         # A warm start keeps the fitted series' vectors (one fitted without
         # them gets new labels here, and then a spec that says so).
         labels = self.series_labels_ if continuing else None
+        given = _series_labels(groups, len(windows))
         if labels is None:
-            labels = pd.unique(_series_labels(groups, len(windows)))
-        numbers = _series_numbers(labels, groups, len(windows))
+            labels = pd.unique(given)
+        numbers = _series_numbers(labels, given)
         return _with_numbers(windows, numbers), labels, size
 
     def _series_numbers_for(self, windows, groups):
@@ -716,7 +717,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 "window's series as predict(X, groups=...); forecast and "
                 "backtest with series_id pass them."
             )
-        return _with_numbers(windows, _series_numbers(labels, groups, len(windows)))
+        given = _series_labels(groups, len(windows))
+        return _with_numbers(windows, _series_numbers(labels, given))
 
     def _store_fit(self, plan, network, scaling, result) -> None:
         super()._store_fit(plan, network, scaling, result)
@@ -995,12 +997,7 @@ def rows_from_series_end(groups, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     ``groups`` labels each of the ``n_rows`` rows with its series; a series'
     rows are in time order but need not be contiguous.
     """
-    labels = column_or_1d(groups, warn=False)
-    if len(labels) != n_rows:
-        raise ValueError(
-            f"groups must label each of the {n_rows} rows of X with "
-            f"its series; got {len(labels)} labels."
-        )
+    labels = _labels_per_row(groups, n_rows)
     if pd.isna(labels).any():
         raise ValueError("groups has missing labels: every row needs its series.")
     _, codes = np.unique(labels, return_inverse=True)
@@ -1051,14 +1048,20 @@ def _saved_labels_are_valid(labels) -> bool:
     )
 
 
-def _series_labels(groups, n_rows: int) -> np.ndarray:
-    """``groups`` as a 1-D array of one string or integer label per row."""
+def _labels_per_row(groups, n_rows: int) -> np.ndarray:
+    """``groups`` as a 1-D array of one label per row of ``X``."""
     labels = column_or_1d(groups, warn=False)
     if len(labels) != n_rows:
         raise ValueError(
             f"groups must label each of the {n_rows} rows of X with its series; "
             f"got {len(labels)} labels."
         )
+    return labels
+
+
+def _series_labels(groups, n_rows: int) -> np.ndarray:
+    """``groups`` as a 1-D array of one string or integer label per row."""
+    labels = _labels_per_row(groups, n_rows)
     kind = pd.api.types.infer_dtype(labels, skipna=False)
     if kind not in ("string", "integer"):
         raise TypeError(
@@ -1069,9 +1072,9 @@ def _series_labels(groups, n_rows: int) -> np.ndarray:
     return labels
 
 
-def _series_numbers(labels: np.ndarray, groups, n_rows: int) -> np.ndarray:
-    """Each row's series number: its label's position among ``labels``."""
-    given = _series_labels(groups, n_rows)
+def _series_numbers(labels: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """Each row's series number: the position of its label ``given`` (as
+    ``_series_labels`` returns them) among ``labels``."""
     numbers = pd.Index(labels).get_indexer(given)
     unseen = numbers < 0
     if unseen.any():
