@@ -204,7 +204,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
     True
     """
 
-    _loss = "crossentropy"
+    _losses = ("crossentropy",)
     _outputs_name = "classes"
     _min_delta = 0.01
     _auto_min_rounds = 200
@@ -434,11 +434,11 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         train, val = next(splitter.split(np.zeros(n_rows), indices))
         return np.sort(train), np.sort(val)
 
-    def _validation_loss(self, outputs, targets, weights) -> float:
+    def _validation_loss(self, outputs, targets, weights, loss: str) -> float:
         losses = -np.sum(targets * _log_softmax(outputs), axis=1)
         return float(np.average(losses, weights=weights))
 
-    def _loss_scale(self, scaling: WindowScaling) -> np.ndarray:
+    def _loss_scale(self, scaling: WindowScaling, loss: str) -> np.ndarray:
         return np.ones(1)
 
     _fitted_fields = {"classes_": 1}

@@ -100,6 +100,7 @@ _ARCHITECTURE_PARAMS = (
     "learning_rate",
     "linear",
     "series_embedding",
+    "loss",
 )
 
 
@@ -159,19 +160,19 @@ class _FitPlan:
 class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     """Base class of the recurrent estimators; not to be used directly.
 
-    Faces define ``__init__`` (their parameters), ``_loss`` (``"mse"`` or
+    Faces define ``__init__`` (their parameters), ``_losses`` (the network losses their
+    fits may train on, the usual one first: ``"mse"``, ``"relative"`` or
     ``"crossentropy"``) and the abstract hooks below: how they read targets
     (``_validate_targets``), scale them (``_target_scaling``, which also takes
-    statistics gathered over chunks, see :class:`~sklstm.WindowStatistics`),
-    hold rows out (``_validation_rows``), measure the loss
-    (``_validation_loss``, ``_loss_scale``), and save and restore the fitted
-    attributes that are theirs alone (``_save_fitted_fields``,
-    ``_restore_fitted_fields``, with their keys in ``_fitted_fields``). The
-    base saves and restores everything else: the network, its scaling and
-    what training measured.
+    statistics gathered over chunks, see :class:`~sklstm.WindowStatistics`), hold rows
+    out (``_validation_rows``), measure the loss (``_validation_loss``,
+    ``_loss_scale``), and save and restore the fitted attributes that are theirs alone
+    (``_save_fitted_fields``, ``_restore_fitted_fields``, with their keys in
+    ``_fitted_fields``). The base saves and restores everything else: the network, its
+    scaling and what training measured.
     """
 
-    _loss = "mse"
+    _losses: tuple[str, ...] = ("mse",)
     # What the network's outputs are, in error messages.
     _outputs_name = "targets"
     # The keys of the face's own fitted fields in a saved file's fitted state,
@@ -331,7 +332,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             dense=dense_spec,
             optimizer=optimizer_name,
             learning_rate=float(self.learning_rate),
-            loss=self._loss,
+            loss=self._spec_loss(continuing),
             masked=padded or (continuing and self._network_spec.masked),
             members=self._members(len(windows), continuing, incremental),
             patch=self._patch(windows.shape[1], continuing),
@@ -400,6 +401,16 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         weigh rows by what the scaling does (here: the plan's, as they are)."""
         return plan.weights
 
+    def _spec_loss(self, continuing: bool) -> str:
+        """The network loss of a fit, as far as it is known before the data's
+        scaling is chosen (see _spec_for_scaling); here the face's usual one."""
+        return self._network_spec.loss if continuing else self._losses[0]
+
+    def _spec_for_scaling(self, spec, scaling):
+        """The spec of a new network once the scaling is chosen: the face may
+        choose the loss by what the scaling does (here: the spec as it is)."""
+        return spec
+
     def _build(self, plan: _FitPlan, statistics=None):
         """The network and scaling to train: new ones, or the fitted ones."""
         from ._training import build_network
@@ -428,6 +439,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 rows=statistics_rows(plan.n_train, plan.rng),
             )
         plan.weights = self._weights_for_scaling(plan, scaling)
+        plan.spec = self._spec_for_scaling(plan.spec, scaling)
         network = build_network(plan.spec, seed)
         train_weights = None if plan.weights is None else plan.weights[plan.train_rows]
         self._initialise_network(
@@ -488,7 +500,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             batches,
             sampler,
             config,
-            loss_scale=self._loss_scale(scaling),
+            loss_scale=self._loss_scale(scaling, network.spec.loss),
             validation_loss=self._validation_loss_of(plan, network, scaling),
         )
 
@@ -515,7 +527,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
 
         def validation_loss() -> float:
             outputs = measured(network.predict_windows(val_windows, scaling))
-            return self._validation_loss(outputs, val_targets, val_weights)
+            return self._validation_loss(
+                outputs, val_targets, val_weights, network.spec.loss
+            )
 
         return validation_loss
 
@@ -672,12 +686,14 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         """
 
     @abstractmethod
-    def _validation_loss(self, outputs, targets, weights) -> float:
-        """The loss of outputs in the targets' units, weighted by row."""
+    def _validation_loss(self, outputs, targets, weights, loss: str) -> float:
+        """The network loss ``loss`` of outputs in the targets' units,
+        weighted by row."""
 
     @abstractmethod
-    def _loss_scale(self, scaling) -> np.ndarray:
-        """Turns the per-output loss on scaled targets into the targets' units."""
+    def _loss_scale(self, scaling, loss: str) -> np.ndarray:
+        """Turns the per-output loss ``loss`` on scaled targets into the
+        targets' units."""
 
     @abstractmethod
     def _save_fitted_fields(self, arrays: dict) -> dict:
@@ -898,10 +914,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             if not message.startswith("its "):
                 message = f"its network description is invalid: {message}"
             raise InvalidFile(message) from None
-        if spec.loss != self._loss:
+        if spec.loss not in self._losses:
             raise InvalidFile(
-                f"its network is trained on {spec.loss!r}, not on {self._loss!r} "
-                f"as a {type(self).__name__}'s."
+                f"its network is trained on {spec.loss!r}, not on one of "
+                f"{self._losses} as a {type(self).__name__}'s."
             )
         return spec
 

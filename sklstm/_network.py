@@ -14,6 +14,7 @@ whose network is rebuilt from it.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
@@ -66,9 +67,12 @@ _RNN_KEYS = {
     "bidirectional",
 }
 _DENSE_KEYS = {"layers", "activation", "dropout"}
-# What a network is trained on: "mse" outputs values, "crossentropy" the
-# logits of a softmax over classes.
-_LOSSES = ("mse", "crossentropy")
+# What a network is trained on: "mse" outputs values trained on their
+# squared error; "relative" outputs values on the log scale of windows
+# divided by their own scale, trained on the relative error of what they map
+# back to (see relative_errors); "crossentropy" the logits of a softmax over
+# classes.
+_LOSSES = ("mse", "relative", "crossentropy")
 _SPEC_KEYS = {
     "time_steps",
     "n_features",
@@ -271,9 +275,12 @@ def _check_activation(activation: str) -> None:
 class NetworkSpec:
     """Everything that makes two networks the same architecture.
 
-    ``n_outputs`` counts the network's outputs: targets for ``loss="mse"``,
-    classes for ``loss="crossentropy"``. ``masked`` puts a Masking layer in
-    front, for sequences padded with :data:`PAD_VALUE`. ``linear`` adds a
+    ``n_outputs`` counts the network's outputs: targets for ``loss="mse"``
+    and ``loss="relative"``, classes for ``loss="crossentropy"``. A network
+    trained on ``"relative"`` ends in a :func:`target_scale_layer`, which holds
+    the spread of the standardised targets for the loss to read. ``masked``
+    puts a Masking layer in front, for sequences padded with
+    :data:`PAD_VALUE`. ``linear`` adds a
     linear autoregressive path: a dense layer ``"linear"`` (not trained by
     gradient steps) on the flattened window whose outputs are added to those
     of the recurrent layers' output layer (which then starts at zero, so that
@@ -388,7 +395,7 @@ class NetworkSpec:
             raise TypeError("its network's masked flag must be a bool.")
         linear = description["linear"]
         if not isinstance(linear, bool) or (
-            linear and (description["masked"] or description["loss"] != "mse")
+            linear and (description["masked"] or description["loss"] == "crossentropy")
         ):
             raise TypeError(
                 "its network's linear flag must be a bool, False for a masked or "
@@ -513,7 +520,73 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
         outputs = keras.layers.Concatenate(name="members")(outputs)
     else:
         outputs = outputs[0]
+    if spec.loss == "relative":
+        outputs = target_scale_layer(spec.n_outputs)(outputs)
     return keras.Model(inputs, outputs, name="sklstm_network")
+
+
+@functools.cache
+def _target_scale_class():
+    keras = load_keras()
+
+    @keras.saving.register_keras_serializable(package="sklstm")
+    class TargetScale(keras.layers.Layer):
+        """Passes the outputs on unchanged; holds what one standardised unit
+        of each target is on the log scale, which the relative loss reads.
+
+        The scale lives in the network (not trained), so that the compiled
+        training programs, shared by every network of an architecture, read
+        each fit's own scale from the weights they are given.
+        """
+
+        def __init__(self, n_outputs: int, **kwargs):
+            super().__init__(**kwargs)
+            self.n_outputs = int(n_outputs)
+
+        def build(self, input_shape):
+            self.scale = self.add_weight(
+                shape=(self.n_outputs,),
+                initializer="ones",
+                trainable=False,
+                name="scale",
+            )
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+        def call(self, inputs):
+            return inputs
+
+        def get_config(self):
+            return {**super().get_config(), "n_outputs": self.n_outputs}
+
+    return TargetScale
+
+
+def target_scale_layer(n_outputs: int):
+    """The identity layer a network trained on relative errors ends in."""
+    return _target_scale_class()(n_outputs, name="target_scale")
+
+
+# Beyond this log ratio (a forecast 20 times the actual value) a relative
+# error grows linearly rather than exponentially, so that one wild output
+# early in training cannot swamp a batch's gradient.
+RELATIVE_ERROR_KNEE = 3.0
+
+
+def relative_errors(gaps, ops):
+    """Relative errors ``|exp(gap) - 1|`` of log ratios forecast / actual.
+
+    ``ops`` is ``numpy`` or a TensorFlow-like module with ``abs``, ``exp``,
+    ``minimum`` and ``maximum`` (``expm1`` where it has one). A forecast
+    below the actual value costs at most 1; one above it costs its excess
+    share, growing linearly past :data:`RELATIVE_ERROR_KNEE`.
+    """
+    knee = RELATIVE_ERROR_KNEE
+    inside = ops.minimum(gaps, knee)
+    beyond = ops.maximum(gaps - knee, 0.0)
+    expm1 = getattr(ops, "expm1", None) or ops.math.expm1
+    return ops.abs(expm1(inside)) + math.exp(knee) * beyond
 
 
 @functools.cache

@@ -68,7 +68,7 @@ __all__ = [
     "save",
 ]
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 # The estimators files can hold, by format name ("sklstm.<class name>"); each
 # face registers itself when it is defined.
 _FACES: dict[str, type] = {}
@@ -80,8 +80,9 @@ _FACES: dict[str, type] = {}
 # version 5 files read time steps one by one (no patch_length parameter);
 # version 6 files weigh a panel's windows alike (no recency_halflife
 # parameter); version 7 files learn no vector per series (no
-# series_embedding parameter).
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)
+# series_embedding parameter); version 8 files train every regressor on the
+# squared error (no loss parameter).
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 MANIFEST = "sklstm.json"
 ARRAYS = "arrays.npz"
 MODEL = "model.keras"

@@ -36,6 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from ._config import engine_setting, load_tensorflow, tensorflow_threads
+from ._network import relative_errors
 from ._patches import patched_shape
 
 __all__ = [
@@ -297,8 +298,15 @@ class Programs:
             )
             entropy = tf.reduce_mean(entropy, axis=1)
             return tf.reduce_sum(ws * entropy, keepdims=True) / batch_rows
-        squares = tf.reduce_mean(tf.square(outputs - ys), axis=1)
-        return tf.reduce_sum(ws[:, None] * squares, axis=0) / batch_rows
+        if self._loss == "relative":
+            # Outputs and targets are standardised log ratios; one unit is
+            # the target scale's worth of log on each output.
+            scale = self._model.get_layer("target_scale").scale
+            errors = relative_errors((outputs - ys) * scale, tf)
+        else:
+            errors = tf.square(outputs - ys)
+        errors = tf.reduce_mean(errors, axis=1)
+        return tf.reduce_sum(ws[:, None] * errors, axis=0) / batch_rows
 
     def _n_losses(self, ys) -> int:
         return 1 if self._loss == "crossentropy" else ys.shape[-1]

@@ -17,6 +17,7 @@ from sklearn.utils.validation import (
 )
 
 from ._core import BaseRecurrentNetwork, _GatheredRows, _mean_one
+from ._network import relative_errors
 from ._persistence import InvalidFile, checked_float, checked_int, register
 from ._scaling import (
     WindowScaling,
@@ -35,7 +36,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
 
     The network is one or more LSTM layers (``rnn_layers``), optional dense
     layers (``dense_layers``) and a linear output, trained on the mean squared
-    error for a budget of ``steps`` mini-batch gradient steps. Early stopping
+    error (or, on windows divided by their own scale, the mean relative
+    error: see ``loss``) for a budget of ``steps`` mini-batch gradient
+    steps. Early stopping
     watches a validation tail: the *last* ``validation_fraction`` of the
     training rows, in time order, never a random subset. Inputs and targets
     are standardised from the training rows, and a target whose series
@@ -239,6 +242,27 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         for every series alike, which measured better on the Tourism
         competition (see the user guide's page on panels). The linear path
         reads the values alone. Not for padded sequences or ``partial_fit``.
+    loss : {"auto", "squared_error", "relative_error"}, default="auto"
+        What training minimises. ``"squared_error"``: the mean squared error
+        of the standardised targets. ``"relative_error"``: the mean relative
+        error ``|f - y| / (y + 0.1 s)`` of each forecast ``f`` of a target
+        ``y`` whose window's scale is ``s`` (see ``window_scale``): a share
+        of the actual value, as the MAPE measures it, which a value at zero
+        cannot make infinite; a forecast below the actual value costs at most
+        1, one above it its excess share (growing linearly beyond 20 times
+        the actual value). It needs windows divided by their own scale
+        (``window_scale_``), on whose log scale it is computed, and raises
+        otherwise. ``"auto"`` takes the relative error where the windows are
+        divided and the squared error where they are not. Early stopping and
+        ``best_loss_``, ``linear_loss_`` and ``history_`` measure the same
+        loss; the linear part is fitted by least squares either way. On the
+        Tourism competition (one global model, windows of twice the horizon,
+        median of seeds 0, 1 and 2) the relative error took the MAPE from
+        20.64 to 20.47 (monthly) and from 15.06 to 14.80 (quarterly), with
+        the sMAPE and MASE as good or better: a model trained on squared
+        errors of logs forecasts each value's median, and the relative
+        error weighs a forecast too high against a small actual value as
+        the competition's metrics do.
     time_order : {"oldest_first", "newest_first"}, default="oldest_first"
         The order of the time steps in ``X``: along each row of a 2-D input
         (one univariate window per row) and along the second axis of a 3-D
@@ -276,9 +300,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     history_ : dict of lists
         Per evaluation: ``"step"``, ``"epoch"``, ``"train_loss"`` (mean over
         the steps since the previous evaluation) and ``"val_loss"`` (None
-        without validation). Losses are MSE in the targets' units (with
-        ``window_scale_``, on the scale of the divided targets, see
-        ``window_scale``); the
+        without validation). Losses are the fit's ``loss_``: MSE in the
+        targets' units (with ``window_scale_``, on the log scale of the
+        divided targets, see ``window_scale``), or the mean relative error,
+        a share of the actual values; the
         validation loss is over the ``n_validation_evaluated_`` rows each
         evaluation reads.
     best_loss_ : float
@@ -294,12 +319,15 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     window_scale_ : bool
         Whether each window and its targets are divided by the window's own
         scale (see ``window_scale``).
+    loss_ : {"squared_error", "relative_error"}
+        What training minimised (see ``loss``).
     linear_loss_ : float or None
-        MSE of the linear part alone (:meth:`predict_linear`) on the rows
-        ``best_loss_`` is measured on (the validation rows each evaluation
-        read), or without validation on the training rows (the last 100,000
-        of them at most), in the targets' units; None without a linear part.
-        Compare it with ``best_loss_``, the whole model's.
+        The loss (``loss_``) of the linear part alone (:meth:`predict_linear`) on the
+        rows ``best_loss_`` is measured on (the validation rows each evaluation read),
+        or without validation on the training rows (the last 100,000 of them at most),
+        in the targets' units (a share of them for the relative error); None without
+        a linear part. Compare it with
+        ``best_loss_``, the whole model's.
     series_labels_ : ndarray or None
         The series the network learnt a vector for (``series_embedding``),
         in the order of their vectors; None without one.
@@ -354,7 +382,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     True
     """
 
-    _loss = "mse"
+    _losses = ("mse", "relative")
 
     _parameter_constraints: dict = {
         **BaseRecurrentNetwork._parameter_constraints,
@@ -367,6 +395,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             None,
         ],
         "series_embedding": [Interval(Integral, 1, None, closed="left"), None],
+        "loss": [StrOptions({"auto", "squared_error", "relative_error"})],
     }
 
     def __init__(
@@ -393,6 +422,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         linear: bool = True,
         recency_halflife: float | str | None = "auto",
         series_embedding: int | None = None,
+        loss: str = "auto",
         time_order: str = "oldest_first",
     ) -> None:
         self.rnn_layers = rnn_layers
@@ -416,6 +446,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.linear = linear
         self.recency_halflife = recency_halflife
         self.series_embedding = series_embedding
+        self.loss = loss
         self.time_order = time_order
 
     # ------------------------------------------------------------------ fit
@@ -562,6 +593,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         )
 
     def _initialise_network(self, network, scaling, windows, targets, weights, rng):
+        if network.spec.loss == "relative":
+            network.model.get_layer("target_scale").set_weights(
+                [scaling.y_scale.astype(np.float32)]
+            )
         if network.spec.linear:
             if len(windows) > MAX_LEAST_SQUARES_ROWS:
                 rows = spread_rows(len(windows), MAX_LEAST_SQUARES_ROWS, rng)
@@ -573,6 +608,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             )
 
     def _describe_fit(self, windows, targets, weights, rows, validated) -> None:
+        loss = self._network_spec.loss
+        self.loss_ = _LOSS_NAMES[loss]
         self.linear_loss_ = None
         if not self._network_spec.linear:
             return
@@ -593,8 +630,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             whole = self._shrink_recurrent_part(
                 windows, targets, weights, linear, measured
             )
-            self.best_loss_ = self._validation_loss(whole, targets, weights)
-        self.linear_loss_ = self._validation_loss(linear, targets, weights)
+            self.best_loss_ = self._validation_loss(whole, targets, weights, loss)
+        self.linear_loss_ = self._validation_loss(linear, targets, weights, loss)
 
     def _shrink_recurrent_part(self, windows, targets, weights, linear, measured):
         """Scale what the recurrent layers add by its best share on held-out rows.
@@ -738,13 +775,43 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         recency = recency_weights(plan.groups, len(plan.targets), halflife, parts)
         return _mean_one(recency if plan.weights is None else plan.weights * recency)
 
-    def _validation_loss(self, outputs, targets, weights) -> float:
-        errors = np.mean((outputs - targets) ** 2, axis=1)
-        return float(np.average(errors, weights=weights))
+    def _validation_loss(self, outputs, targets, weights, loss: str) -> float:
+        if loss == "relative":
+            errors = relative_errors(outputs - targets, np)
+        else:
+            errors = (outputs - targets) ** 2
+        return float(np.average(np.mean(errors, axis=1), weights=weights))
 
-    def _loss_scale(self, scaling: WindowScaling) -> np.ndarray:
+    def _loss_scale(self, scaling: WindowScaling, loss: str) -> np.ndarray:
+        if loss == "relative":
+            # Relative errors have no units.
+            return np.ones_like(scaling.y_scale)
         # Squared target scales: the loss on standardised targets, in y's units.
         return scaling.y_scale**2
+
+    def _network_loss(self, window_scaled: bool) -> str:
+        """The network loss ``loss`` asks for, given whether the windows are
+        divided by their own scale (relative errors need them divided)."""
+        if self.loss == "squared_error":
+            return "mse"
+        if self.loss == "relative_error" and not window_scaled:
+            raise ValueError(
+                "loss='relative_error' measures errors as shares of the "
+                "actual values on the log scale of windows divided by their "
+                "own scale, but these windows are not divided (window_scale_ "
+                "is False). Pass window_scale=True (values never negative), "
+                "or loss='squared_error' or 'auto'."
+            )
+        return "relative" if window_scaled else "mse"
+
+    def _spec_loss(self, continuing: bool) -> str:
+        if continuing:
+            return self._network_loss(self.window_scale_)
+        # A new network's loss waits for the scaling (_spec_for_scaling).
+        return "mse"
+
+    def _spec_for_scaling(self, spec, scaling):
+        return replace(spec, loss=self._network_loss(scaling.divisor is not None))
 
     _fitted_fields = {
         "n_outputs_": 1,
@@ -759,6 +826,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         "window_scale": False,
         "recency_halflife": None,
         "series_embedding": None,
+        "loss": "squared_error",
     }
 
     def _save_fitted_fields(self, arrays: dict) -> dict:
@@ -802,6 +870,15 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 "its series_labels_ do not agree with its network and its "
                 "series_embedding."
             )
+        try:
+            loss = self._network_loss(scaling.divisor is not None)
+        except ValueError:
+            loss = None
+        if spec.loss != loss:
+            raise InvalidFile(
+                f"its network's loss {spec.loss!r} does not agree with its "
+                f"loss={self.loss!r} and its scaling."
+            )
         if labels is not None:
             strings = isinstance(labels[0], str)
             labels = np.asarray(labels, dtype=object if strings else np.int64)
@@ -812,6 +889,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             "relative_": scaling.relative_targets,
             "window_scale_": scaling.divisor is not None,
             "linear_loss_": linear_loss,
+            "loss_": _LOSS_NAMES[spec.loss],
         }
 
     # -------------------------------------------------------------- predict
@@ -917,6 +995,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
 # to the mean variance of its inputs: the smallest keeps the nearly collinear
 # windows of a smooth series solvable without biasing the fit, the larger
 # ones tame a fit of many inputs on few rows.
+# The network losses by the names ``loss`` and ``loss_`` give them.
+_LOSS_NAMES = {"mse": "squared_error", "relative": "relative_error"}
 _RIDGE_PENALTIES = 10.0 ** np.arange(-6, 3)
 # Most inputs (time steps x features) the least-squares fit solves for (its
 # cost grows with their cube); wider windows get no linear path.

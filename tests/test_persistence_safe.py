@@ -195,7 +195,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 8
+    assert manifest["format_version"] == 9
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -290,7 +290,7 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=9), "format version 9.*newer"),
+        (lambda m: m.update(format_version=10), "format version 10.*newer"),
         (lambda m: m.update(format_version=True), "format version True"),
         (
             lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),
@@ -355,8 +355,17 @@ def _saved_as_older_version(model, path, version, drop_fields):
     _rewrite(path, {MANIFEST: as_older})
 
 
+def _drop_version_9_fields(manifest):
+    """What format version 9 added: a regressor's choice of loss."""
+    if manifest["format"] == "sklstm.LSTMRegressor":
+        assert manifest["params"].pop("loss") == "auto"
+        network = (manifest["fitted"] or {}).get("network")
+        assert network is None or network["loss"] == "mse"
+
+
 def _drop_version_8_fields(manifest):
     """What format version 8 added: a vector learnt per series."""
+    _drop_version_9_fields(manifest)
     fitted = manifest["fitted"]
     if fitted is not None:
         assert fitted["network"].pop("series") == 0
