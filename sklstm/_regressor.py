@@ -651,10 +651,15 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         explained = (row_weights[:, None] * recurrent * left).sum(axis=0)
         power = (row_weights[:, None] * recurrent**2).sum(axis=0)
         share = np.clip(explained / np.where(power > 0, power, 1.0), 0.0, 1.0)
-        layer = self._network.model.get_layer("output")
-        kernel, bias = layer.get_weights()
         scale = share.astype(np.float32)
-        layer.set_weights([kernel * scale, bias * scale])
+        # The recurrent part is the members' average: every member's output
+        # layer takes the share.
+        for member in range(self._network_spec.members):
+            layer = self._network.model.get_layer(
+                f"output_member_{member}" if member else "output"
+            )
+            kernel, bias = layer.get_weights()
+            layer.set_weights([kernel * scale, bias * scale])
         return measured(self._network.predict_windows(windows, self._scaling))
 
     def _linear_outputs(self, windows: np.ndarray) -> np.ndarray:

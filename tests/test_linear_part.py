@@ -219,3 +219,28 @@ def test_files_from_before_the_linear_part_load_without_one(sine_windows, tmp_pa
     restored = load(path)
     assert restored.linear is False and restored.linear_loss_ is None
     assert_array_equal(restored.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("n_networks", [1, 2])
+def test_every_member_keeps_the_best_share_of_the_recurrent_part(n_networks):
+    # After training, what the recurrent layers add (the members' average) is
+    # scaled by its least-squares share in what the linear part leaves of the
+    # validation targets: scaled once more, its best share is 1 (or it is 0).
+    rng = np.random.RandomState(1)
+    series = np.sin(np.arange(400) * 0.3) + 0.3 * rng.normal(size=400)
+    X = np.lib.stride_tricks.sliding_window_view(series[:-1], 8)
+    y = series[8:]
+    model = LSTMRegressor(
+        [4],
+        steps=60,
+        print_steps=10,
+        batch_size=16,
+        n_networks=n_networks,
+        random_state=0,
+    ).fit(X, y)
+    held_out = slice(len(y) - model.n_validation_samples_, None)
+    linear = model.predict_linear(X[held_out])
+    recurrent = model.predict(X[held_out]) - linear
+    left = y[held_out] - linear
+    assert np.abs(recurrent).max() > 1e-3
+    assert (recurrent @ left) / (recurrent @ recurrent) == pytest.approx(1, abs=1e-3)
