@@ -577,16 +577,15 @@ RELATIVE_ERROR_KNEE = 3.0
 def relative_errors(gaps, ops):
     """Relative errors ``|exp(gap) - 1|`` of log ratios forecast / actual.
 
-    ``ops`` is ``numpy`` or a TensorFlow-like module with ``abs``, ``exp``,
-    ``minimum`` and ``maximum`` (``expm1`` where it has one). A forecast
+    ``ops`` is ``numpy`` or ``tf.math``: whatever has ``abs``, ``expm1``,
+    ``minimum`` and ``maximum``. A forecast
     below the actual value costs at most 1; one above it costs its excess
     share, growing linearly past :data:`RELATIVE_ERROR_KNEE`.
     """
     knee = RELATIVE_ERROR_KNEE
     inside = ops.minimum(gaps, knee)
     beyond = ops.maximum(gaps - knee, 0.0)
-    expm1 = getattr(ops, "expm1", None) or ops.math.expm1
-    return ops.abs(expm1(inside)) + math.exp(knee) * beyond
+    return ops.abs(ops.expm1(inside)) + math.exp(knee) * beyond
 
 
 @functools.cache

@@ -302,7 +302,7 @@ class Programs:
             # Outputs and targets are standardised log ratios; one unit is
             # the target scale's worth of log on each output.
             scale = self._model.get_layer("target_scale").scale
-            errors = relative_errors((outputs - ys) * scale, tf)
+            errors = relative_errors((outputs - ys) * scale, tf.math)
         else:
             errors = tf.square(outputs - ys)
         errors = tf.reduce_mean(errors, axis=1)
