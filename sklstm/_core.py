@@ -160,16 +160,17 @@ class _FitPlan:
 class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     """Base class of the recurrent estimators; not to be used directly.
 
-    Faces define ``__init__`` (their parameters), ``_losses`` (the network losses their
-    fits may train on, the usual one first: ``"mse"``, ``"relative"`` or
-    ``"crossentropy"``) and the abstract hooks below: how they read targets
-    (``_validate_targets``), scale them (``_target_scaling``, which also takes
-    statistics gathered over chunks, see :class:`~sklstm.WindowStatistics`), hold rows
-    out (``_validation_rows``), measure the loss (``_validation_loss``,
-    ``_loss_scale``), and save and restore the fitted attributes that are theirs alone
+    Faces define ``__init__`` (their parameters), ``_losses`` (the network
+    losses their fits may train on, the usual one first: ``"mse"``,
+    ``"relative"`` or ``"crossentropy"``) and the abstract hooks below: how
+    they read targets (``_validate_targets``), scale them (``_target_scaling``,
+    which also takes statistics gathered over chunks, see
+    :class:`~sklstm.WindowStatistics`), hold rows out (``_validation_rows``),
+    measure the loss (``_validation_loss``, ``_loss_scale``), and save and
+    restore the fitted attributes that are theirs alone
     (``_save_fitted_fields``, ``_restore_fitted_fields``, with their keys in
-    ``_fitted_fields``). The base saves and restores everything else: the network, its
-    scaling and what training measured.
+    ``_fitted_fields``). The base saves and restores everything else: the
+    network, its scaling and what training measured.
     """
 
     _losses: tuple[str, ...] = ("mse",)

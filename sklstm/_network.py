@@ -280,9 +280,9 @@ class NetworkSpec:
     trained on ``"relative"`` ends in a :func:`target_scale_layer`, which holds
     the spread of the standardised targets for the loss to read. ``masked``
     puts a Masking layer in front, for sequences padded with
-    :data:`PAD_VALUE`. ``linear`` adds a
-    linear autoregressive path: a dense layer ``"linear"`` (not trained by
-    gradient steps) on the flattened window whose outputs are added to those
+    :data:`PAD_VALUE`. ``linear`` adds a linear autoregressive path: a dense
+    layer ``"linear"`` (not trained by gradient steps) on the flattened
+    window whose outputs are added to those
     of the recurrent layers' output layer (which then starts at zero, so that
     the network starts as the linear path alone). Padded sequences have no
     linear path: ``masked`` and ``linear`` exclude each other. ``members``
@@ -511,7 +511,7 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
             spec,
             (hidden, linear),
             iter(range(seed + 8 * n_layers * m, seed + 8 * n_layers * (m + 1))),
-            f"_member_{m}" if m else "",
+            member_suffix(m),
             use_cudnn,
         )
         for m in range(spec.members)
@@ -523,6 +523,12 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
     if spec.loss == "relative":
         outputs = target_scale_layer(spec.n_outputs)(outputs)
     return keras.Model(inputs, outputs, name="sklstm_network")
+
+
+def member_suffix(member: int) -> str:
+    """What ends the names of member ``member``'s layers (``output`` of member
+    0, ``output_member_1`` of member 1, ...)."""
+    return f"_member_{member}" if member else ""
 
 
 @functools.cache
@@ -578,9 +584,9 @@ def relative_errors(gaps, ops):
     """Relative errors ``|exp(gap) - 1|`` of log ratios forecast / actual.
 
     ``ops`` is ``numpy`` or ``tf.math``: whatever has ``abs``, ``expm1``,
-    ``minimum`` and ``maximum``. A forecast
-    below the actual value costs at most 1; one above it costs its excess
-    share, growing linearly past :data:`RELATIVE_ERROR_KNEE`.
+    ``minimum`` and ``maximum``. A forecast below the actual value costs at
+    most 1; one above it costs its excess share, growing linearly past
+    :data:`RELATIVE_ERROR_KNEE`.
     """
     knee = RELATIVE_ERROR_KNEE
     inside = ops.minimum(gaps, knee)

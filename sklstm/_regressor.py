@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
 )
 
 from ._core import BaseRecurrentNetwork, _GatheredRows, _mean_one
-from ._network import relative_errors
+from ._network import member_suffix, relative_errors
 from ._persistence import InvalidFile, checked_float, checked_int, register
 from ._scaling import (
     WindowScaling,
@@ -322,11 +322,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     loss_ : {"squared_error", "relative_error"}
         What training minimised (see ``loss``).
     linear_loss_ : float or None
-        The loss (``loss_``) of the linear part alone (:meth:`predict_linear`) on the
-        rows ``best_loss_`` is measured on (the validation rows each evaluation read),
-        or without validation on the training rows (the last 100,000 of them at most),
-        in the targets' units (a share of them for the relative error); None without
-        a linear part. Compare it with
+        The loss (``loss_``) of the linear part alone (:meth:`predict_linear`)
+        on the rows ``best_loss_`` is measured on (the validation rows each
+        evaluation read), or without validation on the training rows (the last
+        100,000 of them at most), in the targets' units (a share of them for
+        the relative error); None without a linear part. Compare it with
         ``best_loss_``, the whole model's.
     series_labels_ : ndarray or None
         The series the network learnt a vector for (``series_embedding``),
@@ -655,9 +655,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         # The recurrent part is the members' average: every member's output
         # layer takes the share.
         for member in range(self._network_spec.members):
-            layer = self._network.model.get_layer(
-                f"output_member_{member}" if member else "output"
-            )
+            layer = self._network.model.get_layer(f"output{member_suffix(member)}")
             kernel, bias = layer.get_weights()
             layer.set_weights([kernel * scale, bias * scale])
         return measured(self._network.predict_windows(windows, self._scaling))
@@ -813,7 +811,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         if continuing:
             return self._network_loss(self.window_scale_)
         # A new network's loss waits for the scaling (_spec_for_scaling).
-        return "mse"
+        return super()._spec_loss(continuing)
 
     def _spec_for_scaling(self, spec, scaling):
         return replace(spec, loss=self._network_loss(scaling.divisor is not None))
