@@ -25,6 +25,13 @@ averaged over the steps), ``LinearRegression`` and the defaults each both
 directly (one output per step, :func:`sklstm.horizon_targets`) and
 recursively (the next value, fed back).
 
+With ``--season-terms``, the series with a season (CO2 and El Niño) are also
+run with the season's Fourier terms (:func:`sklstm.fourier_terms`, every
+harmonic; ``SEASON_HARMONICS`` for CO2's 52 weeks) as covariate columns
+beside the values: ``LinearRegression`` and the defaults on those windows,
+one step ahead and at each horizon (direct and recursive), backtested as
+above with the future rows' terms known.
+
 Run ``pip install -e '.[bench]' && python benchmarks/bench_relative.py --out
 bench-results`` (about 30 minutes on 2 cores). It prints the tables and
 writes ``relative.json`` and ``relative.md``.
@@ -43,12 +50,21 @@ from _report import arguments, markdown_table, markdown_text
 from bench_forecast import WAYS, ets_backtest, linear, lstm, run_window_model
 from sklearn.linear_model import LinearRegression
 
-from sklstm import LSTMRegressor, causal_windows
+from sklstm import (
+    LSTMRegressor,
+    backtest,
+    causal_windows,
+    fourier_terms,
+    horizon_targets,
+)
 from sklstm.datasets import load_co2, load_sunspots
 
 TEST_FRACTION = 0.2
 MODES = ("auto", False, True)
 SEASONS = {"co2": 52, "elnino": 12}
+# Sine-cosine pairs of the season's terms: every harmonic of El Niño's 12
+# months; three of CO2's 52 weeks, whose yearly shape is smooth.
+SEASON_HARMONICS = {"co2": 3, "elnino": None}
 
 
 def _statsmodels(name: str) -> np.ndarray:
@@ -141,6 +157,60 @@ def several_steps(series: pd.Series, steps: int, time_steps: int, seeds) -> dict
     return row
 
 
+def with_season_terms(
+    name: str, values: np.ndarray, steps: int, time_steps: int, seeds
+):
+    """Backtest MSE of the linear and default models that read the terms too."""
+    terms = fourier_terms(len(values), SEASONS[name], harmonics=SEASON_HARMONICS[name])
+    frame = pd.DataFrame(terms, columns=[f"term{j}" for j in range(terms.shape[1])])
+    frame.insert(0, "value", values)
+    n_test = round(len(values) * TEST_FRACTION)
+    first = len(values) - n_test - 1
+
+    def run(model, way):
+        if way == "direct":
+            model.fit(
+                frame.iloc[: first + 1 - steps],
+                horizon_targets(frame.iloc[: first + 1], steps, targets="value"),
+            )
+        else:
+            model.fit(frame.iloc[:first], values[1 : first + 1])
+        _, errors = backtest(
+            model, frame, steps, test_size=n_test, strategy=way, targets="value"
+        )
+        return float(errors["mse"].mean())
+
+    row = {"series": name, "time_steps": time_steps, "horizon": steps}
+    for way in WAYS if steps > 1 else WAYS[:1]:
+        row[f"linear {way}"] = run(linear(time_steps), way)
+        runs = [
+            {"seed": seed, "mse": run(lstm(seed, time_steps), way)} for seed in seeds
+        ]
+        row[f"defaults {way}"] = statistics.median(r["mse"] for r in runs)
+        row[f"runs defaults {way}"] = runs
+    return row
+
+
+def markdown_season_terms(rows: list[dict]) -> str:
+    columns = ["series", "T", "h", "way", "linear with terms", "defaults with terms"]
+    columns += ["seeds max/min"]
+    cells = [
+        [
+            str(r["series"]),
+            str(r["time_steps"]),
+            str(r["horizon"]),
+            way,
+            f"{r[f'linear {way}']:.4g}",
+            f"{r[f'defaults {way}']:.4g}",
+            f"{_spread(r[f'runs defaults {way}']):.2f}",
+        ]
+        for r in rows
+        for way in WAYS
+        if f"linear {way}" in r
+    ]
+    return markdown_text(markdown_table(columns, cells))
+
+
 def _spread(runs: list[dict]) -> float:
     errors = [r["mse"] for r in runs]
     return max(errors) / min(errors)
@@ -201,8 +271,13 @@ def main(argv=None) -> int:
         default=[12],
         help="horizons beyond one step (default: 12; none for one step only)",
     )
+    parser.add_argument(
+        "--season-terms",
+        action="store_true",
+        help="also run the seasonal series with their Fourier terms as covariates",
+    )
     args = parser.parse_args(argv)
-    rows, several = [], []
+    rows, several, seasonal = [], [], []
     started = time.perf_counter()
     for name in args.series:
         values = SERIES[name]()
@@ -225,16 +300,29 @@ def main(argv=None) -> int:
                 )
                 several.append(row)
                 print(markdown_several([row]).splitlines()[-1], flush=True)
+            if args.season_terms and name in SEASONS:
+                for steps in (1, *args.horizons):
+                    seasonal.append(
+                        with_season_terms(name, values, steps, time_steps, args.seeds)
+                    )
+                    print(markdown_season_terms(seasonal[-1:]), flush=True)
     text = "One step ahead\n\n" + markdown(rows)
     if several:
         text += "\nSeveral steps ahead\n\n" + markdown_several(several)
+    if seasonal:
+        text += "\nWith the season's Fourier terms\n\n" + markdown_season_terms(
+            seasonal
+        )
     text += f"\nRun time: {time.perf_counter() - started:.0f} s\n"
     print()
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "relative.md").write_text(text)
     (args.out / "relative.json").write_text(
-        json.dumps({"one_step": rows, "several_steps": several}, indent=1)
+        json.dumps(
+            {"one_step": rows, "several_steps": several, "season_terms": seasonal},
+            indent=1,
+        )
     )
     return 0
 

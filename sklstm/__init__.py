@@ -22,6 +22,7 @@ from ._metrics import mape, mase, smape
 from ._persistence import load
 from ._regressor import LSTMRegressor
 from ._scaling import WindowStatistics
+from ._seasons import fourier_terms
 from ._sequences import pad_sequences
 from ._split import PanelSplit
 from ._version import __version__
@@ -38,6 +39,7 @@ __all__ = [
     "backtest",
     "causal_windows",
     "forecast",
+    "fourier_terms",
     "get_config",
     "horizon_targets",
     "load",

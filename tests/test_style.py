@@ -34,6 +34,7 @@ LAYERS = {
         "_metrics",
         "_horizon",
         "_split",
+        "_seasons",
         "datasets",
     },
     "engine": {"_network", "_patches", "_programs", "_training"},

@@ -1,0 +1,135 @@
+"""Fourier terms of a season: the phase of each row as covariate columns."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+
+__all__ = ["fourier_terms"]
+
+
+def fourier_terms(
+    rows: int | np.ndarray,
+    season_length: int,
+    *,
+    harmonics: int | None = None,
+) -> np.ndarray:
+    """Sine and cosine columns that tell each row's place in a season.
+
+    A window of recent values says what a series did lately, not which month
+    (week, quarter) comes next; a model that reads only the values must infer
+    the season from one year back, noise included. These columns give each
+    row its phase in the season, so that a model can learn the season's
+    average shape from every year of its training data. Add them to a series
+    as covariates (known in advance, so :func:`sklstm.forecast` takes the
+    future rows' terms as ``future_covariates``).
+
+    Row ``t`` gets ``sin(2 pi k t / season_length)`` and
+    ``cos(2 pi k t / season_length)`` for ``k = 1 .. harmonics``, in that
+    order (sine then cosine of each harmonic). With ``harmonics =
+    season_length // 2`` (the default) the terms can express any shape of the
+    season, as one indicator per season position would; an even season's
+    last sine is zero at every row and is left out, so there are
+    ``season_length - 1`` columns. Fewer harmonics give a smoother season in
+    fewer columns (a weekly season of 52 rows in 6 columns with
+    ``harmonics=3``).
+
+    Parameters
+    ----------
+    rows : int or array-like of int
+        The rows' positions in the series (0 for its first row): an int ``n``
+        stands for ``0, 1, ..., n - 1``. Positions only need to agree with
+        each other, so number the rows of a series' history and of its future
+        in one count, e.g. ``fourier_terms(np.arange(n, n + 12), 12)`` for the
+        twelve rows after a history of ``n`` rows.
+    season_length : int
+        Rows in one season, at least 2: 12 for monthly data with a yearly
+        season, 4 for quarterly, 7 for daily data with a weekly one.
+    harmonics : int or None, default=None
+        Sine-cosine pairs, from 1 to ``season_length // 2``. None takes
+        ``season_length // 2``.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_terms)
+        ``2 * harmonics`` columns, one fewer where ``harmonics`` is
+        ``season_length / 2``.
+
+    Raises
+    ------
+    ValueError
+        If ``season_length`` is not an int of at least 2, ``harmonics`` is
+        outside 1 to ``season_length // 2``, or ``rows`` is not a count or a
+        one-dimensional array of whole numbers.
+
+    See Also
+    --------
+    forecast : takes the future rows' terms as ``future_covariates``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import fourier_terms
+    >>> fourier_terms(4, 4).round(3)
+    array([[ 0.,  1.,  1.],
+           [ 1.,  0., -1.],
+           [ 0., -1.,  1.],
+           [-1., -0., -1.]])
+    >>> fourier_terms(np.arange(120, 132), 12, harmonics=2).shape
+    (12, 4)
+    """
+    season_length = _whole(season_length, "season_length", low=2)
+    most = season_length // 2
+    if harmonics is None:
+        harmonics = most
+    harmonics = _whole(harmonics, "harmonics", low=1)
+    if harmonics > most:
+        raise ValueError(
+            f"harmonics must be at most season_length // 2 = {most}, where the "
+            f"terms already express any shape of the season; got {harmonics}."
+        )
+    positions = _positions(rows)
+    # Reduced to one season before scaling to radians: a row millions of
+    # steps into a series gets its phase as exactly as the first season's.
+    phase = 2 * np.pi * np.mod(positions, season_length) / season_length
+    columns = []
+    for k in range(1, harmonics + 1):
+        if 2 * k != season_length:
+            columns.append(np.sin(k * phase))
+        columns.append(np.cos(k * phase))
+    return np.stack(columns, axis=1)
+
+
+def _whole(value, name: str, *, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+        raise ValueError(f"{name} must be an int of at least {low}; got {value!r}.")
+    return int(value)
+
+
+def _positions(rows) -> np.ndarray:
+    if isinstance(rows, Integral) and not isinstance(rows, bool):
+        if rows < 0:
+            raise ValueError(f"rows must be a count of at least 0; got {rows}.")
+        return np.arange(int(rows))
+    positions = np.asarray(rows)
+    if positions.ndim != 1 or not (
+        np.issubdtype(positions.dtype, np.integer)
+        or (
+            np.issubdtype(positions.dtype, np.floating)
+            and np.isfinite(positions).all()
+            and (positions == np.round(positions)).all()
+        )
+    ):
+        raise ValueError(
+            "rows must be a count or a one-dimensional array of whole row "
+            f"positions; got {_describe(rows)}."
+        )
+    return positions.astype(np.int64)
+
+
+def _describe(rows) -> str:
+    array = np.asarray(rows)
+    if array.ndim != 1:
+        return f"an array of shape {array.shape}"
+    return f"values of dtype {array.dtype}"
