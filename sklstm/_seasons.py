@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["fourier_terms"]
 
@@ -37,12 +38,16 @@ def fourier_terms(
 
     Parameters
     ----------
-    rows : int or array-like of int
+    rows : int, array-like of int, or pandas DatetimeIndex or PeriodIndex
         The rows' positions in the series (0 for its first row): an int ``n``
         stands for ``0, 1, ..., n - 1``. Positions only need to agree with
         each other, so number the rows of a series' history and of its future
         in one count, e.g. ``fourier_terms(np.arange(n, n + 12), 12)`` for the
-        twelve rows after a history of ``n`` rows.
+        twelve rows after a history of ``n`` rows. A pandas index of dates or
+        periods counts in periods of its frequency (its own, or the one pandas
+        infers from the dates), from January 1970, so that the terms follow
+        the calendar: with monthly dates and ``season_length=12``, every
+        January has the same terms, in the history and in the future alike.
     season_length : int
         Rows in one season, at least 2: 12 for monthly data with a yearly
         season, 4 for quarterly, 7 for daily data with a weekly one.
@@ -60,8 +65,9 @@ def fourier_terms(
     ------
     ValueError
         If ``season_length`` is not an int of at least 2, ``harmonics`` is
-        outside 1 to ``season_length // 2``, or ``rows`` is not a count or a
-        one-dimensional array of whole numbers.
+        outside 1 to ``season_length // 2``, ``rows`` is not a count, a
+        one-dimensional array of whole numbers or an index of dates or
+        periods, or its dates have no regular frequency.
 
     See Also
     --------
@@ -78,6 +84,13 @@ def fourier_terms(
            [-1., -0., -1.]])
     >>> fourier_terms(np.arange(120, 132), 12, harmonics=2).shape
     (12, 4)
+    >>> import pandas as pd
+    >>> months = pd.period_range("2023-11", periods=4, freq="M")
+    >>> fourier_terms(months, 12, harmonics=1).round(3)
+    array([[-0.866,  0.5  ],
+           [-0.5  ,  0.866],
+           [ 0.   ,  1.   ],
+           [ 0.5  ,  0.866]])
     """
     season_length = _whole(season_length, "season_length", low=2)
     most = season_length // 2
@@ -108,6 +121,19 @@ def _whole(value, name: str, *, low: int) -> int:
 
 
 def _positions(rows) -> np.ndarray:
+    if isinstance(rows, pd.DatetimeIndex):
+        if rows.freq is None and len(rows) > 2:
+            rows = pd.DatetimeIndex(rows, freq="infer")
+        if rows.freq is None:
+            raise ValueError(
+                "rows is a DatetimeIndex without a regular frequency, so its "
+                "dates cannot be counted in periods: give it one (e.g. "
+                "pd.date_range(..., freq='MS')) or pass row positions."
+            )
+        # Periods count from January 1970 in steps of the frequency.
+        return rows.to_period().asi8
+    if isinstance(rows, pd.PeriodIndex):
+        return rows.asi8
     if isinstance(rows, Integral) and not isinstance(rows, bool):
         if rows < 0:
             raise ValueError(f"rows must be a count of at least 0; got {rows}.")

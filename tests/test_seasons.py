@@ -101,6 +101,31 @@ def test_bad_arguments_are_named(kwargs, message):
         fourier_terms(**kwargs)
 
 
+def test_dates_and_periods_count_in_periods_of_their_frequency():
+    months = pd.date_range("2019-01-01", periods=30, freq="MS")
+    terms = fourier_terms(months, 12)
+    # Every January has the terms of row 0 of a count, the calendar's phase.
+    np.testing.assert_allclose(terms[[0, 12, 24]], fourier_terms(1, 12).repeat(3, 0))
+    np.testing.assert_allclose(fourier_terms(months.to_period(), 12), terms, atol=1e-12)
+    # The months after the history have the terms of the same months before.
+    future = pd.date_range("2021-07-01", periods=6, freq="MS")
+    np.testing.assert_allclose(fourier_terms(future, 12), terms[6:12], atol=1e-12)
+    # A frequency pandas infers from regular dates is taken.
+    np.testing.assert_allclose(
+        fourier_terms(pd.DatetimeIndex(list(months)), 12), terms, atol=1e-12
+    )
+    quarters = pd.period_range("2000Q3", periods=4, freq="Q")
+    np.testing.assert_allclose(
+        fourier_terms(quarters, 4), fourier_terms(np.arange(2, 6), 4), atol=1e-12
+    )
+
+
+def test_dates_without_a_frequency_are_an_error():
+    dates = pd.DatetimeIndex(["2020-01-01", "2020-01-05", "2020-03-01"])
+    with pytest.raises(ValueError, match="DatetimeIndex without a regular frequency"):
+        fourier_terms(dates, 12)
+
+
 def _seasonal_series(n_rows, rng):
     # A season of 12 whose shape is not a sine, with slow AR(1) noise on top:
     # a window of 6 cannot see one season back, so only the terms tell it.
