@@ -194,6 +194,7 @@ def test_save_and_load_round_trip(three_classes, tmp_path):
     labels = np.array(["low", "mid", "high"])[y]
     model = LSTMClassifier(
         [{"num_units": 6, "cell": "gru", "bidirectional": True}],
+        n_networks=1,
         steps=100,
         random_state=0,
         class_weight={"high": 2.0},
@@ -257,7 +258,7 @@ def test_pickle_round_trip(fitted, three_classes):
 
 def test_auto_early_stopping_ignores_tiny_improvements(three_classes):
     X, y = three_classes
-    model = LSTMClassifier([8], random_state=0).fit(X, y)
+    model = LSTMClassifier([8], n_networks=1, random_state=0).fit(X, y)
     history = model.history_
     later = [
         loss
