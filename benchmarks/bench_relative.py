@@ -159,7 +159,7 @@ def several_steps(series: pd.Series, steps: int, time_steps: int, seeds) -> dict
 
 def with_season_terms(
     name: str, values: np.ndarray, steps: int, time_steps: int, seeds
-):
+) -> dict:
     """Backtest MSE of the linear and default models that read the terms too."""
     terms = fourier_terms(len(values), SEASONS[name], harmonics=SEASON_HARMONICS[name])
     frame = pd.DataFrame(terms, columns=[f"term{j}" for j in range(terms.shape[1])])
