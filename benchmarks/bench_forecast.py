@@ -127,21 +127,32 @@ def ets_backtest(series: np.ndarray, steps: int, n_test: int, season: int | None
     return np.mean((predicted - actual) ** 2, axis=0).tolist()
 
 
-def run_window_model(model, series, steps, n_test, strategy, coverage):
-    """Fit on the rows before the test part, then backtest; MSE per step, times."""
+def run_window_model(model, series, steps, n_test, strategy, coverage, targets=None):
+    """Fit on the rows before the test part, then backtest; MSE per step, times.
+
+    ``targets`` names the forecast column of a table whose other columns are
+    covariates; None forecasts every column.
+    """
     start = time.perf_counter()
     first = len(series) - n_test - 1
     if strategy == "direct":
         model.fit(
             series.iloc[: first + 1 - steps],
-            horizon_targets(series.iloc[: first + 1], steps),
+            horizon_targets(series.iloc[: first + 1], steps, targets=targets),
         )
     else:
-        model.fit(series.iloc[:first], series.to_numpy()[1 : first + 1])
+        following = series if targets is None else series[targets]
+        model.fit(series.iloc[:first], following.to_numpy()[1 : first + 1])
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
     _, errors = backtest(
-        model, series, steps, test_size=n_test, strategy=strategy, coverage=coverage
+        model,
+        series,
+        steps,
+        test_size=n_test,
+        strategy=strategy,
+        coverage=coverage,
+        targets=targets,
     )
     backtest_seconds = time.perf_counter() - start
     return {

@@ -50,13 +50,7 @@ from _report import arguments, markdown_table, markdown_text
 from bench_forecast import WAYS, ets_backtest, linear, lstm, run_window_model
 from sklearn.linear_model import LinearRegression
 
-from sklstm import (
-    LSTMRegressor,
-    backtest,
-    causal_windows,
-    fourier_terms,
-    horizon_targets,
-)
+from sklstm import LSTMRegressor, causal_windows, fourier_terms
 from sklstm.datasets import load_co2, load_sunspots
 
 TEST_FRACTION = 0.2
@@ -165,20 +159,10 @@ def with_season_terms(
     frame = pd.DataFrame(terms, columns=[f"term{j}" for j in range(terms.shape[1])])
     frame.insert(0, "value", values)
     n_test = round(len(values) * TEST_FRACTION)
-    first = len(values) - n_test - 1
 
     def run(model, way):
-        if way == "direct":
-            model.fit(
-                frame.iloc[: first + 1 - steps],
-                horizon_targets(frame.iloc[: first + 1], steps, targets="value"),
-            )
-        else:
-            model.fit(frame.iloc[:first], values[1 : first + 1])
-        _, errors = backtest(
-            model, frame, steps, test_size=n_test, strategy=way, targets="value"
-        )
-        return float(errors["mse"].mean())
+        result = run_window_model(model, frame, steps, n_test, way, None, "value")
+        return float(np.mean(result["mse_by_step"]))
 
     row = {"series": name, "time_steps": time_steps, "horizon": steps}
     for way in WAYS if steps > 1 else WAYS[:1]:
