@@ -32,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._horizon import (
     _as_series,
-    _check_positive_int,
+    _check_int,
     _check_strategy,
     _column_positions,
     _is_fitted,
@@ -127,7 +127,7 @@ class _Plan:
         self, model: Any, history: Any, steps: Any, targets: Any, future: Any
     ) -> None:
         self.model = _WindowModel(model)
-        self.steps = _check_positive_int(steps, "horizon")
+        self.steps = _check_int(steps, "horizon")
         self.history, self.columns, _ = _as_series(history, "history")
         if self.history.shape[1] != self.model.n_features:
             raise ValueError(
@@ -276,7 +276,7 @@ def _calibration_rank(plan: _Plan, coverage: float, size: int | None):
                 "Pass calibration_size, the number of rows up to each origin "
                 "whose forecast errors calibrate its intervals."
             )
-    size = _check_positive_int(size, "calibration_size")
+    size = _check_int(size, "calibration_size")
     rank, needed = conformal_rank(size, coverage)
     if rank > size:
         raise ValueError(
@@ -467,7 +467,7 @@ def forecast(
     """
     if series_id is not None:
         unavailable = {"origins": origins, "future_covariates": future_covariates}
-        horizon = _check_positive_int(horizon, "horizon")
+        horizon = _check_int(horizon, "horizon")
         return forecast_panel(
             model,
             history,
@@ -686,7 +686,7 @@ def backtest(
     >>> errors.columns.tolist()
     ['n', 'mse', 'mae', 'mape', 'smape', 'mase']
     """
-    steps = _check_positive_int(horizon, "horizon")
+    steps = _check_int(horizon, "horizon")
     if series_id is not None:
         return backtest_panel(
             model,
@@ -700,9 +700,7 @@ def backtest(
             seasonality=seasonality,
             intervals=(_check_coverage(coverage), calibration_size),
         )
-    season = _check_positive_int(
-        1 if seasonality is None else seasonality, "seasonality"
-    )
+    season = _check_int(1 if seasonality is None else seasonality, "seasonality")
     array, columns, index = _as_series(series, "series")
     n_rows = len(array)
     n_test = _test_rows(test_size, n_rows, steps)

@@ -79,11 +79,11 @@ def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
     return array, columns, index
 
 
-def _check_positive_int(value: Any, name: str) -> int:
+def _check_int(value: Any, name: str, minimum: int = 1) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int >= 1; got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be an int >= 1; got {value!r}.")
+        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}.")
     return int(value)
 
 
@@ -214,7 +214,7 @@ def horizon_targets(
     1          3.0          4.0
     4         20.0         30.0
     """
-    horizon = _check_positive_int(horizon, "horizon")
+    horizon = _check_int(horizon, "horizon")
     if series_id is None:
         array, names, index = _as_series(series, "series")
         positions = _column_positions(targets, names)
@@ -280,7 +280,7 @@ def _refit_period(refit: Any) -> int | None:
         return None
     if refit is True or refit is np.True_:
         return 1
-    return _check_positive_int(refit, "refit")
+    return _check_int(refit, "refit")
 
 
 def _is_fitted(model: Any) -> bool:

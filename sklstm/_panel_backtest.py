@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from ._horizon import (
+    _check_int,
     _check_strategy,
     _is_fitted,
     _panel_targets_rows,
@@ -23,14 +24,6 @@ __all__: list[str] = []
 
 #: The label, in the errors table, of rows that pool every series or step.
 POOLED = "all"
-
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}.")
-    return int(value)
 
 
 def naive_scales(values: np.ndarray, seasonality: int) -> np.ndarray:

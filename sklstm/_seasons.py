@@ -7,6 +7,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from ._horizon import _check_int
+
 __all__ = ["fourier_terms"]
 
 
@@ -63,11 +65,13 @@ def fourier_terms(
 
     Raises
     ------
+    TypeError
+        If ``season_length`` or ``harmonics`` is not an int.
     ValueError
-        If ``season_length`` is not an int of at least 2, ``harmonics`` is
-        outside 1 to ``season_length // 2``, ``rows`` is not a count, a
-        one-dimensional array of whole numbers or an index of dates or
-        periods, or its dates have no regular frequency.
+        If ``season_length`` is below 2, ``harmonics`` is outside 1 to
+        ``season_length // 2``, ``rows`` is a negative count or neither a
+        count, a one-dimensional array of whole numbers nor an index of dates
+        or periods, or its dates have no regular frequency.
 
     See Also
     --------
@@ -92,11 +96,9 @@ def fourier_terms(
            [ 0.   ,  1.   ],
            [ 0.5  ,  0.866]])
     """
-    season_length = _whole(season_length, "season_length", low=2)
+    season_length = _check_int(season_length, "season_length", minimum=2)
     most = season_length // 2
-    if harmonics is None:
-        harmonics = most
-    harmonics = _whole(harmonics, "harmonics", low=1)
+    harmonics = _check_int(most if harmonics is None else harmonics, "harmonics")
     if harmonics > most:
         raise ValueError(
             f"harmonics must be at most season_length // 2 = {most}, where the "
@@ -114,12 +116,6 @@ def fourier_terms(
     return np.stack(columns, axis=1)
 
 
-def _whole(value, name: str, *, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise ValueError(f"{name} must be an int of at least {low}; got {value!r}.")
-    return int(value)
-
-
 def _positions(rows) -> np.ndarray:
     if isinstance(rows, pd.DatetimeIndex):
         if rows.freq is None and len(rows) > 2:
@@ -134,10 +130,8 @@ def _positions(rows) -> np.ndarray:
         return rows.to_period().asi8
     if isinstance(rows, pd.PeriodIndex):
         return rows.asi8
-    if isinstance(rows, Integral) and not isinstance(rows, bool):
-        if rows < 0:
-            raise ValueError(f"rows must be a count of at least 0; got {rows}.")
-        return np.arange(int(rows))
+    if isinstance(rows, Integral) and not isinstance(rows, (bool, np.bool_)):
+        return np.arange(_check_int(rows, "rows", minimum=0))
     positions = np.asarray(rows)
     if positions.ndim != 1 or not (
         np.issubdtype(positions.dtype, np.integer)

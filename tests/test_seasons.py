@@ -62,42 +62,53 @@ def test_positions_continue_one_count():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "error", "message"),
     [
         (
             {"rows": 5, "season_length": 1},
-            "season_length must be an int of at least 2; got 1",
+            ValueError,
+            "season_length must be an int >= 2; got 1",
         ),
         (
             {"rows": 5, "season_length": 2.5},
-            "season_length must be an int of at least 2",
+            TypeError,
+            "season_length must be an int >= 2; got 2.5",
         ),
         (
             {"rows": 5, "season_length": True},
-            "season_length must be an int of at least 2",
+            TypeError,
+            "season_length must be an int >= 2; got True",
         ),
         (
             {"rows": 5, "season_length": 12, "harmonics": 0},
-            "harmonics must be an int of at least 1",
+            ValueError,
+            "harmonics must be an int >= 1; got 0",
         ),
         (
             {"rows": 5, "season_length": 12, "harmonics": 7},
+            ValueError,
             "harmonics must be at most season_length // 2 = 6",
         ),
         (
             {"rows": -1, "season_length": 12},
-            "rows must be a count of at least 0; got -1",
+            ValueError,
+            "rows must be an int >= 0; got -1",
         ),
-        ({"rows": np.zeros((2, 2)), "season_length": 12}, r"array of shape \(2, 2\)"),
+        (
+            {"rows": np.zeros((2, 2)), "season_length": 12},
+            ValueError,
+            r"array of shape \(2, 2\)",
+        ),
         (
             {"rows": [0.5, 1.0], "season_length": 12},
+            ValueError,
             "whole row positions; got values of dtype float64",
         ),
-        ({"rows": ["a"], "season_length": 12}, "whole row positions"),
+        ({"rows": ["a"], "season_length": 12}, ValueError, "whole row positions"),
     ],
 )
-def test_bad_arguments_are_named(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments_are_named(kwargs, error, message):
+    with pytest.raises(error, match=message):
         fourier_terms(**kwargs)
 
 
