@@ -1,7 +1,12 @@
 """scikit-learn's own estimator checks, with only the documented exceptions."""
 
+import functools
+
 import pytest
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    estimator_checks_generator,
+    parametrize_with_checks,
+)
 
 from sklstm import LSTMClassifier, LSTMRegressor, WindowTransformer
 
@@ -33,12 +38,10 @@ def expected_failures(estimator):
 @parametrize_with_checks(
     [
         LSTMRegressor(rnn_layers=[8], steps=300, batch_size=32, random_state=0),
-        LSTMRegressor(random_state=0),
-        # Several networks averaged, and one of the default size.
+        # Several networks averaged.
         LSTMClassifier(
             rnn_layers=[8], n_networks=2, steps=300, batch_size=32, random_state=0
         ),
-        LSTMClassifier(n_networks=1, random_state=0),
         WindowTransformer(),
         WindowTransformer(3, flatten=True),
     ],
@@ -48,6 +51,58 @@ def test_scikit_learn_checks(estimator, check, tensorflow_log):
     check(estimator)
     # Checks refit on many shapes of data; none may make TensorFlow retrace
     # (and warn about it).
+    assert not [m for m in tensorflow_log if "retracing" in m]
+
+
+# The checks whose outcome depends on what a fit learns: its scores, its
+# predictions' consistency, its determinism and what survives a pickle. The
+# other checks probe parameters and input validation, which do not depend on
+# the network's size; the small estimators above run every one of them.
+FITTED_MODEL_CHECKS = {
+    "check_regressors_train",
+    "check_regressors_int",
+    "check_regressor_multioutput",
+    "check_classifiers_train",
+    "check_classifiers_classes",
+    "check_classifiers_one_label",
+    "check_class_weight_classifiers",
+    "check_decision_proba_consistency",
+    "check_supervised_y_2d",
+    "check_fit_idempotent",
+    "check_estimators_pickle",
+    "check_pipeline_consistency",
+    "check_methods_sample_order_invariance",
+    "check_methods_subset_invariance",
+}
+
+
+def _check_id(check) -> str:
+    name = check.func.__name__ if isinstance(check, functools.partial) else ""
+    name = name or check.__name__
+    keywords = getattr(check, "keywords", {})
+    options = ",".join(f"{key}={value}" for key, value in keywords.items())
+    return f"{name}({options})" if options else name
+
+
+DEFAULT_SIZE_CHECKS = [
+    pytest.param(estimator, check, id=f"{type(estimator).__name__}-{_check_id(check)}")
+    for estimator in (
+        LSTMRegressor(random_state=0),
+        LSTMClassifier(n_networks=1, random_state=0),
+    )
+    for _, check in estimator_checks_generator(estimator)
+    if _check_id(check).split("(")[0] in FITTED_MODEL_CHECKS
+]
+
+
+def test_default_size_checks_cover_every_fitted_model_check():
+    names = {values[1] for values in (p.values for p in DEFAULT_SIZE_CHECKS)}
+    assert {_check_id(check).split("(")[0] for check in names} == FITTED_MODEL_CHECKS
+
+
+@pytest.mark.parametrize(("estimator", "check"), DEFAULT_SIZE_CHECKS)
+def test_scikit_learn_checks_at_the_default_size(estimator, check, tensorflow_log):
+    check(estimator)
     assert not [m for m in tensorflow_log if "retracing" in m]
 
 
