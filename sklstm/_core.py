@@ -57,6 +57,7 @@ from ._persistence import (
 from ._persistence import save as save_file
 from ._saved_state import (
     HISTORY_KEYS,
+    LEVEL_ARRAYS,
     SAVED_FIELDS,
     SCALING_ARRAYS,
     fields_in,
@@ -341,6 +342,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             embedding=embedding,
         )
         spec = replace(spec, linear=self._uses_linear_part(spec))
+        if continuing:
+            spec = replace(spec, levels=self._network_spec.levels)
         if continuing and spec != self._network_spec:
             how = "partial_fit" if incremental else "warm_start=True"
             shaping = [name for name in _ARCHITECTURE_PARAMS if hasattr(self, name)]
@@ -421,6 +424,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 statistics, plan.windows, plan.targets, plan.padded
             )
         if plan.continuing:
+            if statistics is not None:
+                statistics = _scaling_for_spec(statistics, self._network_spec)
             if statistics is not None and not _same_scaling(statistics, self._scaling):
                 raise ValueError(
                     "statistics differ from those the estimator started training "
@@ -441,6 +446,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             )
         plan.weights = self._weights_for_scaling(plan, scaling)
         plan.spec = self._spec_for_scaling(plan.spec, scaling)
+        scaling = _scaling_for_spec(scaling, plan.spec)
         network = build_network(plan.spec, seed)
         train_weights = None if plan.weights is None else plan.weights[plan.train_rows]
         self._initialise_network(
@@ -810,6 +816,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         scaling = self._scaling
         for name in SCALING_ARRAYS:
             arrays[f"scaling.{name}"] = np.asarray(getattr(scaling, name), np.float64)
+        if scaling.level_mean is not None:
+            for name in LEVEL_ARRAYS:
+                arrays[f"scaling.{name}"] = getattr(scaling, name).astype(np.float64)
         optimizer_state = self._network.get_optimizer_state()
         for i, value in enumerate(optimizer_state):
             arrays[f"optimizer.{i}"] = np.asarray(value)
@@ -894,13 +903,15 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             description = {**description, "loss": "mse", "masked": False}
         # Fields added to the description since, with what older files meant:
         # no linear path before format version 3, one member before 5, steps
-        # read one by one before 6, no series vectors before 8.
+        # read one by one before 6, no series vectors before 8, no levels
+        # for the linear path before 10.
         for added_in, field_name, value in (
             (3, "linear", False),
             (5, "members", 1),
             (6, "patch", 1),
             (8, "series", 0),
             (8, "embedding", 0),
+            (10, "levels", []),
         ):
             if version < added_in and isinstance(description, dict):
                 if field_name in description:
@@ -1053,10 +1064,20 @@ def _warn_if_lags_reversed(names, time_order: str) -> None:
     )
 
 
+def _scaling_for_spec(scaling, spec: NetworkSpec):
+    """``scaling`` with level statistics only for a network that reads levels."""
+    if spec.levels or scaling.level_mean is None:
+        return scaling
+    return replace(scaling, level_mean=None, level_scale=None)
+
+
 def _same_scaling(first, second) -> bool:
     if (first.divisor is None) != (second.divisor is None):
         return False
+    if (first.level_mean is None) != (second.level_mean is None):
+        return False
     names = ("x_mean", "x_scale", "y_mean", "y_scale", "reference", "divisor")
+    names += LEVEL_ARRAYS
     return all(
         np.array_equal(getattr(first, name), getattr(second, name)) for name in names
     )

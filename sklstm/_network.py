@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
+
 from ._config import load_keras
 from ._patches import patch_layer
 from ._scaling import PAD_VALUE
@@ -88,6 +90,7 @@ _SPEC_KEYS = {
     "patch",
     "series",
     "embedding",
+    "levels",
 }
 
 
@@ -292,6 +295,10 @@ class NetworkSpec:
     own loss, and a prediction is their average (see :mod:`sklstm._programs`).
     ``patch`` consecutive time steps are read by the recurrent layers as one
     (see :mod:`sklstm._patches`); the linear path reads the steps as given.
+    ``levels`` are the features whose last step holds their level for the
+    linear path alone (relative mode's features, see
+    :class:`~sklstm._scaling.WindowScaling`): the recurrent layers read zero
+    there, as they do without it.
     ``series`` series known by a learnt vector of ``embedding`` values each
     (both 0: none): the network's input then has one more column than
     ``n_features``, each window's series number (0 to ``series - 1``) on
@@ -314,6 +321,7 @@ class NetworkSpec:
     patch: int = 1
     series: int = 0
     embedding: int = 0
+    levels: tuple[int, ...] = ()
 
     @property
     def input_features(self) -> int:
@@ -363,6 +371,7 @@ class NetworkSpec:
             "patch": int(self.patch),
             "series": int(self.series),
             "embedding": int(self.embedding),
+            "levels": [int(feature) for feature in self.levels],
         }
 
     @classmethod
@@ -410,10 +419,23 @@ class NetworkSpec:
                 "its network's series and embedding must be non-negative ints, "
                 "both 0 or both positive."
             )
+        levels = description["levels"]
+        if (
+            not isinstance(levels, list)
+            or any(isinstance(f, bool) or not isinstance(f, int) for f in levels)
+            or sorted(set(levels)) != levels
+            or any(not 0 <= f < shape["n_features"] for f in levels)
+            or (levels and not linear)
+        ):
+            raise ValueError(
+                "its network's levels must be increasing feature positions, "
+                "empty without a linear path."
+            )
         return cls(
             **shape,
             series=series,
             embedding=embedding,
+            levels=tuple(levels),
             rnn_layers=tuple(parse_rnn_layers(description["rnn_layers"])),
             dense=parse_dense_layers(description["dense_layers"]),
             optimizer=parse_optimizer(description["optimizer"]),
@@ -486,6 +508,8 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
         hidden = series_embedding_layer(
             spec.series, spec.embedding, seed + 8 * n_layers * spec.members
         )(inputs)
+    if spec.levels:
+        hidden = hidden_levels_layer(spec.levels)(hidden)
     if spec.patch > 1:
         hidden = patch_layer(spec.patch)(hidden)
     if spec.masked:
@@ -529,6 +553,44 @@ def member_suffix(member: int) -> str:
     """What ends the names of member ``member``'s layers (``output`` of member
     0, ``output_member_1`` of member 1, ...)."""
     return f"_member_{member}" if member else ""
+
+
+@functools.cache
+def _hidden_levels_class():
+    keras = load_keras()
+
+    @keras.saving.register_keras_serializable(package="sklstm")
+    class HiddenLevels(keras.layers.Layer):
+        """Zeroes the last step of some features: their levels, which the
+        linear path reads and the recurrent layers do not (in relative mode
+        the recurrent layers read each window from its last value, which is
+        zero at the last step)."""
+
+        def __init__(self, features, **kwargs):
+            super().__init__(**kwargs)
+            self.features = [int(f) for f in features]
+
+        def build(self, input_shape):
+            _, time_steps, n_columns = input_shape
+            keep = np.ones((time_steps, n_columns), dtype="float32")
+            keep[-1, self.features] = 0.0
+            self._keep = keep
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+        def call(self, inputs):
+            return inputs * keras.ops.convert_to_tensor(self._keep, inputs.dtype)
+
+        def get_config(self):
+            return {**super().get_config(), "features": self.features}
+
+    return HiddenLevels
+
+
+def hidden_levels_layer(features):
+    """The layer hiding ``features``' last step from the recurrent layers."""
+    return _hidden_levels_class()(features, name="hidden_levels")
 
 
 @functools.cache

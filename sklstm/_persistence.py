@@ -68,7 +68,7 @@ __all__ = [
     "save",
 ]
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 # The estimators files can hold, by format name ("sklstm.<class name>"); each
 # face registers itself when it is defined.
 _FACES: dict[str, type] = {}
@@ -81,8 +81,9 @@ _FACES: dict[str, type] = {}
 # version 6 files weigh a panel's windows alike (no recency_halflife
 # parameter); version 7 files learn no vector per series (no
 # series_embedding parameter); version 8 files train every regressor on the
-# squared error (no loss parameter).
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
+# squared error (no loss parameter); version 9 files give the linear path of
+# a network in relative mode no levels (no scaling level arrays).
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 MANIFEST = "sklstm.json"
 ARRAYS = "arrays.npz"
 MODEL = "model.keras"

@@ -188,8 +188,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         Whether the network holds a linear autoregression beside its
         recurrent layers: a linear path from the whole window (every time step
         of every feature, as the network sees them: standardised, and in
-        relative mode measured from the last value) to the outputs, added to
-        the recurrent layers' output. It is fitted first, by least squares on
+        relative mode measured from the last value, that last value itself
+        standing at the last step, so that the path weighs the values as a
+        linear model of the windows does, while the recurrent layers read
+        zero there) to the outputs, added to the recurrent layers' output.
+        It is fitted first, by least squares on
         the training rows (a ridge fit whose penalty generalised
         cross-validation chooses, nearly none on many rows; beyond 100,000
         rows, on a sample of 100,000 of them drawn with ``random_state``, so
@@ -576,8 +579,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 "statistics gathered over chunks do not describe. Use "
                 "window_scale=False or 'auto' (off with statistics)."
             )
+        # Level statistics for a linear path to read (see _spec_for_scaling).
         scaling = statistics.scaling(
-            standardize=self.standardize, relative=False if padded else relative
+            standardize=self.standardize,
+            relative=False if padded else relative,
+            levels=divisor is None,
         )
         scaling = replace(scaling, divisor=divisor)
         self.relative_ = scaling.relative_targets
@@ -814,7 +820,15 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         return super()._spec_loss(continuing)
 
     def _spec_for_scaling(self, spec, scaling):
-        return replace(spec, loss=self._network_loss(scaling.divisor is not None))
+        # In relative mode the linear path also reads the relative features'
+        # levels: from changes alone it could not weigh the values as a
+        # linear model of the windows does (nor revert to a mean).
+        levels = ()
+        if spec.linear and scaling.level_mean is not None:
+            levels = tuple(int(f) for f in np.flatnonzero(scaling.relative_features))
+        return replace(
+            spec, loss=self._network_loss(scaling.divisor is not None), levels=levels
+        )
 
     _fitted_fields = {
         "n_outputs_": 1,

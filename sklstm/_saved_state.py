@@ -21,6 +21,7 @@ from ._training import build_network
 
 __all__ = [
     "HISTORY_KEYS",
+    "LEVEL_ARRAYS",
     "SAVED_FIELDS",
     "SCALING_ARRAYS",
     "fields_in",
@@ -50,6 +51,8 @@ SAVED_FIELDS = {
 }
 HISTORY_KEYS = ("step", "epoch", "train_loss", "val_loss")
 SCALING_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale")
+# Held where the network's linear path reads levels (NetworkSpec.levels).
+LEVEL_ARRAYS = ("level_mean", "level_scale")
 
 
 def fields_in(fields: dict[str, int], version: int) -> set[str]:
@@ -126,14 +129,29 @@ def saved_scaling(arrays: dict, state: Any, spec: NetworkSpec, version: int):
     """The :class:`~sklstm._scaling.WindowScaling` of a file, checked."""
 
     n_features, n_outputs = spec.n_features, spec.n_outputs
-    return WindowScaling(
+    levels = {}
+    if spec.levels:
+        levels = {
+            "level_mean": checked_array(arrays, "scaling.level_mean", (n_features,)),
+            "level_scale": checked_array(
+                arrays, "scaling.level_scale", (n_features,), positive=True
+            ),
+        }
+    scaling = WindowScaling(
         checked_array(arrays, "scaling.x_mean", (n_features,)),
         checked_array(arrays, "scaling.x_scale", (n_features,), positive=True),
         checked_array(arrays, "scaling.y_mean", (n_outputs,)),
         checked_array(arrays, "scaling.y_scale", (n_outputs,), positive=True),
         saved_reference(state, n_features, n_outputs, version),
         saved_divisor(state, n_features, n_outputs, version),
+        **levels,
     )
+    relative = tuple(int(f) for f in np.flatnonzero(scaling.relative_features))
+    if spec.levels and (spec.levels != relative or scaling.divisor is not None):
+        raise InvalidFile(
+            "its network's levels are not its scaling's relative features."
+        )
+    return scaling
 
 
 def saved_reference(state: Any, n_features: int, n_outputs: int, version: int):

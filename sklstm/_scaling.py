@@ -208,6 +208,13 @@ class WindowScaling:
         ``divisor`` names, and the divided values are taken on the log scale
         (see :func:`log_ratios`); the statistics above are then those of
         these values.
+    level_mean, level_scale : ndarray of shape (n_features,), or None
+        None, or the mean and standard deviation of the features' last
+        values: the last step of each relative feature, zero once measured
+        from itself, then holds its level standardised by these, for a
+        network's linear path to read (so that it weighs the values as a
+        linear model of the windows does; the recurrent layers do not read
+        it, see ``NetworkSpec.levels``). Never with ``divisor``.
     """
 
     x_mean: np.ndarray
@@ -216,6 +223,8 @@ class WindowScaling:
     y_scale: np.ndarray
     reference: np.ndarray
     divisor: np.ndarray | None = None
+    level_mean: np.ndarray | None = None
+    level_scale: np.ndarray | None = None
 
     @property
     def relative_targets(self) -> np.ndarray:
@@ -273,9 +282,15 @@ class WindowScaling:
         windows = self._values(windows)
         if self.divisor is not None:
             windows = log_ratios(windows, window_scales(windows)[:, None, :], "X")
-        block = _relative(windows, self.relative_features)
+        relative = self.relative_features
+        block = _relative(windows, relative)
         with np.errstate(over="ignore", invalid="ignore"):
             out = ((block - self.x_mean) / self.x_scale).astype(np.float32)
+            if self.level_mean is not None and relative.any():
+                levels = windows[:, -1, relative]
+                out[:, -1, relative] = (
+                    (levels - self.level_mean[relative]) / self.level_scale[relative]
+                ).astype(np.float32)
         padding = np.isnan(out)
         if padding.any():
             out[padding] = PAD_VALUE
@@ -714,11 +729,26 @@ class WindowStatistics:
             np.full(n_outputs, -1),
         )
 
-    def scaling(self, *, standardize: bool, relative: bool | str) -> WindowScaling:
-        """The :class:`WindowScaling` of everything seen."""
+    def scaling(
+        self, *, standardize: bool, relative: bool | str, levels: bool = False
+    ) -> WindowScaling:
+        """The :class:`WindowScaling` of everything seen.
+
+        ``levels`` keeps the relative features' levels at their last step
+        (see ``WindowScaling.level_mean``), where some feature is relative.
+        """
         self._check_started()
         n_features, n_outputs = self.n_features_in_, self.n_outputs_
         reference = self.references(False if self._padded else relative)
+        level_stats = {}
+        if levels and (reference >= 0).any():
+            level_mean, level_std = self._last.result()
+            level_stats = {
+                "level_mean": level_mean if standardize else np.zeros(n_features),
+                "level_scale": _safe_scale(level_std)
+                if standardize
+                else np.ones(n_features),
+            }
         if not standardize:
             return WindowScaling(
                 np.zeros(n_features),
@@ -726,6 +756,7 @@ class WindowStatistics:
                 np.zeros(n_outputs),
                 np.ones(n_outputs),
                 reference,
+                **level_stats,
             )
         features = _feature_mask(reference, n_features)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -741,7 +772,8 @@ class WindowStatistics:
             chosen = np.maximum(reference, 0)
             y_mean = np.where(relative_targets, gap_mean[outputs, chosen], y_mean)
             y_std = np.where(relative_targets, gap_std[outputs, chosen], y_std)
-        if not (np.isfinite(x_mean).all() and np.isfinite(x_std).all()):
+        finite = [x_mean, x_std, *level_stats.values()]
+        if not all(np.isfinite(values).all() for values in finite):
             raise ValueError(
                 "X has values too large to standardise: their statistics overflow "
                 "float64"
@@ -756,7 +788,12 @@ class WindowStatistics:
                 "y, for example divide it by a power of ten."
             )
         return WindowScaling(
-            x_mean, _safe_scale(x_std), y_mean, _safe_scale(y_std), reference
+            x_mean,
+            _safe_scale(x_std),
+            y_mean,
+            _safe_scale(y_std),
+            reference,
+            **level_stats,
         )
 
 

@@ -67,7 +67,7 @@ def test_the_linear_part_starts_as_least_squares_on_the_training_rows(relative):
     # Two features (the second a covariate), three steps ahead at once: the
     # linear path's ridge fit, fitted where the network sees the data
     # (standardised, and in relative mode measured from the series' last
-    # value), is least squares on the windows seen the same way.
+    # value), is least squares on the windows.
     rng = np.random.RandomState(1)
     n = 1000
     # Around 10, the covariate is never the value nearest a target: the series
@@ -82,15 +82,11 @@ def test_the_linear_part_starts_as_least_squares_on_the_training_rows(relative):
         [4], steps=1, early_stopping_rounds=None, relative=relative, random_state=0
     ).fit(windows, targets)
     assert_array_equal(model._scaling.reference, [0, 0, 0] if relative else -1)
-    inputs, outputs = windows.copy(), targets.copy()
-    if relative:
-        # The series is every target's reference; the covariate stays a level.
-        inputs[:, :, 0] -= windows[:, -1:, 0]
-        outputs -= windows[:, -1:, 0]
-    flat = inputs.reshape(len(inputs), -1)
-    expected = LinearRegression().fit(flat, outputs).predict(flat)
-    if relative:
-        expected += windows[:, -1:, 0]
+    # In relative mode the path reads the series from its last value, and
+    # that value itself (its level): the same span as the values, so the fit
+    # is least squares on the windows as given in either mode.
+    flat = windows.reshape(len(windows), -1)
+    expected = LinearRegression().fit(flat, targets).predict(flat)
     predicted = model.predict_linear(windows)
     assert predicted.shape == targets.shape
     # The penalty the ridge fit chooses moves its predictions by far less
@@ -244,3 +240,84 @@ def test_every_member_keeps_the_best_share_of_the_recurrent_part(n_networks):
     left = y[held_out] - linear
     assert np.abs(recurrent).max() > 1e-3
     assert (recurrent @ left) / (recurrent @ recurrent) == pytest.approx(1, abs=1e-3)
+
+
+@pytest.fixture(scope="module")
+def trending():
+    rng = np.random.RandomState(2)
+    series = np.cumsum(0.5 + rng.normal(size=300))
+    return causal_windows(series[:-1, None], 6)[5:], series[6:]
+
+
+@pytest.fixture(scope="module")
+def relative_model(trending):
+    X, y = trending
+    return LSTMRegressor([4], steps=60, random_state=0).fit(X, y)
+
+
+def test_in_relative_mode_the_linear_part_alone_reads_the_level(
+    relative_model, trending
+):
+    X, _ = trending
+    model = relative_model
+    assert_array_equal(model.relative_, [True])
+    # Relative mode makes the last step zero; there the level stands instead,
+    # and least squares gives it a weight.
+    coef, _ = _linear_weights(model)
+    assert np.abs(coef[-1]).min() > 0
+    # The recurrent layers never see it: shifting every value of the windows
+    # leaves what they add (the prediction less the linear part) unchanged.
+    recurrent = model.predict(X) - model.predict_linear(X)
+    shifted = X + 50.0
+    assert_allclose(
+        model.predict(shifted) - model.predict_linear(shifted), recurrent, atol=1e-4
+    )
+
+
+def test_files_from_before_the_levels_load_with_a_linear_part_of_changes(
+    trending, tmp_path, monkeypatch
+):
+    from test_persistence_safe import MANIFEST, _rewrite
+
+    X, y = trending
+    # Such files came from fits whose linear path read no levels.
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            _regressor.LSTMRegressor,
+            "_spec_for_scaling",
+            lambda self, spec, scaling: spec,
+        )
+        before = LSTMRegressor([4], steps=60, random_state=0).fit(X, y)
+    assert before._network_spec.levels == () and before._scaling.level_mean is None
+    path = tmp_path / "model.sklstm"
+    before.save(path)
+
+    def as_version_9(manifest):
+        manifest["format_version"] = 9
+        assert manifest["fitted"]["network"].pop("levels") == []
+
+    _rewrite(path, {MANIFEST: as_version_9})
+    restored = load(path)
+    assert restored._network_spec.levels == ()
+    assert_array_equal(restored.predict(X), before.predict(X))
+
+
+def test_a_file_whose_network_reads_levels_needs_their_statistics(
+    relative_model, tmp_path
+):
+    import io
+    import zipfile
+
+    from test_persistence_safe import ARRAYS, _rewrite
+
+    path = tmp_path / "model.sklstm"
+    relative_model.save(path)
+    with zipfile.ZipFile(path) as archive:
+        saved = archive.read(ARRAYS)
+    with np.load(io.BytesIO(saved)) as npz:
+        kept = {k: npz[k] for k in npz.files if not k.startswith("scaling.level")}
+    buffer = io.BytesIO()
+    np.savez(buffer, **kept)
+    _rewrite(path, {ARRAYS: buffer.getvalue()})
+    with pytest.raises(ValueError, match=r"not a valid sklstm model file.*level_mean"):
+        load(path)
