@@ -79,6 +79,15 @@ AUTO_NETWORKS = 5
 AUTO_NETWORKS_MAX_ROWS = 10_000
 
 _FLOATS = [np.float64, np.float32]
+# Parameters that must be ints, where a bool would pass as one.
+_INT_PARAMS = (
+    "steps",
+    "batch_size",
+    "n_networks",
+    "patch_length",
+    "print_steps",
+    "early_stopping_rounds",
+)
 
 # Most validation rows an evaluation of early stopping reads. Reading a
 # validation part of millions of rows every 100 steps costs many times the
@@ -297,14 +306,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         self, X, y, sample_weight, *, incremental: bool, groups=None
     ) -> _FitPlan:
         """Validated windows, targets and weights, the network's spec, the split."""
-        for name in (
-            "steps",
-            "batch_size",
-            "n_networks",
-            "patch_length",
-            "print_steps",
-            "early_stopping_rounds",
-        ):
+        for name in _INT_PARAMS:
             if isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(
                     f"{name} must be an int, not a bool; got {getattr(self, name)!r}."
@@ -340,10 +342,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             patch=self._patch(windows.shape[1], continuing),
             series=0 if series_labels is None else len(series_labels),
             embedding=embedding,
+            levels=self._network_spec.levels if continuing else (),
         )
         spec = replace(spec, linear=self._uses_linear_part(spec))
-        if continuing:
-            spec = replace(spec, levels=self._network_spec.levels)
         if continuing and spec != self._network_spec:
             how = "partial_fit" if incremental else "warm_start=True"
             shaping = [name for name in _ARCHITECTURE_PARAMS if hasattr(self, name)]
