@@ -823,11 +823,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         # In relative mode the linear path also reads the relative features'
         # levels: from changes alone it could not weigh the values as a
         # linear model of the windows does (nor revert to a mean).
-        levels = ()
-        if spec.linear and scaling.level_mean is not None:
-            levels = tuple(int(f) for f in np.flatnonzero(scaling.relative_features))
         return replace(
-            spec, loss=self._network_loss(scaling.divisor is not None), levels=levels
+            spec,
+            loss=self._network_loss(scaling.divisor is not None),
+            levels=scaling.level_features if spec.linear else (),
         )
 
     _fitted_fields = {

@@ -146,8 +146,9 @@ def saved_scaling(arrays: dict, state: Any, spec: NetworkSpec, version: int):
         saved_divisor(state, n_features, n_outputs, version),
         **levels,
     )
-    relative = tuple(int(f) for f in np.flatnonzero(scaling.relative_features))
-    if spec.levels and (spec.levels != relative or scaling.divisor is not None):
+    if spec.levels and (
+        spec.levels != scaling.level_features or scaling.divisor is not None
+    ):
         raise InvalidFile(
             "its network's levels are not its scaling's relative features."
         )

@@ -236,6 +236,13 @@ class WindowScaling:
         """Boolean mask of the features taken relative to their last value."""
         return _feature_mask(self.reference, len(self.x_mean))
 
+    @property
+    def level_features(self) -> tuple[int, ...]:
+        """Positions of the features whose level stands at the last step."""
+        if self.level_mean is None:
+            return ()
+        return tuple(int(f) for f in np.flatnonzero(self.relative_features))
+
     @classmethod
     def fit(
         cls,
