@@ -76,12 +76,14 @@ FITTED_MODEL_CHECKS = {
 }
 
 
+def _check_name(check) -> str:
+    return (check.func if isinstance(check, functools.partial) else check).__name__
+
+
 def _check_id(check) -> str:
-    name = check.func.__name__ if isinstance(check, functools.partial) else ""
-    name = name or check.__name__
     keywords = getattr(check, "keywords", {})
     options = ",".join(f"{key}={value}" for key, value in keywords.items())
-    return f"{name}({options})" if options else name
+    return f"{_check_name(check)}({options})" if options else _check_name(check)
 
 
 DEFAULT_SIZE_CHECKS = [
@@ -91,13 +93,13 @@ DEFAULT_SIZE_CHECKS = [
         LSTMClassifier(n_networks=1, random_state=0),
     )
     for _, check in estimator_checks_generator(estimator)
-    if _check_id(check).split("(")[0] in FITTED_MODEL_CHECKS
+    if _check_name(check) in FITTED_MODEL_CHECKS
 ]
 
 
 def test_default_size_checks_cover_every_fitted_model_check():
-    names = {values[1] for values in (p.values for p in DEFAULT_SIZE_CHECKS)}
-    assert {_check_id(check).split("(")[0] for check in names} == FITTED_MODEL_CHECKS
+    names = {_check_name(param.values[1]) for param in DEFAULT_SIZE_CHECKS}
+    assert names == FITTED_MODEL_CHECKS
 
 
 @pytest.mark.parametrize(("estimator", "check"), DEFAULT_SIZE_CHECKS)
