@@ -277,7 +277,7 @@ def test_in_relative_mode_the_linear_part_alone_reads_the_level(
 def test_files_from_before_the_levels_load_with_a_linear_part_of_changes(
     trending, tmp_path, monkeypatch
 ):
-    from test_persistence_safe import MANIFEST, _rewrite
+    from test_persistence_safe import _drop_version_10_fields, _saved_as_older_version
 
     X, y = trending
     # Such files came from fits whose linear path read no levels.
@@ -290,13 +290,7 @@ def test_files_from_before_the_levels_load_with_a_linear_part_of_changes(
         before = LSTMRegressor([4], steps=60, random_state=0).fit(X, y)
     assert before._network_spec.levels == () and before._scaling.level_mean is None
     path = tmp_path / "model.sklstm"
-    before.save(path)
-
-    def as_version_9(manifest):
-        manifest["format_version"] = 9
-        assert manifest["fitted"]["network"].pop("levels") == []
-
-    _rewrite(path, {MANIFEST: as_version_9})
+    _saved_as_older_version(before, path, 9, _drop_version_10_fields)
     restored = load(path)
     assert restored._network_spec.levels == ()
     assert_array_equal(restored.predict(X), before.predict(X))
@@ -306,15 +300,12 @@ def test_a_file_whose_network_reads_levels_needs_their_statistics(
     relative_model, tmp_path
 ):
     import io
-    import zipfile
 
-    from test_persistence_safe import ARRAYS, _rewrite
+    from test_persistence_safe import ARRAYS, _members, _rewrite
 
     path = tmp_path / "model.sklstm"
     relative_model.save(path)
-    with zipfile.ZipFile(path) as archive:
-        saved = archive.read(ARRAYS)
-    with np.load(io.BytesIO(saved)) as npz:
+    with np.load(io.BytesIO(_members(path)[ARRAYS])) as npz:
         kept = {k: npz[k] for k in npz.files if not k.startswith("scaling.level")}
     buffer = io.BytesIO()
     np.savez(buffer, **kept)
