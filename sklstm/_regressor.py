@@ -200,9 +200,14 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         the recurrent layers' output layer starts at zero, so training starts
         from the linear model and the recurrent layers learn what it leaves.
         After training, what the recurrent layers add is scaled by its
-        least-squares share (between 0 and 1) in explaining what the linear
-        path leaves on the validation rows, so a series the network cannot
-        improve on falls back towards the linear model. On a series a linear
+        share in explaining what the linear path leaves on the validation
+        rows: the least-squares weight (clipped to between 0 and 1) times
+        ``t2 / (t2 + 20)``, where ``t2`` is that weight's squared t-statistic
+        on those rows. A share the rows measure clearly is kept nearly whole
+        (t2 of 200 keeps 91% of it), one they can barely tell from zero is
+        mostly dropped (t2 of 4 keeps 17%), so a series the network cannot
+        improve on, or a validation part too short to show that it does,
+        falls back towards the linear model. On a series a linear
         autoregression explains the model reduces to it, and on one it does
         not the network adds what it can; :meth:`predict_linear` and
         ``linear_loss_`` show the linear part's share. Padded sequences (see
@@ -640,23 +645,21 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.linear_loss_ = self._validation_loss(linear, targets, weights, loss)
 
     def _shrink_recurrent_part(self, windows, targets, weights, linear, measured):
-        """Scale what the recurrent layers add by its best share on held-out rows.
+        """Scale what the recurrent layers add by its share on held-out rows.
 
         The share (per target, between 0 and 1) is the least-squares weight of
         the recurrent part's outputs in explaining what the linear path leaves
-        of the validation targets: on a series the network cannot improve on,
-        the model falls back towards the linear path instead of adding noise.
+        of the validation targets, shrunk towards zero as far as those rows
+        leave it uncertain (:func:`_recurrent_share`): on a series the network
+        cannot improve on, or where a short validation part cannot tell, the
+        model falls back towards the linear path instead of adding noise.
         ``targets`` and ``linear`` come on the scale losses are measured on,
         where the two parts add up; ``measured`` puts outputs on it
         (``WindowScaling.loss_space``).
         """
         outputs = self._network.predict_windows(windows, self._scaling)
         recurrent = measured(outputs) - linear
-        left = targets - linear
-        row_weights = np.ones(len(targets)) if weights is None else weights
-        explained = (row_weights[:, None] * recurrent * left).sum(axis=0)
-        power = (row_weights[:, None] * recurrent**2).sum(axis=0)
-        share = np.clip(explained / np.where(power > 0, power, 1.0), 0.0, 1.0)
+        share = _recurrent_share(recurrent, targets - linear, weights)
         scale = share.astype(np.float32)
         # The recurrent part is the members' average: every member's output
         # layer takes the share.
@@ -1007,12 +1010,12 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         return tags
 
 
+# The network losses by the names ``loss`` and ``loss_`` give them.
+_LOSS_NAMES = {"mse": "squared_error", "relative": "relative_error"}
 # Ridge penalties the linear path's least-squares fit chooses from, relative
 # to the mean variance of its inputs: the smallest keeps the nearly collinear
 # windows of a smooth series solvable without biasing the fit, the larger
 # ones tame a fit of many inputs on few rows.
-# The network losses by the names ``loss`` and ``loss_`` give them.
-_LOSS_NAMES = {"mse": "squared_error", "relative": "relative_error"}
 _RIDGE_PENALTIES = 10.0 ** np.arange(-6, 3)
 # Most inputs (time steps x features) the least-squares fit solves for (its
 # cost grows with their cube); wider windows get no linear path.
@@ -1023,6 +1026,41 @@ MAX_LEAST_SQUARES_INPUTS = 4096
 # 100,000, against a default fit of 45 to 50 s on 2,000,000 rows; 100,000
 # rows estimate 145 coefficients to well within the noise of such series.
 MAX_LEAST_SQUARES_ROWS = 100_000
+
+
+# How strongly the recurrent part's share is shrunk towards the linear path
+# (``_recurrent_share``): a share whose squared t-statistic on the validation
+# rows equals this keeps half of itself. Short real series (bench_relative)
+# validate on 8 to 60 rows, where the least-squares share alone chose the
+# network on rows it then lost on.
+SHARE_SHRINKAGE = 20.0
+
+
+def _recurrent_share(
+    recurrent: np.ndarray, left: np.ndarray, weights: np.ndarray | None
+) -> np.ndarray:
+    """What share of the recurrent part to keep, per target column.
+
+    ``b`` is the (weighted) least-squares weight of ``recurrent`` in
+    explaining ``left`` (what the linear path leaves of the validation
+    targets), and ``t2`` its squared t-statistic on those rows. The share is
+    ``b`` clipped to [0, 1] (the recurrent part at most as trained), times
+    ``t2 / (t2 + SHARE_SHRINKAGE)``: a weight the rows measure clearly is kept
+    nearly whole, one they barely tell from zero is mostly dropped.
+    """
+    row_weights = np.ones(len(left)) if weights is None else weights
+    rows = np.count_nonzero(row_weights > 0)
+    explained = (row_weights[:, None] * recurrent * left).sum(axis=0)
+    power = (row_weights[:, None] * recurrent**2).sum(axis=0)
+    weight = explained / np.where(power > 0, power, 1.0)
+    residual = (row_weights[:, None] * (left - weight * recurrent) ** 2).sum(axis=0)
+    evidence = (rows - 1) * weight**2 * power
+    # Nothing left over on several rows: the weight is exact. One row always
+    # fits exactly and shows nothing.
+    exact = (residual <= 0) & (rows > 1)
+    t2 = evidence / np.where(residual > 0, residual, 1.0)
+    kept = np.where(exact, 1.0, t2 / (t2 + SHARE_SHRINKAGE))
+    return np.clip(weight, 0.0, 1.0) * np.where(power > 0, kept, 0.0)
 
 
 def _least_squares(scaling, windows, targets, weights):

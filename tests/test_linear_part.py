@@ -217,29 +217,92 @@ def test_files_from_before_the_linear_part_load_without_one(sine_windows, tmp_pa
     assert_array_equal(restored.predict(X), model.predict(X))
 
 
+def _share_and_evidence(recurrent, left):
+    """Least-squares weight of ``recurrent`` in ``left`` and its squared t."""
+    weight = (recurrent @ left) / (recurrent @ recurrent)
+    residual = np.sum((left - weight * recurrent) ** 2)
+    return weight, (len(left) - 1) * weight**2 * (recurrent @ recurrent) / residual
+
+
 @pytest.mark.parametrize("n_networks", [1, 2])
-def test_every_member_keeps_the_best_share_of_the_recurrent_part(n_networks):
+def test_every_member_keeps_the_shrunk_share_of_the_recurrent_part(
+    n_networks, monkeypatch
+):
     # After training, what the recurrent layers add (the members' average) is
     # scaled by its least-squares share in what the linear part leaves of the
-    # validation targets: scaled once more, its best share is 1 (or it is 0).
+    # validation targets, clipped to [0, 1], times t2 / (t2 + SHARE_SHRINKAGE).
+    # A noisy logistic map: the network adds something, and the validation
+    # rows measure it with some doubt.
     rng = np.random.RandomState(1)
-    series = np.sin(np.arange(400) * 0.3) + 0.3 * rng.normal(size=400)
-    X = np.lib.stride_tricks.sliding_window_view(series[:-1], 8)
-    y = series[8:]
-    model = LSTMRegressor(
-        [4],
-        steps=60,
-        print_steps=10,
-        batch_size=16,
-        n_networks=n_networks,
-        random_state=0,
-    ).fit(X, y)
+    series = np.empty(400)
+    series[0] = 0.3
+    for t in range(1, len(series)):
+        series[t] = 3.9 * series[t - 1] * (1 - series[t - 1])
+    series += 0.05 * rng.normal(size=len(series))
+    X = np.lib.stride_tricks.sliding_window_view(series[:-1], 3)
+    y = series[3:]
+    params = dict(steps=60, print_steps=10, batch_size=16, n_networks=n_networks)
+    model = LSTMRegressor([4], random_state=0, **params).fit(X, y)
     held_out = slice(len(y) - model.n_validation_samples_, None)
     linear = model.predict_linear(X[held_out])
     recurrent = model.predict(X[held_out]) - linear
-    left = y[held_out] - linear
-    assert np.abs(recurrent).max() > 1e-3
-    assert (recurrent @ left) / (recurrent @ recurrent) == pytest.approx(1, abs=1e-3)
+    # The same fit with the whole recurrent part kept.
+    monkeypatch.setattr(
+        _regressor,
+        "_recurrent_share",
+        lambda recurrent, left, weights: np.ones(recurrent.shape[1]),
+    )
+    whole = LSTMRegressor([4], random_state=0, **params).fit(X, y)
+    assert_allclose(whole.predict_linear(X[held_out]), linear)
+    trained = whole.predict(X[held_out]) - linear
+    assert np.abs(trained).max() > 0.1
+    weight, t2 = _share_and_evidence(trained, y[held_out] - linear)
+    kept = t2 / (t2 + _regressor.SHARE_SHRINKAGE)
+    assert 0.5 < kept < 0.9
+    assert_allclose(recurrent, min(weight, 1) * kept * trained, rtol=1e-3, atol=1e-6)
+
+
+def test_the_share_is_the_least_squares_weight_shrunk_by_its_evidence():
+    rng = np.random.RandomState(0)
+    recurrent = rng.normal(size=(40, 2))
+    left = np.c_[0.5 * recurrent[:, 0], -recurrent[:, 1]] + rng.normal(size=(40, 2))
+    share = _regressor._recurrent_share(recurrent, left, None)
+    weight, t2 = _share_and_evidence(recurrent[:, 0], left[:, 0])
+    assert share[0] == pytest.approx(weight * t2 / (t2 + 20.0))
+    assert 0 < share[0] < weight < 1
+    # A part that points the wrong way is dropped.
+    assert share[1] == 0
+
+
+def test_the_share_grows_with_the_evidence_for_it():
+    rng = np.random.RandomState(0)
+    signal = rng.normal(size=(400, 1))
+    left = 0.5 * signal + rng.normal(size=(400, 1))
+    shares = [
+        _regressor._recurrent_share(signal[:n], left[:n], None)[0]
+        for n in (10, 100, 400)
+    ]
+    assert shares[0] < shares[1] < shares[2]
+    # An exact part is kept whole, however few rows show it.
+    assert _regressor._recurrent_share(signal[:3], signal[:3], None)[0] == 1
+    # One row is no evidence; neither is a part that adds nothing.
+    assert _regressor._recurrent_share(signal[:1], left[:1], None)[0] == 0
+    assert _regressor._recurrent_share(np.zeros((5, 1)), left[:5], None)[0] == 0
+
+
+def test_the_share_weighs_rows_as_the_loss_does():
+    rng = np.random.RandomState(3)
+    recurrent = rng.normal(size=(30, 1))
+    left = 0.8 * recurrent + 0.5 * rng.normal(size=(30, 1))
+    weights = np.r_[np.ones(20), np.zeros(10)]
+    share = _regressor._recurrent_share
+    # Rows of weight 0 count for nothing; the weights' scale does not matter.
+    assert share(recurrent, left, weights) == pytest.approx(
+        share(recurrent[:20], left[:20], None)
+    )
+    assert share(recurrent, left, 3 * weights) == pytest.approx(
+        share(recurrent, left, weights)
+    )
 
 
 @pytest.fixture(scope="module")

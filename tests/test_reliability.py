@@ -153,9 +153,10 @@ def test_ctrl_c_keeps_the_best_weights_and_a_usable_estimator(sine, monkeypatch)
         model.fit(X, y)
     assert model.n_iter_ == 60
     assert model.history_["step"] == [20, 40, 60]
-    # The kept weights are the best evaluation's; the linear part's share can
-    # only lower their validation loss below that evaluation's.
-    assert model.best_loss_ <= min(model.history_["val_loss"])
+    # The kept weights are the best evaluation's (then scaled by the
+    # recurrent part's share), and best_loss_ is their validation loss.
+    val_loss = model.history_["val_loss"]
+    assert model.best_step_ == model.history_["step"][int(np.argmin(val_loss))]
     assert _validation_mse(model, X, y) == pytest.approx(model.best_loss_)
     monkeypatch.undo()
     # It continues like any fitted estimator.
