@@ -112,8 +112,8 @@ plt.show()
 
 # %%
 # One year ahead, the linear part alone has a test MSE of about 440 and the
-# whole model about 340; twelve years ahead, fed back recursively, the model's
-# error (about 790, the mean over the steps) is below the linear model's
+# whole model about 370; twelve years ahead, fed back recursively, the model's
+# error (about 940, the mean over the steps) is below the linear model's
 # (1,097). ``benchmarks/bench_forecast.py`` and
 # ``benchmarks/bench_relative.py`` measure the forecasts over three seeds,
 # direct and recursive, against the linear models and ETS.
