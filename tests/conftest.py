@@ -38,6 +38,18 @@ def sine_windows():
 
 
 @pytest.fixture
+def noisy_logistic_map():
+    """400 points of the logistic map at r = 3.9 with Gaussian noise of 0.05:
+    a series the recurrent layers add to a linear autoregression clearly."""
+    rng = np.random.RandomState(1)
+    series = np.empty(400)
+    series[0] = 0.3
+    for t in range(1, len(series)):
+        series[t] = 3.9 * series[t - 1] * (1 - series[t - 1])
+    return series + 0.05 * rng.normal(size=len(series))
+
+
+@pytest.fixture
 def sin_cos_windows():
     """Two features in, the next value of both out."""
     x = np.linspace(0, 30, 400)

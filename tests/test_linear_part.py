@@ -226,19 +226,14 @@ def _share_and_evidence(recurrent, left):
 
 @pytest.mark.parametrize("n_networks", [1, 2])
 def test_every_member_keeps_the_shrunk_share_of_the_recurrent_part(
-    n_networks, monkeypatch
+    n_networks, monkeypatch, noisy_logistic_map
 ):
     # After training, what the recurrent layers add (the members' average) is
     # scaled by its least-squares share in what the linear part leaves of the
     # validation targets, clipped to [0, 1], times t2 / (t2 + SHARE_SHRINKAGE).
-    # A noisy logistic map: the network adds something, and the validation
+    # On a noisy logistic map the network adds something, and the validation
     # rows measure it with some doubt.
-    rng = np.random.RandomState(1)
-    series = np.empty(400)
-    series[0] = 0.3
-    for t in range(1, len(series)):
-        series[t] = 3.9 * series[t - 1] * (1 - series[t - 1])
-    series += 0.05 * rng.normal(size=len(series))
+    series = noisy_logistic_map
     X = np.lib.stride_tricks.sliding_window_view(series[:-1], 3)
     y = series[3:]
     params = dict(steps=60, print_steps=10, batch_size=16, n_networks=n_networks)

@@ -98,15 +98,10 @@ def test_save_and_load_keep_every_network(sequences, three_networks, tmp_path):
     assert_array_equal(restored.predict_proba(X), three_networks.predict_proba(X))
 
 
-def test_regressor_averages_its_networks_over_the_linear_part():
+def test_regressor_averages_its_networks_over_the_linear_part(noisy_logistic_map):
     # A noisy logistic map, where the recurrent layers add to the linear part
     # clearly enough for the validation rows to keep most of what they add.
-    rng = np.random.RandomState(1)
-    series = np.empty(400)
-    series[0] = 0.3
-    for t in range(1, len(series)):
-        series[t] = 3.9 * series[t - 1] * (1 - series[t - 1])
-    series += 0.05 * rng.normal(size=len(series))
+    series = noisy_logistic_map
     X = np.lib.stride_tricks.sliding_window_view(series[:-1], 3)[..., None]
     y = series[3:]
     model = LSTMRegressor(
