@@ -1060,7 +1060,7 @@ def _recurrent_share(
     exact = (residual <= 0) & (rows > 1)
     t2 = evidence / np.where(residual > 0, residual, 1.0)
     kept = np.where(exact, 1.0, t2 / (t2 + SHARE_SHRINKAGE))
-    return np.clip(weight, 0.0, 1.0) * np.where(power > 0, kept, 0.0)
+    return np.clip(weight, 0.0, 1.0) * kept
 
 
 def _least_squares(scaling, windows, targets, weights):
