@@ -70,10 +70,10 @@ def _every_check(estimators):
         _every_check(
             [
                 LSTMRegressor(rnn_layers=[8], steps=300, batch_size=32, random_state=0),
-                # Several networks averaged.
+                # One network: the fitted-model checks below average two.
                 LSTMClassifier(
                     rnn_layers=[8],
-                    n_networks=2,
+                    n_networks=1,
                     steps=300,
                     batch_size=32,
                     random_state=0,
@@ -117,7 +117,9 @@ DEFAULT_SIZE_CHECKS = [
     pytest.param(estimator, check, id=f"{type(estimator).__name__}-{_check_id(check)}")
     for estimator in (
         LSTMRegressor(random_state=0),
-        LSTMClassifier(n_networks=1, random_state=0),
+        # Several networks averaged: what survives a pickle, a refit or a
+        # reordering is their average.
+        LSTMClassifier(n_networks=2, random_state=0),
     )
     for _, check in estimator_checks_generator(estimator)
     if _check_name(check) in FITTED_MODEL_CHECKS
