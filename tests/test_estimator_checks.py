@@ -32,6 +32,29 @@ def expected_failures(estimator):
     }
 
 
+# The checks whose outcome depends on what a fit learns: its scores, its
+# predictions' consistency, its determinism and what survives a pickle. They
+# run on networks of the default size (test_scikit_learn_checks_at_the_default_size);
+# the other checks probe parameters and input validation, which do not depend
+# on the network's size, and run on small networks.
+FITTED_MODEL_CHECKS = {
+    "check_regressors_train",
+    "check_regressors_int",
+    "check_regressor_multioutput",
+    "check_classifiers_train",
+    "check_classifiers_classes",
+    "check_classifiers_one_label",
+    "check_class_weight_classifiers",
+    "check_decision_proba_consistency",
+    "check_supervised_y_2d",
+    "check_fit_idempotent",
+    "check_estimators_pickle",
+    "check_pipeline_consistency",
+    "check_methods_sample_order_invariance",
+    "check_methods_subset_invariance",
+}
+
+
 def _check_name(check) -> str:
     return (check.func if isinstance(check, functools.partial) else check).__name__
 
@@ -44,13 +67,17 @@ def _check_id(check) -> str:
 
 def _every_check(estimators):
     """scikit-learn's checks of each estimator, as parametrize_with_checks
-    gives them, except that a check known to fail (``expected_failures``) is
-    marked without being run: its fits cost half a minute and a non-strict
-    xfail could not fail anyway."""
+    gives them, except that a network's fitted-model checks are left to the
+    networks of the default size, and that a check known to fail
+    (``expected_failures``) is marked without being run: its fits cost half a
+    minute and a non-strict xfail could not fail anyway."""
     for estimator in estimators:
         failures = expected_failures(estimator)
+        network = isinstance(estimator, (LSTMRegressor, LSTMClassifier))
         for _, check in estimator_checks_generator(estimator, mark=None):
             name = _check_name(check)
+            if network and name in FITTED_MODEL_CHECKS:
+                continue
             marks = (
                 [pytest.mark.xfail(reason=failures[name], run=False)]
                 if name in failures
@@ -70,7 +97,7 @@ def _every_check(estimators):
         _every_check(
             [
                 LSTMRegressor(rnn_layers=[8], steps=300, batch_size=32, random_state=0),
-                # One network: the fitted-model checks below average two.
+                # One network here; the fitted-model checks average two.
                 LSTMClassifier(
                     rnn_layers=[8],
                     n_networks=1,
@@ -89,28 +116,6 @@ def test_scikit_learn_checks(estimator, check, tensorflow_log):
     # Checks refit on many shapes of data; none may make TensorFlow retrace
     # (and warn about it).
     assert not [m for m in tensorflow_log if "retracing" in m]
-
-
-# The checks whose outcome depends on what a fit learns: its scores, its
-# predictions' consistency, its determinism and what survives a pickle. The
-# other checks probe parameters and input validation, which do not depend on
-# the network's size; the small estimators above run every one of them.
-FITTED_MODEL_CHECKS = {
-    "check_regressors_train",
-    "check_regressors_int",
-    "check_regressor_multioutput",
-    "check_classifiers_train",
-    "check_classifiers_classes",
-    "check_classifiers_one_label",
-    "check_class_weight_classifiers",
-    "check_decision_proba_consistency",
-    "check_supervised_y_2d",
-    "check_fit_idempotent",
-    "check_estimators_pickle",
-    "check_pipeline_consistency",
-    "check_methods_sample_order_invariance",
-    "check_methods_subset_invariance",
-}
 
 
 DEFAULT_SIZE_CHECKS = [
