@@ -74,6 +74,9 @@ def _every_check(estimators):
     for estimator in estimators:
         failures = expected_failures(estimator)
         network = isinstance(estimator, (LSTMRegressor, LSTMClassifier))
+        # The estimator's repr without spaces, as parametrize_with_checks
+        # names it.
+        label = "".join(repr(estimator).split())
         for _, check in estimator_checks_generator(estimator, mark=None):
             name = _check_name(check)
             if network and name in FITTED_MODEL_CHECKS:
@@ -83,9 +86,6 @@ def _every_check(estimators):
                 if name in failures
                 else []
             )
-            # The estimator's repr without spaces, as parametrize_with_checks
-            # names it.
-            label = "".join(repr(estimator).split())
             yield pytest.param(
                 estimator, check, marks=marks, id=f"{label}-{_check_id(check)}"
             )
