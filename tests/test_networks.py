@@ -177,6 +177,6 @@ def test_auto_averages_five_networks_on_small_data_and_one_in_chunks(sequences):
     )
     assert chunked._network_spec.members == 1
     # warm_start continues the fitted networks, however many rows come.
-    model.set_params(warm_start=True).fit(X[:30], y[:30])
+    model.set_params(warm_start=True).fit(X[:60], y[:60])
     assert model._network_spec.members == 5
     assert LSTMRegressor().n_networks == 1

@@ -7,7 +7,7 @@ import pytest
 from sklstm import LSTMClassifier, LSTMRegressor, WindowStatistics, _scaling
 from sklstm._scaling import gathered_statistics, spread_rows, statistics_rows
 
-TINY = {"rnn_layers": [4], "steps": 5, "early_stopping_rounds": None}
+TINY = {"rnn_layers": [4], "n_networks": 1, "steps": 5, "early_stopping_rounds": None}
 
 
 def _series(n_rows=3000):
