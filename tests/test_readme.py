@@ -1,7 +1,6 @@
 """Every Python block of the README, the getting-started page and the
 scaling-out page runs on its own, within a bounded time."""
 
-import os
 import re
 import subprocess
 import sys
@@ -11,8 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# Generous bounds: these guard against a block that hangs or has grown far
-# beyond what the page promises, not against a slow machine.
+# A generous bound: it catches a block that has grown far beyond what the page
+# promises (and, in a process of its own, one that hangs), not a slow machine.
 TIMEOUT_SECONDS = 300
 # A block that sets the process's threads must come before its first fit, so
 # it runs in a process of its own; the others run in the test's process, with
@@ -70,7 +69,6 @@ def test_block_runs(name, code, tmp_path, monkeypatch):
     if FRESH_PROCESS.search(code):
         result = subprocess.run(
             [sys.executable, "-c", code],
-            env=dict(os.environ),
             capture_output=True,
             text=True,
             timeout=TIMEOUT_SECONDS,
