@@ -450,6 +450,19 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         scaling = _scaling_for_spec(scaling, plan.spec)
         network = build_network(plan.spec, seed)
         train_weights = None if plan.weights is None else plan.weights[plan.train_rows]
+        validation = None
+        # A panel's held-out rows are every series' last few windows: the
+        # same few periods of time, which measured worse than the training
+        # rows for such choices (see LSTMRegressor's ``linear``).
+        if plan.validating and plan.groups is None:
+            val_weights = None if plan.weights is None else plan.weights[plan.val_rows]
+            if val_weights is not None and not val_weights.sum() > 0:
+                val_weights = None
+            validation = (
+                _rows_of(plan.windows, plan.val_rows),
+                plan.targets[plan.val_rows],
+                val_weights,
+            )
         self._initialise_network(
             network,
             scaling,
@@ -457,6 +470,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             plan.train_targets,
             train_weights,
             plan.rng,
+            validation,
         )
         return network, scaling
 
@@ -726,11 +740,16 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         """Whether the network gets a linear path beside its recurrent layers."""
         return False
 
-    def _initialise_network(self, network, scaling, windows, targets, weights, rng):
+    def _initialise_network(
+        self, network, scaling, windows, targets, weights, rng, validation=None
+    ):
         """Set a freshly built network's starting weights from the training rows.
 
         ``rng`` is the fit's random state; draw from it only where the
         training rows call for it, so that other fits' draws stay as they are.
+        ``validation`` is None or the held-out rows of a fit without
+        ``groups`` (one series): their windows, targets and weights (None:
+        equal), for choices the training rows cannot make.
         """
 
     def _describe_fit(self, windows, targets, weights, rows, validated) -> None:

@@ -192,11 +192,16 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         standing at the last step, so that the path weighs the values as a
         linear model of the windows does, while the recurrent layers read
         zero there) to the outputs, added to the recurrent layers' output.
-        It is fitted first, by least squares on
-        the training rows (a ridge fit whose penalty generalised
-        cross-validation chooses, nearly none on many rows; beyond 100,000
-        rows, on a sample of 100,000 of them drawn with ``random_state``, so
-        that its cost stops growing with the data), and kept fixed;
+        It is fitted first, by least squares on the training rows, and kept
+        fixed. The fit is a ridge fit whose penalty, per target, is the one
+        of ``1e-6`` to ``1e2`` times the inputs' mean variance with the
+        lowest error on the rows held out for early stopping, the rows
+        nearest in time to the forecasts. Generalised cross-validation on
+        the training rows chooses it instead where no rows are held out, and
+        on a panel (``fit`` with ``groups``), whose held-out rows are every
+        series' last windows, the same few periods of time. Beyond 100,000
+        training rows the fit reads a sample of 100,000 of them drawn with
+        ``random_state``, so that its cost stops growing with the data. Then
         the recurrent layers' output layer starts at zero, so training starts
         from the linear model and the recurrent layers learn what it leaves.
         After training, what the recurrent layers add is scaled by its
@@ -603,7 +608,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             and spec.time_steps * spec.n_features <= MAX_LEAST_SQUARES_INPUTS
         )
 
-    def _initialise_network(self, network, scaling, windows, targets, weights, rng):
+    def _initialise_network(
+        self, network, scaling, windows, targets, weights, rng, validation=None
+    ):
         if network.spec.loss == "relative":
             network.model.get_layer("target_scale").set_weights(
                 [scaling.y_scale.astype(np.float32)]
@@ -613,7 +620,20 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 rows = spread_rows(len(windows), MAX_LEAST_SQUARES_ROWS, rng)
                 windows, targets = _GatheredRows(windows, rows), targets[rows]
                 weights = None if weights is None else weights[rows]
-            coef, intercept = _least_squares(scaling, windows, targets, weights)
+            if validation is not None and len(validation[0]) > MAX_LEAST_SQUARES_ROWS:
+                # Evenly spaced, not drawn: the fit's other draws stay as they are.
+                rows = np.linspace(
+                    0, len(validation[0]) - 1, MAX_LEAST_SQUARES_ROWS
+                ).astype(np.int64)
+                val_windows, val_targets, val_weights = validation
+                validation = (
+                    _GatheredRows(val_windows, rows),
+                    val_targets[rows],
+                    None if val_weights is None else val_weights[rows],
+                )
+            coef, intercept = _least_squares(
+                scaling, windows, targets, weights, validation
+            )
             network.model.get_layer("linear").set_weights(
                 [coef.astype(np.float32), intercept.astype(np.float32)]
             )
@@ -1063,17 +1083,18 @@ def _recurrent_share(
     return np.clip(weight, 0.0, 1.0) * kept
 
 
-def _least_squares(scaling, windows, targets, weights):
+def _least_squares(scaling, windows, targets, weights, validation=None):
     """Weighted ridge fit of the scaled targets on the flattened scaled windows.
 
     Fitted where the network sees the data: on the inputs and targets after
     standardisation and relative mode, so that the network's linear path
     starts as the best linear autoregression on the training rows. Each
     target's penalty is the one of ``_RIDGE_PENALTIES`` with the lowest
-    generalised cross-validation error (Golub, Heath and Wahba, 1979), which
-    is nearly no penalty on many rows and a strong one where the window has
-    almost as many values as there are rows. Sums are gathered block by
-    block, never holding all windows at once.
+    (weighted) squared error on the held-out rows of ``validation`` (their
+    windows, targets and weights), the rows closest in time to what the model
+    will forecast; without held-out rows, the one with the lowest generalised
+    cross-validation error (Golub, Heath and Wahba, 1979). Sums are gathered
+    block by block, never holding all windows at once.
     """
     # The features of every step: series numbers are not the linear path's.
     n_inputs = windows.shape[1] * len(scaling.x_mean)
@@ -1081,18 +1102,9 @@ def _least_squares(scaling, windows, targets, weights):
     gram = np.zeros((n_inputs + 1, n_inputs + 1))
     cross = np.zeros((n_inputs + 1, n_outputs))
     squares = np.zeros(n_outputs)
-    step = block_rows(windows)
-    for start in range(0, len(windows), step):
-        block = windows[start : start + step]
-        inputs = scaling.transform_values(block).reshape(len(block), -1)
-        design = np.hstack([inputs.astype(np.float64), np.ones((len(block), 1))])
-        scaled = scaling.transform_targets(block, targets[start : start + step])
-        scaled = scaled.astype(np.float64)
-        row_weights = (
-            np.ones((len(block), 1))
-            if weights is None
-            else weights[start : start + step, None]
-        )
+    for design, scaled, row_weights in _scaled_blocks(
+        scaling, windows, targets, weights
+    ):
         gram += design.T @ (design * row_weights)
         cross += design.T @ (scaled * row_weights)
         squares += (scaled**2 * row_weights).sum(axis=0)
@@ -1106,11 +1118,10 @@ def _least_squares(scaling, windows, targets, weights):
     eigenvalues = np.clip(eigenvalues, 0.0, None)
     projected = eigenvectors.T @ centred_cross
     unit = max(eigenvalues.sum() / n_inputs, 1e-12)
-    best = np.full(n_outputs, np.inf)
-    coef = np.zeros((n_inputs, n_outputs))
+    candidates, scores = [], []
     for penalty in _RIDGE_PENALTIES * unit:
         shrunk = projected / (eigenvalues + penalty)[:, None]
-        candidate = eigenvectors @ shrunk
+        candidates.append(eigenvectors @ shrunk)
         # Residual sum of squares from the sums alone: y'y - 2 b'X'y + b'X'Xb.
         residual = (
             centred_squares
@@ -1118,11 +1129,43 @@ def _least_squares(scaling, windows, targets, weights):
             + np.sum(eigenvalues[:, None] * shrunk**2, axis=0)
         )
         freedom = np.sum(eigenvalues / (eigenvalues + penalty)) + 1.0
-        score = np.clip(residual, 0.0, None) / max(1.0 - freedom / total, 1e-12) ** 2
-        better = score < best
-        best[better] = score[better]
-        coef[:, better] = candidate[:, better]
+        scores.append(
+            np.clip(residual, 0.0, None) / max(1.0 - freedom / total, 1e-12) ** 2
+        )
+    if validation is not None:
+        scores = _held_out_errors(scaling, validation, candidates, x_mean, y_mean)
+    best = np.argmin(np.asarray(scores), axis=0)  # the first of equals: least penalty
+    coef = np.stack(
+        [candidates[choice][:, column] for column, choice in enumerate(best)], axis=1
+    )
     return coef, y_mean - x_mean @ coef
+
+
+def _scaled_blocks(scaling, windows, targets, weights):
+    """Blocks of (design with a column of ones, scaled targets, row weights)."""
+    step = block_rows(windows)
+    for start in range(0, len(windows), step):
+        block = windows[start : start + step]
+        inputs = scaling.transform_values(block).reshape(len(block), -1)
+        design = np.hstack([inputs.astype(np.float64), np.ones((len(block), 1))])
+        scaled = scaling.transform_targets(block, targets[start : start + step])
+        row_weights = (
+            np.ones((len(block), 1))
+            if weights is None
+            else weights[start : start + step, None]
+        )
+        yield design, scaled.astype(np.float64), row_weights
+
+
+def _held_out_errors(scaling, validation, candidates, x_mean, y_mean):
+    """Each candidate's weighted squared error per target on the held-out rows."""
+    errors = np.zeros((len(candidates), len(y_mean)))
+    for design, scaled, row_weights in _scaled_blocks(scaling, *validation):
+        inputs = design[:, :-1] - x_mean
+        for index, coef in enumerate(candidates):
+            left = scaled - y_mean - inputs @ coef
+            errors[index] += (row_weights * left**2).sum(axis=0)
+    return errors
 
 
 def rows_from_series_end(groups, n_rows: int) -> tuple[np.ndarray, np.ndarray]:

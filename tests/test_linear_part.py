@@ -370,3 +370,53 @@ def test_a_file_whose_network_reads_levels_needs_their_statistics(
     _rewrite(path, {ARRAYS: buffer.getvalue()})
     with pytest.raises(ValueError, match=r"not a valid sklstm model file.*level_mean"):
         load(path)
+
+
+def test_the_held_out_rows_choose_the_linear_parts_penalty(monkeypatch):
+    # Windows of 20 values on 90 rows: the penalty matters. Fitted with each
+    # penalty alone, the linear path's error on the held-out rows
+    # (linear_loss_) is lowest for one of them; the fit that chooses among
+    # them all takes that one.
+    rng = np.random.RandomState(4)
+    series = np.zeros(111)
+    for t in range(2, len(series)):
+        series[t] = 0.5 * series[t - 1] - 0.3 * series[t - 2] + rng.normal()
+    windows, targets = causal_windows(series[:-1, None], 20)[19:], series[20:]
+    settings = {"rnn_layers": [2], "steps": 1, "random_state": 0}
+    alone = {}
+    for penalty in _regressor._RIDGE_PENALTIES:
+        monkeypatch.setattr(_regressor, "_RIDGE_PENALTIES", np.array([penalty]))
+        model = LSTMRegressor(**settings).fit(windows, targets)
+        alone[penalty] = (model.linear_loss_, _linear_weights(model))
+    monkeypatch.undo()
+    chosen = LSTMRegressor(**settings).fit(windows, targets)
+    best = min(alone, key=lambda penalty: alone[penalty][0])
+    assert best != _regressor._RIDGE_PENALTIES[0]
+    assert chosen.linear_loss_ == pytest.approx(alone[best][0], rel=1e-6)
+    for mine, its in zip(_linear_weights(chosen), alone[best][1], strict=True):
+        assert_allclose(mine, its, rtol=1e-5, atol=1e-7)
+
+
+def _no_held_out_choice(*args):
+    raise AssertionError("the held-out rows chose the penalty")
+
+
+@pytest.mark.parametrize("held_out", ["none", "panel"])
+def test_the_training_rows_choose_without_one_series_held_out_rows(
+    held_out, monkeypatch
+):
+    # Without held-out rows, and on a panel (whose held-out rows are every
+    # series' last windows, the same few periods), generalised
+    # cross-validation on the training rows chooses the penalty.
+    rng = np.random.RandomState(5)
+    windows, targets = rng.normal(size=(80, 4, 1)), rng.normal(size=80)
+    monkeypatch.setattr(_regressor, "_held_out_errors", _no_held_out_choice)
+    if held_out == "none":
+        model = LSTMRegressor([2], steps=1, early_stopping_rounds=None)
+        model.fit(windows, targets)
+    else:
+        model = LSTMRegressor([2], steps=1, random_state=0)
+        model.fit(windows, targets, groups=np.repeat([0, 1], 40))
+    assert model.linear_loss_ is not None
+    with pytest.raises(AssertionError, match="held-out rows chose"):
+        LSTMRegressor([2], steps=1, random_state=0).fit(windows, targets)
