@@ -455,13 +455,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         # same few periods of time, which measured worse than the training
         # rows for such choices (see LSTMRegressor's ``linear``).
         if plan.validating and plan.groups is None:
-            val_weights = None if plan.weights is None else plan.weights[plan.val_rows]
-            if val_weights is not None and not val_weights.sum() > 0:
-                val_weights = None
             validation = (
                 _rows_of(plan.windows, plan.val_rows),
                 plan.targets[plan.val_rows],
-                val_weights,
+                _held_out_weights(plan.weights, plan.val_rows),
             )
         self._initialise_network(
             network,
@@ -541,9 +538,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         val_windows, val_targets = _rows_of(plan.windows, rows), plan.targets[rows]
         plan.n_evaluated = len(val_windows)
         plan.evaluated_rows = rows
-        val_weights = None
-        if plan.weights is not None and plan.weights[rows].sum() > 0:
-            val_weights = plan.weights[rows]
+        val_weights = _held_out_weights(plan.weights, rows)
         measured = scaling.loss_space(val_windows)
         val_targets = measured(val_targets)
 
@@ -1025,6 +1020,13 @@ def evaluated_rows(val_rows, n_rows: int, weights, strata, rng):
         random_state=rng.randint(np.iinfo(np.int32).max),
     )
     return np.sort(chosen)
+
+
+def _held_out_weights(weights: np.ndarray | None, rows) -> np.ndarray | None:
+    """The held-out rows' weights; None (equal) where they weigh nothing."""
+    if weights is None or not weights[rows].sum() > 0:
+        return None
+    return weights[rows]
 
 
 def _rows_of(windows: np.ndarray, rows):
