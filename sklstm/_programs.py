@@ -480,20 +480,13 @@ def read_state(model, optimizer) -> list:
 
 
 def load_state(model, optimizer, state) -> None:
-    """Assign ``state`` (as :func:`read_state` gives it) to the variables."""
-    for variables, values in zip(state_variables(model, optimizer), state, strict=True):
-        for variable, value in zip(variables, values, strict=True):
-            variable.assign(value)
+    """Assign ``state`` (as :func:`read_state` gives it) to the variables.
 
-
-def write_state(model, optimizer, state) -> None:
-    """:func:`load_state` for the tensors a training call returns, outside it.
-
-    The values come from a program that read the same variables, so they
-    have their shapes and dtypes: they are written by TensorFlow's own
-    assignment op, without the checks of Keras's ``assign``, which cost
-    three times as much and, after every call of a small network's fit, a
-    sixth of the fit.
+    The values always come from the same variables of an architecture (read
+    by :func:`read_state` or returned by a training call), so they have their
+    shapes and dtypes: TensorFlow's own assignment op writes them, without
+    the checks of Keras's ``assign``, which cost three times as much and,
+    after every call of a small network's fit, a sixth of the fit.
     """
     tf = load_tensorflow()
 

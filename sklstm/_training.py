@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._config import load_tensorflow
-from ._programs import current_engine, programs_for, read_state, write_state
+from ._programs import current_engine, load_state, programs_for, read_state
 
 __all__ = [
     "AUTO_MIN_ROUNDS",
@@ -119,7 +119,7 @@ class CompiledNetwork:
         state = read_state(self.model, self.optimizer)
         with programs.lock:
             state, loss = programs.train(state, xs, ys, ws, np.int32(n_steps))
-        write_state(self.model, self.optimizer, state)
+        load_state(self.model, self.optimizer, state)
         return loss.numpy()
 
     def predict_windows(self, windows: np.ndarray, scaling) -> np.ndarray:
