@@ -514,19 +514,22 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             if plan.validating
             else print_steps,
         )
-        return train(
-            network,
-            batches,
-            sampler,
-            config,
-            loss_scale=self._loss_scale(scaling, network.spec.loss),
-            validation_loss=self._validation_loss_of(plan, network, scaling),
-        )
+        loss_scale = self._loss_scale(scaling, network.spec.loss)
+        if not plan.validating:
+            return train(network, batches, sampler, config, loss_scale=loss_scale)
+        val_windows, val_loss = self._validation_loss_of(plan, network, scaling)
+        with network.holding_out(val_windows, scaling) as predictions:
+            return train(
+                network,
+                batches,
+                sampler,
+                config,
+                loss_scale=loss_scale,
+                validation_loss=lambda: val_loss(predictions()),
+            )
 
     def _validation_loss_of(self, plan: _FitPlan, network, scaling):
-        """The loss on the held-out rows as a function of the network; None."""
-        if not plan.validating:
-            return None
+        """The held-out windows, and the loss of their predictions as a function."""
         # Drawn after every other draw of the fit, so that it changes none.
         rows = evaluated_rows(
             plan.val_rows,
@@ -542,13 +545,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         measured = scaling.loss_space(val_windows)
         val_targets = measured(val_targets)
 
-        def validation_loss() -> float:
-            outputs = measured(network.predict_windows(val_windows, scaling))
+        def validation_loss(predictions: np.ndarray) -> float:
             return self._validation_loss(
-                outputs, val_targets, val_weights, network.spec.loss
+                measured(predictions), val_targets, val_weights, network.spec.loss
             )
 
-        return validation_loss
+        return val_windows, validation_loss
 
     def _store_fit(self, plan: _FitPlan, network, scaling, result) -> None:
         """Keep the trained network and what training measured."""

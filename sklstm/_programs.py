@@ -221,6 +221,9 @@ class Programs:
 
     # The "xla" engine compiles whole calls; the "graph" engine only its shards.
     _jit = True
+    # Whether a training call can also predict a block (see train): the
+    # "graph" engine's inference runs in shards of their own, not inside it.
+    fuses_inference = True
 
     def __init__(
         self, model, optimizer, loss: str, engine: Engine, members: int = 1
@@ -272,16 +275,23 @@ class Programs:
             *args
         )
 
-    def train(self, state, xs, ys, ws, n_steps):
+    def train(self, state, xs, ys, ws, n_steps, held_out=None):
         """Run ``n_steps`` gradient steps on the first batches of ``xs``.
 
         Each shape of batches (window length, batch size, steps per call)
         gets a program of its own, as a grid search or a refit on new windows
-        brings them.
+        brings them. With a ``held_out`` block of windows, the program also
+        returns the trained network's outputs for it, as a third value: one
+        compiled call where training and then inference would take two.
         """
         args = (state, xs, ys, ws, n_steps)
         key = ("train", xs.shape, ys.shape, ws.shape)
-        return self._traced(key, self._train, args, jit_compile=self._jit)(*args)
+        if held_out is None:
+            return self._traced(key, self._train, args, jit_compile=self._jit)(*args)
+        args, key = (*args, held_out), (*key, held_out.shape)
+        return self._traced(key, self._train_and_predict, args, jit_compile=self._jit)(
+            *args
+        )
 
     def _batch_loss(self, outputs, ys, ws, batch_rows):
         """Per-output loss sums of some rows, divided by the whole batch's rows."""
@@ -331,6 +341,11 @@ class Programs:
             read_state(self._model, self._optimizer),
             total / tf.cast(n_steps, tf.float32),
         )
+
+    def _train_and_predict(self, state, xs, ys, ws, n_steps, held_out):
+        state, loss = self._train(state, xs, ys, ws, n_steps)
+        trainable, non_trainable, _ = state
+        return state, loss, self._block_outputs(trainable, non_trainable, held_out)
 
     def _gradients(self, x, y, w):
         """A batch's gradients of the weights, and its loss per output."""
@@ -397,6 +412,7 @@ class GraphPrograms(Programs):
     """
 
     _jit = False
+    fuses_inference = False
 
     def _shard(self, key, function, args):
         return self._traced(

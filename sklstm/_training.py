@@ -26,14 +26,18 @@ Three more choices follow from the same measurements:
   prediction independent of the rows predicted with it;
 - evaluation happens only between calls, every ``print_steps`` steps (more
   often when an epoch is shorter, see :func:`evaluation_steps`), on the
-  validation tail read through the same blocks.
+  validation tail read through the same blocks; up to one block of it is
+  predicted by the training call itself as it ends
+  (:meth:`CompiledNetwork.holding_out`), which on a short series saves a
+  fifth of the fit.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,6 +105,10 @@ class CompiledNetwork:
         # Held here too, so that the shared cache dropping an architecture
         # never makes a network compile again in the middle of a fit.
         self._held_programs: dict = {}
+        # The block of held-out windows that training calls also predict
+        # (see holding_out), and their outputs after the last call.
+        self._held_out: np.ndarray | None = None
+        self._held_out_outputs: np.ndarray | None = None
 
     def _programs(self, rows: int):
         """The programs for batches of ``rows``, on the engine chosen now."""
@@ -117,10 +125,44 @@ class CompiledNetwork:
         """Run ``n_steps`` steps on batches ``xs[:n_steps]``; mean loss per output."""
         programs = self._programs(xs.shape[1])
         state = read_state(self.model, self.optimizer)
+        held_out = self._held_out if programs.fuses_inference else None
         with programs.lock:
-            state, loss = programs.train(state, xs, ys, ws, np.int32(n_steps))
-        load_state(self.model, self.optimizer, state)
-        return loss.numpy()
+            returned = programs.train(
+                state, xs, ys, ws, np.int32(n_steps), held_out=held_out
+            )
+        load_state(self.model, self.optimizer, returned[0])
+        self._held_out_outputs = None if held_out is None else returned[2].numpy()
+        return returned[1].numpy()
+
+    @contextmanager
+    def holding_out(
+        self, windows: np.ndarray, scaling
+    ) -> Iterator[Callable[[], np.ndarray]]:
+        """Within the block, a function giving the predictions of ``windows``.
+
+        Early stopping predicts the same held-out windows after every
+        training call. Up to ``PREDICT_ROWS`` of them are predicted by the
+        training call itself, as it ends, on the same block shape as
+        :meth:`predict_windows` uses: on a short series the separate
+        inference calls cost a quarter of the fit.
+        """
+        if len(windows) > PREDICT_ROWS:
+            yield lambda: self.predict_windows(windows, scaling)
+            return
+        block = np.zeros((PREDICT_ROWS, *windows.shape[1:]), dtype=np.float32)
+        block[: len(windows)] = scaling.transform_windows(windows)
+
+        def predictions() -> np.ndarray:
+            if self._held_out_outputs is None:
+                return self.predict_windows(windows, scaling)
+            raw = self._held_out_outputs[: len(windows)]
+            return np.asarray(scaling.inverse_targets(windows, raw), dtype=np.float64)
+
+        self._held_out, self._held_out_outputs = block, None
+        try:
+            yield predictions
+        finally:
+            self._held_out, self._held_out_outputs = None, None
 
     def predict_windows(self, windows: np.ndarray, scaling) -> np.ndarray:
         """Float64 predictions for any number of windows.
@@ -168,6 +210,7 @@ class CompiledNetwork:
 
     def set_weights(self, weights: list[np.ndarray]) -> None:
         self.model.set_weights(weights)
+        self._held_out_outputs = None
 
     def get_optimizer_state(self) -> list[np.ndarray]:
         return [v.numpy() for v in self.optimizer.variables]

@@ -1,0 +1,97 @@
+"""Early stopping's held-out predictions, made by the training calls themselves.
+
+A training call that ends at an evaluation also predicts up to one block of
+held-out windows; a fit must be the same as when they are predicted by a
+separate inference call, and must not make those calls.
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from sklstm import LSTMClassifier, LSTMRegressor, WindowTransformer
+from sklstm._programs import Programs
+from sklstm._training import PREDICT_ROWS, CompiledNetwork
+
+
+def _series(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.RandomState(seed)
+    t = np.arange(n + 1)
+    values = np.sin(0.3 * t) + 0.1 * rng.randn(n + 1)
+    windows = WindowTransformer(8).fit_transform(values[:-1].reshape(-1, 1))
+    return windows, values[1:]
+
+
+def _count_inference(monkeypatch) -> list:
+    calls: list = []
+    original = CompiledNetwork.predict_windows
+
+    def counted(self, windows, scaling):
+        calls.append(len(windows))
+        return original(self, windows, scaling)
+
+    monkeypatch.setattr(CompiledNetwork, "predict_windows", counted)
+    return calls
+
+
+def _regressor() -> LSTMRegressor:
+    return LSTMRegressor(
+        [4], steps=120, print_steps=20, early_stopping_rounds=40, random_state=0
+    )
+
+
+def test_a_short_tail_is_predicted_by_the_training_calls(monkeypatch):
+    X, y = _series(200)
+    calls = _count_inference(monkeypatch)
+    model = _regressor().fit(X, y)
+    assert model.n_validation_evaluated_ <= PREDICT_ROWS
+    assert len(model.history_["val_loss"]) >= 2
+    # Only the recurrent part's share, measured once training ends, predicts
+    # the held-out rows by inference calls: before and after its shrinking.
+    assert calls == [model.n_validation_evaluated_] * 2
+    model.predict(X[:5])
+    assert calls[2:] == [5]
+
+
+def test_a_long_tail_is_predicted_by_inference_calls(monkeypatch):
+    X, y = _series(3000)
+    calls = _count_inference(monkeypatch)
+    model = _regressor().fit(X, y)
+    assert model.n_validation_evaluated_ > PREDICT_ROWS
+    evaluations = len(model.history_["val_loss"])
+    assert calls == [model.n_validation_evaluated_] * (evaluations + 2)
+
+
+@pytest.mark.parametrize("estimator", ["regressor", "classifier"])
+def test_fused_and_separate_predictions_give_the_same_fit(monkeypatch, estimator):
+    if estimator == "regressor":
+        X, y = _series(200)
+        make = _regressor
+    else:
+        rng = np.random.RandomState(0)
+        X = rng.randn(120, 6, 2)
+        y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+
+        def make():
+            return LSTMClassifier(
+                [4],
+                n_networks=2,
+                steps=120,
+                print_steps=20,
+                early_stopping_rounds=40,
+                random_state=0,
+            )
+
+    fused = make().fit(X, y)
+    monkeypatch.setattr(Programs, "fuses_inference", False)
+    separate = make().fit(X, y)
+    assert fused.history_ == separate.history_
+    assert fused.best_step_ == separate.best_step_
+    assert_array_equal(fused.predict(X), separate.predict(X))
+
+
+def test_the_held_out_block_is_dropped_after_the_fit():
+    X, y = _series(200)
+    model = _regressor().fit(X, y)
+    network = model._network
+    assert network._held_out is None and network._held_out_outputs is None
