@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
+import sklstm
 from sklstm import LSTMClassifier, LSTMRegressor, WindowTransformer
 from sklstm._programs import Programs
 from sklstm._training import PREDICT_ROWS, CompiledNetwork
@@ -58,6 +59,18 @@ def test_a_long_tail_is_predicted_by_inference_calls(monkeypatch):
     calls = _count_inference(monkeypatch)
     model = _regressor().fit(X, y)
     assert model.n_validation_evaluated_ > PREDICT_ROWS
+    evaluations = len(model.history_["val_loss"])
+    assert calls == [model.n_validation_evaluated_] * (evaluations + 2)
+
+
+def test_the_graph_engine_predicts_the_tail_by_inference_calls(
+    monkeypatch, engine_setting
+):
+    # Its inference runs in shards of their own, outside the training call.
+    sklstm.set_config(engine="graph")
+    X, y = _series(200)
+    calls = _count_inference(monkeypatch)
+    model = _regressor().fit(X, y)
     evaluations = len(model.history_["val_loss"])
     assert calls == [model.n_validation_evaluated_] * (evaluations + 2)
 
