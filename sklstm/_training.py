@@ -152,6 +152,9 @@ class CompiledNetwork:
         if len(windows) > PREDICT_ROWS:
             yield lambda: self.predict_windows(windows, scaling)
             return
+        # Rows gathered lazily become one array here, as a chunk does in
+        # predict_windows.
+        windows = windows[: len(windows)]
         block = np.zeros((PREDICT_ROWS, *windows.shape[1:]), dtype=np.float32)
         block[: len(windows)] = scaling.transform_windows(windows)
 

@@ -1,6 +1,8 @@
 """Which validation rows early stopping evaluates: all of a small part, a
 fixed seeded sample of a large one, for both estimators."""
 
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 
@@ -14,8 +16,8 @@ TINY = {
     "print_steps": 10,
     "batch_size": 16,
 }
-# The regressor without its linear part: reading the evaluated rows once more
-# to weigh the recurrent part would add calls and tie predictions to the rows.
+# The regressor without its linear part, so that evaluations measure the
+# recurrent network alone.
 REGRESSOR = {**TINY, "linear": False}
 
 
@@ -23,14 +25,22 @@ REGRESSOR = {**TINY, "linear": False}
 def evaluated(monkeypatch):
     """Rows (by their first value) of every evaluation during a fit."""
     calls: list[np.ndarray] = []
-    predict_windows = CompiledNetwork.predict_windows
+    holding_out = CompiledNetwork.holding_out
 
+    # Evaluations read their predictions through holding_out, whether the
+    # training calls or separate inference calls make them.
+    @contextmanager
     def recording(self, windows, scaling):
-        # Read as inference reads: by slices of rows.
-        calls.append(np.array(windows[: len(windows)][:, 0, 0]))
-        return predict_windows(self, windows, scaling)
+        with holding_out(self, windows, scaling) as predictions:
 
-    monkeypatch.setattr(CompiledNetwork, "predict_windows", recording)
+            def recorded():
+                # Read as inference reads: by slices of rows.
+                calls.append(np.array(windows[: len(windows)][:, 0, 0]))
+                return predictions()
+
+            yield recorded
+
+    monkeypatch.setattr(CompiledNetwork, "holding_out", recording)
     return calls
 
 
