@@ -80,6 +80,7 @@ class _WindowModel:
             self.n_features = int(windows.n_features_in_)
             self.feature_names = getattr(windows, "feature_names_in_", None)
             self.flatten = bool(windows.flatten)
+            self.newest_first = False
             self._regressor = model[1:] if len(model.steps) > 1 else None
         elif isinstance(model, LSTMRegressor):
             check_is_fitted(model)
@@ -88,6 +89,8 @@ class _WindowModel:
             # A 2-D fit names the window's time steps, not the series' columns.
             self.feature_names = None
             self.flatten = model.input_ndim_ == 2
+            # Forecasts build windows oldest first, as WindowTransformer does.
+            self.newest_first = model.time_order == "newest_first"
             self._regressor = model
         else:
             self._regressor = None
@@ -109,7 +112,9 @@ class _WindowModel:
         self.validation_samples = _validation_samples(model)
 
     def predict(self, windows: np.ndarray) -> np.ndarray:
-        """Outputs of shape (n_windows, n_outputs) for 3-D windows."""
+        """Outputs of shape (n_windows, n_outputs) for 3-D windows, oldest first."""
+        if self.newest_first:
+            windows = windows[:, ::-1]
         inputs = windows.reshape(len(windows), -1) if self.flatten else windows
         outputs = np.asarray(self._regressor.predict(inputs), dtype=np.float64)
         return outputs.reshape(len(windows), -1)
@@ -151,6 +156,7 @@ class _Plan:
             )
         self.targets = _column_positions(targets, self.columns)
         self.covariates = [j for j in range(len(self.columns)) if j not in self.targets]
+        self.named = isinstance(history, pd.DataFrame)
         self.future = self._future_covariates(future)
         self.horizon: int | None = None  # set by the first prediction
 
@@ -162,12 +168,19 @@ class _Plan:
                 "future_covariates was given, but every column of history is a "
                 "target: there are no covariates to extend."
             )
-        values, _, _ = _as_series(future, "future_covariates")
+        values, columns, _ = _as_series(future, "future_covariates")
+        names = [self.columns[j] for j in self.covariates]
         if values.shape[1] != len(self.covariates):
-            names = [self.columns[j] for j in self.covariates]
             raise ValueError(
                 f"future_covariates has {values.shape[1]} columns; it needs one "
                 f"per covariate column of history, {len(names)}: {names}."
+            )
+        # Named columns are read by position: names that say otherwise would
+        # silently feed one covariate's values as another's.
+        if self.named and isinstance(future, pd.DataFrame) and columns != names:
+            raise ValueError(
+                f"future_covariates' columns {columns} are not history's "
+                f"covariate columns in the same order: {names}."
             )
         return values
 
@@ -713,6 +726,7 @@ def backtest(
     positions = _column_positions(targets, columns)
     origins = np.arange(n_rows - n_test - 1, n_rows - steps)
     fitted = _is_fitted(model)
+    _check_rows_before_test(_window_length(model), n_rows, n_test, test_size)
     groups = (
         [origins]
         if every is None
@@ -726,6 +740,7 @@ def backtest(
                 clone(model), series, array, int(group[0]), positions, steps, strategy
             )
         plan = _Plan(current, array, steps, positions, None)
+        _check_rows_before_test(plan.model.time_steps, n_rows, n_test, test_size)
         predictions, lower, upper = _forecast(plan, group, coverage, calibration_size)
         _check_strategy(strategy, plan.horizon, plan.steps)
         parts.append((group, predictions, lower, upper))
@@ -755,6 +770,29 @@ def _test_rows(test_size: Any, n_rows: int, steps: int) -> int:
             f"least horizon={steps} rows, and rows before it to forecast from."
         )
     return n_test
+
+
+def _window_length(model: Any) -> int | None:
+    """The window length a pipeline's WindowTransformer is set to, fitted or not."""
+    if isinstance(model, Pipeline) and isinstance(model.steps[0][1], WindowTransformer):
+        time_steps = model.steps[0][1].time_steps
+        if isinstance(time_steps, Integral) and not isinstance(time_steps, bool):
+            return int(time_steps)
+    return None
+
+
+def _check_rows_before_test(
+    time_steps: int | None, n_rows: int, n_test: int, test_size: Any
+) -> None:
+    """The first origin needs a whole window of rows, as forecast's origins do."""
+    before = n_rows - n_test
+    if time_steps is not None and before < time_steps:
+        raise ValueError(
+            f"test_size={test_size!r} leaves {before} rows before the test part "
+            f"of {n_rows}, but the model's windows read {time_steps} rows: the "
+            "first forecast would start from a padded window. Give a smaller "
+            "test_size."
+        )
 
 
 def _rows(series: Any, start: int, stop: int):

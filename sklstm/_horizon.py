@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from collections.abc import Iterable
 from numbers import Integral
 from typing import Any
 
@@ -91,7 +92,15 @@ def _column_positions(targets: Any, columns: list[str]) -> list[int]:
     """Positions of ``targets`` (names or positions) among ``columns``."""
     if targets is None:
         return list(range(len(columns)))
-    items = [targets] if isinstance(targets, (str, Integral)) else list(targets)
+    if isinstance(targets, (str, Integral)):
+        items = [targets]
+    elif isinstance(targets, Iterable):
+        items = list(targets)
+    else:
+        raise TypeError(
+            "targets must be a column name or position, a list of them, or None; "
+            f"got {targets!r}."
+        )
     if not items:
         raise ValueError("targets must name at least one column.")
     positions = []
@@ -263,7 +272,14 @@ def _panel_targets_rows(table: Any, horizon: int, targets: Any, series_id: Any):
         names = [str(c) for c in frame.columns]
         index = frame.index
     value_names = names[:position] + names[position + 1 :]
-    array, _, _ = _as_series(pd.DataFrame(values, columns=value_names), "series")
+    # Named anew by position: pandas would align a frame's own labels (ints
+    # from a CSV without a header) with these names and read NaN.
+    values = (
+        values.set_axis(value_names, axis=1)
+        if isinstance(values, pd.DataFrame)
+        else pd.DataFrame(values, columns=value_names)
+    )
+    array, _, _ = _as_series(values, "series")
     # Back to the table's column positions, so targets' positions count the
     # identifier's column as the user does.
     array = np.insert(array, position, np.nan, axis=1)

@@ -17,7 +17,7 @@ from ._horizon import (
     _refit_period,
     horizon_targets,
 )
-from ._panel_forecast import forecast_panel, series_params
+from ._panel_forecast import forecast_panel, with_series
 from ._window import _identifier_position, _series_starts
 
 __all__: list[str] = []
@@ -75,8 +75,9 @@ def _fit_panel(model, table, keep, steps, targets, series_id, strategy, fitted):
     y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
     if ahead == 1 and y.shape[1] == 1:
         y = y[:, 0]
-    fit_params = series_params(model, "fit", identifiers[with_targets])
-    return clone(model).fit(_take(rows, with_targets), y, **fit_params)
+    return with_series(
+        clone(model), "fit", identifiers[with_targets], _take(rows, with_targets), y
+    )
 
 
 def _take(table: Any, rows: np.ndarray) -> Any:
@@ -90,8 +91,7 @@ def _identifiers(table: Any, series_id: Any) -> np.ndarray:
 
 
 def _predicted_width(model: Any, table: Any, identifiers: np.ndarray) -> int:
-    params = series_params(model, "predict", identifiers[:1])
-    first = model.predict(_take(table, np.arange(1)), **params)
+    first = with_series(model, "predict", identifiers[:1], _take(table, np.arange(1)))
     return np.asarray(first).reshape(1, -1).shape[1]
 
 

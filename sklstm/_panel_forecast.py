@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import inspect
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn import config_context
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -22,7 +24,9 @@ from ._window import WindowTransformer, _identifier_position, _series_starts
 __all__: list[str] = []
 
 
-def _panel_model(model: Any, series_id: Any) -> tuple[WindowTransformer, Any]:
+def _panel_model(
+    model: Any, series_id: Any, n_columns: int
+) -> tuple[WindowTransformer, Any]:
     """The model's panel WindowTransformer and the regressor behind it."""
     windows = model.steps[0][1] if isinstance(model, Pipeline) else None
     if not isinstance(windows, WindowTransformer) or len(model.steps) < 2:
@@ -33,13 +37,26 @@ def _panel_model(model: Any, series_id: Any) -> tuple[WindowTransformer, Any]:
         )
     check_is_fitted(model)
     check_is_fitted(windows)
-    if windows.series_id != series_id:
+    if not _same_column(windows.series_id, series_id, n_columns):
         raise ValueError(
             f"series_id={series_id!r}, but the model's WindowTransformer reads "
             f"the series from series_id={windows.series_id!r}: give the same "
             "column."
         )
     return windows, model[1:]
+
+
+def _same_column(first: Any, second: Any, n_columns: int) -> bool:
+    """Whether two identifier keys name one column (-1 and n - 1 do)."""
+    positions = [
+        int(key) % n_columns
+        if isinstance(key, Integral) and not isinstance(key, (bool, np.bool_))
+        else None
+        for key in (first, second)
+    ]
+    if None in positions:
+        return positions[0] is None and positions[1] is None and first == second
+    return positions[0] == positions[1]
 
 
 def series_params(model: Any, method: str, identifiers: np.ndarray) -> dict:
@@ -55,6 +72,18 @@ def series_params(model: Any, method: str, identifiers: np.ndarray) -> dict:
     # Pipeline.fit routes parameters by step name; predict hands its own to
     # the final step.
     return {f"{name if method == 'fit' else ''}groups": identifiers}
+
+
+def with_series(model: Any, method: str, identifiers: np.ndarray, *args) -> Any:
+    """``model.<method>(*args)`` given each row's series where it takes them.
+
+    The call passes ``groups`` itself, by step name, whatever the user's
+    metadata routing setting: with routing on, scikit-learn would refuse
+    parameters the estimator was not asked to request.
+    """
+    params = series_params(model, method, identifiers)
+    with config_context(enable_metadata_routing=False):
+        return getattr(model, method)(*args, **params)
 
 
 def forecast_panel(
@@ -79,7 +108,6 @@ def forecast_panel(
             f"With series_id, forecast forecasts from each series' last row; "
             f"{', '.join(given)} cannot be used with it."
         )
-    transformer, regressor = _panel_model(model, series_id)
     if not hasattr(history, "iloc"):
         history = np.asarray(history)
     if history.ndim != 2:
@@ -87,6 +115,7 @@ def forecast_panel(
             "With series_id, history must be a 2-D table holding the identifier "
             f"column and the value columns; got {history.ndim} dimension(s)."
         )
+    transformer, regressor = _panel_model(model, series_id, history.shape[1])
     # The transformer checks the columns against those it was fitted on, the
     # series' contract, and the values, and pads each series' own start.
     windows = transformer.transform(history)
@@ -124,6 +153,13 @@ def forecast_panel(
     )
     value_names = names[:position] + names[position + 1 :]
     label = series_id if isinstance(series_id, str) else "series_id"
+    clashing = [value_names[c] for c in targets if value_names[c] in (label, "step")]
+    if clashing:
+        raise ValueError(
+            f"The forecasts' table names its columns {label!r} (the series), "
+            f"'step' and then the targets, but target column {clashing[0]!r} "
+            "takes one of the first two names: rename that column."
+        )
 
     def frame(values: np.ndarray) -> pd.DataFrame:
         table = pd.DataFrame(
@@ -149,11 +185,9 @@ def _predictor(regressor: Any, flatten: bool, identifiers: np.ndarray):
     the series of ``rows`` (in their order), for ``_forecast_ahead``."""
 
     def predict_for(rows: np.ndarray):
-        params = series_params(regressor, "predict", identifiers[rows])
-
         def predict(batch: np.ndarray) -> np.ndarray:
             inputs = batch.reshape(len(batch), -1) if flatten else batch
-            outputs = regressor.predict(inputs, **params)
+            outputs = with_series(regressor, "predict", identifiers[rows], inputs)
             return np.asarray(outputs, dtype=np.float64).reshape(len(batch), -1)
 
         return predict

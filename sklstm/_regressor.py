@@ -176,13 +176,15 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         value below -0.1 times its window's scale has no logarithm and is an
         error: the scaling is for values that are never negative (sales,
         visitors, counts).
-        True always divides. ``"auto"`` divides when, for every target, that
-        feature is never negative in the training windows and its windows'
-        scales span at least 10 times from their 5th to their 95th
-        percentile: levels an order of magnitude apart, as across a panel's
-        series, where one global scaling would leave the small series near
-        zero. A single series seldom spans so much (the yearly sunspots' windows
-        of 12 span 4 times), so its fit is unchanged. False never divides.
+        True always divides. ``"auto"`` divides when no feature is ever
+        negative in the training windows (every feature is divided, so a
+        covariate such as :func:`~sklstm.fourier_terms` keeps the windows
+        whole) and, for every target, its feature's windows' scales span at
+        least 10 times from their 5th to their 95th percentile: levels an
+        order of magnitude apart, as across a panel's series, where one
+        global scaling would leave the small series near zero. A single
+        series seldom spans so much (the yearly sunspots' windows of 12 span
+        4 times), so its fit is unchanged. False never divides.
         Padded sequences are never divided (True raises).
     linear : bool, default=True
         Whether the network holds a linear autoregression beside its
@@ -1177,7 +1179,8 @@ def rows_from_series_end(groups, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     labels = _labels_per_row(groups, n_rows)
     if pd.isna(labels).any():
         raise ValueError("groups has missing labels: every row needs its series.")
-    _, codes = np.unique(labels, return_inverse=True)
+    # factorize, not np.unique: labels of mixed types (101 and "A7") do not sort.
+    codes, _ = pd.factorize(labels)
     order = np.argsort(codes, kind="stable")  # each group's rows, in order
     sizes = np.bincount(codes)
     from_end = np.empty(len(codes), dtype=np.int64)

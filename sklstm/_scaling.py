@@ -155,8 +155,9 @@ def choose_divisor(
 
     A target is divided by the scale of the feature whose last value lies
     nearest to it (as relative mode's reference). ``setting=True`` always
-    scales; ``"auto"`` scales when, for every target, that feature is never
-    negative and the mean absolute value of its windows spans at least
+    scales; ``"auto"`` scales when no feature is ever negative (every one is
+    divided and taken on the log scale) and, for every target, the mean
+    absolute value of its feature's windows spans at least
     ``MIN_SCALE_SPREAD`` times from the 5th to the 95th percentile of the
     windows: the windows come from series (or stretches of one) whose levels
     differ by an order of magnitude or more, as in a panel of stores or
@@ -167,9 +168,9 @@ def choose_divisor(
     nearest = statistics.references(True)
     if setting is True:
         return nearest
-    features = np.unique(nearest)
-    if (statistics._levels.low[features] < 0).any():
+    if (statistics._levels.low < 0).any():
         return None
+    features = np.unique(nearest)
     scales = np.concatenate(
         [
             window_scales(windows[chosen][:, :, features])

@@ -126,10 +126,17 @@ def _positions(rows) -> np.ndarray:
                 "dates cannot be counted in periods: give it one (e.g. "
                 "pd.date_range(..., freq='MS')) or pass row positions."
             )
-        # Periods count from January 1970 in steps of the frequency.
-        return rows.to_period().asi8
+        try:
+            rows = rows.to_period()
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"rows has the frequency {rows.freqstr!r}, whose dates pandas "
+                f"cannot count in periods ({error}): pass row positions instead."
+            ) from error
     if isinstance(rows, pd.PeriodIndex):
-        return rows.asi8
+        # Periods count from 1970 in the frequency's base unit (days for
+        # "2D", minutes for "15min"): one row is ``freq.n`` of them.
+        return rows.asi8 // rows.freq.n
     if isinstance(rows, Integral) and not isinstance(rows, (bool, np.bool_)):
         return np.arange(_check_int(rows, "rows", minimum=0))
     positions = np.asarray(rows)

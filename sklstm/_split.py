@@ -191,7 +191,15 @@ class PanelSplit(BaseCrossValidator):
                     "identifier column of X, or pass groups to split (for "
                     "example cross_val_score(..., groups=ids))."
                 )
-            return np.asarray(groups, dtype=object).ravel()
+            labels = np.asarray(groups, dtype=object)
+            if labels.ndim == 2 and labels.shape[1] == 1:
+                labels = labels[:, 0]
+            if labels.ndim != 1:
+                raise ValueError(
+                    "groups must be 1-D, one series label per row of X; got an "
+                    f"array of shape {labels.shape}."
+                )
+            return labels
         if groups is not None:
             raise ValueError(
                 f"PanelSplit reads the series from column {self.series_id!r} "

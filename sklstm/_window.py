@@ -58,6 +58,17 @@ def causal_windows(
            [0., 1., 2.],
            [1., 2., 3.]])
     """
+    if isinstance(time_steps, (bool, np.bool_)) or not isinstance(time_steps, Integral):
+        raise TypeError(f"time_steps must be an int >= 1; got {time_steps!r}.")
+    if time_steps < 1:
+        raise ValueError(f"time_steps must be an int >= 1; got {time_steps!r}.")
+    if padding not in ("edge", "constant"):
+        raise ValueError(f"padding must be 'edge' or 'constant'; got {padding!r}.")
+    if getattr(series, "ndim", None) != 2:
+        found = getattr(series, "shape", type(series).__name__)
+        raise ValueError(
+            f"series must be a 2-D array of shape (n_rows, n_features); got {found}."
+        )
     n_pad = time_steps - 1
     if n_pad:
         if padding == "edge":
@@ -76,6 +87,11 @@ def _series_starts(identifiers: np.ndarray, column: object) -> np.ndarray:
     Every series' rows must form one contiguous block, and every row must name
     its series. ``column`` names the identifier column in the messages.
     """
+    if len(identifiers) == 0:
+        raise ValueError(
+            f"The table has no rows: the series identifier (column {column!r}) "
+            "names no series."
+        )
     codes, labels = pd.factorize(np.asarray(identifiers, dtype=object))
     missing = np.flatnonzero(codes < 0)
     if missing.size:
@@ -486,7 +502,10 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
                 fill_value=self.fill_value,
             )
         if self.flatten:
-            return windows.reshape(len(series), -1)
+            flat = windows.reshape(len(series), -1)
+            # A univariate series reshapes without a copy, into a read-only
+            # view over the input.
+            return flat if flat.flags.writeable else flat.copy()
         return windows
 
     @available_if(lambda self: self.flatten)

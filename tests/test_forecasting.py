@@ -230,6 +230,34 @@ def test_columns_must_be_those_the_model_was_fitted_on(series):
     )
 
 
+def test_future_covariates_are_checked_by_name(series):
+    frame = pd.DataFrame({"y": series, "promo": np.arange(400.0), "price": 1.0})
+    model = make_pipeline(WindowTransformer(5, flatten=True), LinearRegression())
+    model.fit(frame.iloc[:-1], series[1:])
+    future = pd.DataFrame({"promo": [400.0, 401.0], "price": [1.0, 2.0]})
+    expected = forecast(model, frame, 3, targets="y", future_covariates=future)
+    # The same values by position, without names, give the same forecast.
+    assert_array_equal(
+        forecast(model, frame, 3, targets="y", future_covariates=future.to_numpy()),
+        expected,
+    )
+    with pytest.raises(ValueError, match=r"\['price', 'promo'\] are not history's"):
+        forecast(model, frame, 3, targets="y", future_covariates=future.iloc[:, ::-1])
+
+
+def test_a_bare_regressor_on_newest_first_windows(series):
+    windows = causal_windows(series[:-1, None], 6)[:, :, 0]
+    oldest = LSTMRegressor(**TINY).fit(windows, series[1:])
+    newest = LSTMRegressor(**TINY, time_order="newest_first").fit(
+        np.ascontiguousarray(windows[:, ::-1]), series[1:]
+    )
+    assert_array_equal(forecast(newest, series, 4), forecast(oldest, series, 4))
+    assert_array_equal(
+        forecast(newest, series, 1)[0],
+        newest.predict(series[None, :-7:-1])[0],
+    )
+
+
 def test_future_covariates_without_covariates(series, linear):
     with pytest.raises(ValueError, match="every column of history is a target"):
         forecast(linear, series, 3, future_covariates=[[1.0]])
@@ -429,11 +457,22 @@ def test_backtest_direct_strategy_and_pandas_labels(series):
         ({"test_size": "all"}, TypeError, "test_size must be an int"),
         ({"test_size": 30, "refit": 0}, ValueError, "refit must be an int >= 1"),
         ({"test_size": 30, "strategy": "both"}, ValueError, "strategy must be"),
+        # The first forecast would read a padded window of 8 rows.
+        ({"test_size": 395}, ValueError, "test_size=395 leaves 5 rows before"),
+        ({"test_size": 3, "targets": 0.0}, TypeError, "targets must be a column"),
     ],
 )
 def test_backtest_errors(series, linear, kwargs, error, match):
     with pytest.raises(error, match=match):
         backtest(linear, series, 3, **kwargs)
+
+
+def test_backtest_of_an_unfitted_model_needs_a_window_before_the_test_part(series):
+    model = make_pipeline(WindowTransformer(8, flatten=True), LinearRegression())
+    with pytest.raises(ValueError, match="test_size=393 leaves 7 rows before"):
+        backtest(model, series, 3, test_size=393)
+    forecasts, _ = backtest(model, series, 3, test_size=392)
+    assert forecasts["origin"].min() == 7
 
 
 def test_backtest_test_size_as_a_fraction(series, linear):

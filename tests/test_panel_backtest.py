@@ -187,6 +187,50 @@ def test_array_panel_and_several_targets():
     assert len(only_w) == 3 * 2
 
 
+def test_an_identifier_counted_from_the_end_is_the_same_column():
+    panel = _panel()
+    array = panel[["v", "id"]].to_numpy(dtype=object)
+    array[:, 0] = array[:, 0].astype(float)
+    results = []
+    for key in (-1, 1):
+        model = make_pipeline(
+            WindowTransformer(3, flatten=True, series_id=key), LinearRegression()
+        )
+        results.append(backtest(model, array, 2, test_size=2, series_id=key)[0])
+    pd.testing.assert_frame_equal(*results)
+
+
+def test_column_labels_that_are_not_strings():
+    # A CSV read without a header has the columns 0 and 1.
+    panel = _panel().set_axis([0, 1], axis=1)
+    named = _panel()
+    targets = horizon_targets(panel, 2, series_id=0)
+    np.testing.assert_array_equal(
+        targets.to_numpy(), horizon_targets(named, 2, series_id="id").to_numpy()
+    )
+    model = make_pipeline(
+        WindowTransformer(3, flatten=True, series_id=0), LinearRegression()
+    )
+    forecasts, _ = backtest(model, panel, 2, test_size=2, series_id=0)
+    expected, _ = backtest(_pipeline(3), named, 2, test_size=2, series_id="id")
+    np.testing.assert_array_equal(forecasts["forecast"], expected["forecast"])
+
+
+def test_metadata_routing_changes_nothing():
+    from sklearn import config_context
+
+    panel = _panel()
+    model = _pipeline(3, LSTMRegressor([3], steps=20, random_state=0))
+    expected, _ = backtest(model, panel, 2, test_size=2, series_id="id")
+    fitted = _fit(clone(model), panel)
+    ahead = forecast(fitted, panel, 2, series_id="id")
+    with config_context(enable_metadata_routing=True):
+        found, _ = backtest(model, panel, 2, test_size=2, series_id="id")
+        routed_ahead = forecast(fitted, panel, 2, series_id="id")
+    pd.testing.assert_frame_equal(found, expected)
+    pd.testing.assert_frame_equal(routed_ahead, ahead)
+
+
 def test_a_zero_actual_leaves_mape_undefined_where_it_counts():
     panel = _panel()
     model = _fit(_pipeline(), panel)

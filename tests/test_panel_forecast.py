@@ -148,6 +148,16 @@ def test_panel_forecast_errors():
         forecast(model, unsorted, 2, series_id="id")
 
 
+def test_a_target_named_like_the_tables_own_columns_is_refused():
+    panel = _panel().rename(columns={"v": "step"})
+    targets = horizon_targets(panel, 1, series_id="id")
+    model = make_pipeline(
+        WindowTransformer(4, flatten=True, series_id="id"), LinearRegression()
+    ).fit(panel.loc[targets.index], targets.to_numpy()[:, 0])
+    with pytest.raises(ValueError, match="target column 'step' takes one of the"):
+        forecast(model, panel, 2, series_id="id")
+
+
 def test_direct_and_recursive_limits():
     panel = _panel()
     direct = _direct_model(panel, 2, time_steps=4)

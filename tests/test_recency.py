@@ -31,6 +31,12 @@ def test_rows_are_counted_from_their_own_series_end():
     assert_array_equal(from_end, [3, 2, 2, 1, 1])
 
 
+def test_labels_of_mixed_types_count_their_own_rows():
+    sizes, from_end = rows_from_series_end([101, "A7", 101, "A7", "A7"], 5)
+    assert_array_equal(sizes, [2, 3, 2, 3, 3])
+    assert_array_equal(from_end, [2, 3, 1, 2, 1])
+
+
 def test_weights_halve_every_half_life_back_from_each_series_end():
     weights = recency_weights(["a", "b", "a", "a", "b"], 5, 1.0)
     assert_allclose(weights, [0.25, 0.5, 0.5, 1.0, 1.0])

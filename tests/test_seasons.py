@@ -131,6 +131,21 @@ def test_dates_and_periods_count_in_periods_of_their_frequency():
     )
 
 
+@pytest.mark.parametrize("freq", ["15min", "2D", "3h"])
+def test_a_multiple_frequency_counts_one_row_per_period(freq):
+    dates = pd.date_range("2020-01-01", periods=30, freq=freq)
+    # Rows one season apart share their terms, and no two rows within one do.
+    terms = fourier_terms(dates, 8)
+    np.testing.assert_allclose(terms[8:], terms[:-8], atol=1e-12)
+    assert len(np.unique(terms[:8].round(9), axis=0)) == 8
+    np.testing.assert_allclose(fourier_terms(dates.to_period(), 8), terms)
+
+
+def test_dates_pandas_cannot_count_in_periods_are_an_error():
+    with pytest.raises(ValueError, match="frequency '2MS', whose dates pandas"):
+        fourier_terms(pd.date_range("2020-01-01", periods=12, freq="2MS"), 6)
+
+
 def test_dates_without_a_frequency_are_an_error():
     dates = pd.DatetimeIndex(["2020-01-01", "2020-01-05", "2020-03-01"])
     with pytest.raises(ValueError, match="DatetimeIndex without a regular frequency"):

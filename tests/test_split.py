@@ -173,3 +173,10 @@ def test_bad_panels_name_the_series():
         next(PanelSplit(1, series_id="store").split(panel))
     with pytest.raises(ValueError, match="missing value at row 1"):
         next(PanelSplit(1).split(np.zeros(3), groups=["a", None, "b"]))
+    with pytest.raises(ValueError, match=r"groups must be 1-D.* shape \(6, 2\)"):
+        next(PanelSplit(1).split(np.zeros(6), groups=np.zeros((6, 2))))
+    with pytest.raises(ValueError, match="The table has no rows"):
+        next(PanelSplit(1, series_id="id").split(panel.iloc[:0]))
+    # A column of labels is taken as the labels.
+    column = np.asarray(panel["id"])[:, None]
+    assert len(list(PanelSplit(1).split(panel, groups=column))) == 1

@@ -81,6 +81,15 @@ def test_flatten_agrees_with_3d():
     np.testing.assert_array_equal(flat, windows.reshape(20, -1))
 
 
+@pytest.mark.parametrize("time_steps", [1, 3])
+def test_flat_output_is_a_writeable_copy(time_steps):
+    series = np.arange(6.0).reshape(-1, 1)
+    flat = WindowTransformer(time_steps, flatten=True).fit_transform(series)
+    assert flat.flags.writeable and not np.shares_memory(flat, series)
+    flat[0] = -1.0
+    assert series[0, 0] == 0.0
+
+
 def test_feature_names_only_for_flat_output():
     transformer = WindowTransformer(3).fit(np.zeros((4, 2)))
     assert not hasattr(transformer, "get_feature_names_out")
@@ -145,6 +154,20 @@ def test_infinity_rejected_nan_passes_through():
 def test_non_numeric_rejected():
     with pytest.raises(ValueError, match="could not convert"):
         WindowTransformer(2).fit(np.array(["a", "b"]))
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        ((np.zeros((5, 1)), 0), {}, ValueError, "time_steps must be an int >= 1"),
+        ((np.zeros((5, 1)), 2.0), {}, TypeError, "time_steps must be an int >= 1"),
+        ((np.zeros(5), 2), {}, ValueError, r"2-D array .* got \(5,\)"),
+        ((np.zeros((5, 1)), 2), {"padding": "Edge"}, ValueError, "padding must be"),
+    ],
+)
+def test_causal_windows_checks_its_arguments(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        causal_windows(*args, **kwargs)
 
 
 def test_causal_windows_function_matches_transformer():

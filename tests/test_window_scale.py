@@ -83,6 +83,27 @@ def test_auto_divides_a_panel_and_leaves_a_single_series_alone():
     assert off.window_scale_ is False
 
 
+def test_auto_leaves_windows_whole_where_a_covariate_goes_below_zero():
+    X, y, _ = _panel()
+    # A calendar term in [-1, 1] beside a panel whose levels differ 1000-fold:
+    # dividing every feature would need its logarithm.
+    calendar = np.sin(np.arange(X.shape[0] + X.shape[1])[:, None] / 2.0)
+    windows = np.concatenate(
+        [
+            X[..., None],
+            np.lib.stride_tricks.sliding_window_view(calendar[:, 0], 6)[
+                : len(X), :, None
+            ],
+        ],
+        axis=2,
+    )
+    model = LSTMRegressor(**TINY, random_state=0).fit(windows, y)
+    assert model.window_scale_ is False
+    assert np.isfinite(model.predict(windows[:5])).all()
+    with pytest.raises(ValueError, match="far below zero"):
+        LSTMRegressor(**TINY, window_scale=True, random_state=0).fit(windows, y)
+
+
 def test_divided_fit_does_not_depend_on_the_panel_scale():
     X, y, _ = _panel()
     model = LSTMRegressor(**TINY, window_scale=True, random_state=0).fit(X, y)
