@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -389,6 +390,12 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
                 f"class_weight has labels that are not classes: {unknown[:5]}; the "
                 f"classes are {self.classes_.tolist()}."
             )
+        for label, weight in self.class_weight.items():
+            if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, Real):
+                raise TypeError(
+                    f"class_weight must map classes to numbers; got {weight!r} for "
+                    f"class {label!r}."
+                )
         weights = np.array(
             [float(self.class_weight.get(label, 1.0)) for label in self.classes_]
         )

@@ -88,6 +88,8 @@ _INT_PARAMS = (
     "print_steps",
     "early_stopping_rounds",
 )
+# The same for floats.
+_FLOAT_PARAMS = ("learning_rate", "validation_fraction")
 
 # Most validation rows an evaluation of early stopping reads. Reading a
 # validation part of millions of rows every 100 steps costs many times the
@@ -310,6 +312,11 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             if isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(
                     f"{name} must be an int, not a bool; got {getattr(self, name)!r}."
+                )
+        for name in _FLOAT_PARAMS:
+            if isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(
+                    f"{name} must be a float, not a bool; got {getattr(self, name)!r}."
                 )
         rnn_specs = parse_rnn_layers(self.rnn_layers)
         dense_spec = parse_dense_layers(self.dense_layers)

@@ -190,13 +190,19 @@ def parse_rnn_layers(rnn_layers: Any) -> list[RecurrentSpec]:
                         f"{where}['keep_prob'] must be a float in (0, 1]; got {keep!r}."
                     )
                 dropout = 1.0 - float(keep)
+                if dropout >= 1.0:
+                    raise ValueError(
+                        f"{where}['keep_prob'] = {keep!r} keeps no unit: 1 - "
+                        "keep_prob rounds to 1. Give a keep_prob of at least "
+                        "1e-16."
+                    )
             else:
                 dropout = _rate(layer.get("dropout", 0.0), f"{where}['dropout']")
             recurrent = _rate(
                 layer.get("recurrent_dropout", 0.0), f"{where}['recurrent_dropout']"
             )
             cell = layer.get("cell", "lstm")
-            if cell not in CELLS:
+            if not isinstance(cell, str) or cell not in CELLS:
                 raise ValueError(
                     f"{where}['cell'] must be one of {sorted(CELLS)}; got {cell!r}."
                 )
@@ -233,19 +239,19 @@ def parse_dense_layers(dense_layers: Any) -> DenseSpec:
                 f"got {dense_layers!r}."
             )
         units = _dense_units(dense_layers["layers"], "dense_layers['layers']")
-        activation = dense_layers.get("activation") or "relu"
-        if not isinstance(activation, str):
+        activation = dense_layers.get("activation", "relu")
+        if not isinstance(activation, str) or not activation:
             raise TypeError(
                 "dense_layers['activation'] must be the name of a Keras "
                 f"activation; got {activation!r}."
             )
-        dropout = dense_layers.get("dropout") or 0.0
+        dropout = dense_layers.get("dropout", 0.0)
         return DenseSpec(units, activation, _rate(dropout, "dense_layers['dropout']"))
     return DenseSpec(_dense_units(dense_layers, "dense_layers"))
 
 
 def _dense_units(layers: Any, where: str) -> tuple[int, ...]:
-    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+    if isinstance(layers, (str, bytes, dict, set)) or not hasattr(layers, "__iter__"):
         raise TypeError(f"{where} must be a list of ints; got {layers!r}.")
     return tuple(
         _positive_units(units, f"{where}[{i}]") for i, units in enumerate(layers)

@@ -46,6 +46,7 @@ import json
 import math
 import os
 import pathlib
+import secrets
 import struct
 import tempfile
 import zipfile
@@ -173,8 +174,13 @@ def save(estimator, path: PathOrFile) -> None:
     # Write beside the target, then rename: an interrupted save never leaves
     # a truncated file where a good one was.
     target = pathlib.Path(os.fspath(path))
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=target.parent
+    temporary = target.parent / f".{target.name}.{secrets.token_hex(8)}.part"
+    # Created as open() creates files, so the user's umask decides who may
+    # read it (mkstemp would make it the owner's alone).
+    handle = os.open(
+        temporary,
+        os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+        0o666,
     )
     try:
         with os.fdopen(handle, "wb") as file:
@@ -211,6 +217,20 @@ def _encode(value: Any, where: str, arrays: dict) -> Any:
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
         return {
             "dict": {k: _encode(v, f"{where}[{k!r}]", arrays) for k, v in value.items()}
+        }
+    if isinstance(value, dict) and all(
+        k is None or isinstance(k, (bool, np.bool_, str, Real)) for k in value
+    ):
+        # Keys that JSON objects cannot hold (a class_weight keyed by int
+        # labels) go as pairs.
+        return {
+            "items": [
+                [
+                    _encode(k, f"{where} key", arrays),
+                    _encode(v, f"{where}[{k!r}]", arrays),
+                ]
+                for k, v in value.items()
+            ]
         }
     if isinstance(value, os.PathLike) and isinstance(os.fspath(value), str):
         return {"path": os.fspath(value)}
@@ -433,6 +453,17 @@ def _decode(value: Any, where: str, arrays: dict, depth: int) -> Any:
             return tuple(_decode(v, where, arrays, depth + 1) for v in content)
         if tag == "dict" and isinstance(content, dict):
             return {k: _decode(v, where, arrays, depth + 1) for k, v in content.items()}
+        if (
+            tag == "items"
+            and isinstance(content, list)
+            and all(
+                isinstance(pair, list)
+                and len(pair) == 2
+                and (pair[0] is None or isinstance(pair[0], (bool, int, float, str)))
+                for pair in content
+            )
+        ):
+            return {k: _decode(v, where, arrays, depth + 1) for k, v in content}
         if tag == "path" and isinstance(content, str):
             return pathlib.Path(content)
         if tag == "random_state" and isinstance(content, dict):

@@ -904,21 +904,17 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 "its series_labels_ must list distinct labels, all strings or "
                 "all 64-bit integers."
             )
-        if (0 if labels is None else len(labels)) != spec.series or spec.embedding != (
-            self.series_embedding or 0
+        # Checked against the fitted network, not the parameters: parameters
+        # set after the fit take effect at the next one.
+        if (0 if labels is None else len(labels)) != spec.series or (
+            spec.embedding > 0
+        ) != (labels is not None):
+            raise InvalidFile("its series_labels_ do not agree with its network.")
+        if spec.loss not in ("mse", "relative") or (
+            spec.loss == "relative" and scaling.divisor is None
         ):
             raise InvalidFile(
-                "its series_labels_ do not agree with its network and its "
-                "series_embedding."
-            )
-        try:
-            loss = self._network_loss(scaling.divisor is not None)
-        except ValueError:
-            loss = None
-        if spec.loss != loss:
-            raise InvalidFile(
-                f"its network's loss {spec.loss!r} does not agree with its "
-                f"loss={self.loss!r} and its scaling."
+                f"its network's loss {spec.loss!r} does not agree with its scaling."
             )
         if labels is not None:
             strings = isinstance(labels[0], str)

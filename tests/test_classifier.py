@@ -165,6 +165,14 @@ def test_errors(three_classes, params, y_change, match):
     assert not hasattr(model, "model_")
 
 
+@pytest.mark.parametrize("weight", ["2", True])
+def test_class_weights_must_be_numbers(three_classes, weight):
+    X, y = three_classes
+    model = LSTMClassifier(**{**TINY, "steps": 5}, class_weight={0: weight})
+    with pytest.raises(TypeError, match="class_weight must map classes to numbers"):
+        model.fit(X, y)
+
+
 def test_balanced_weights_need_the_whole_data(three_classes):
     X, y = three_classes
     with pytest.raises(ValueError, match="'balanced' is not supported by partial_fit"):

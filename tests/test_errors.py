@@ -68,6 +68,9 @@ def test_y_length_mismatch(data):
         ([{"num_units": 3, "keep_prob": 0.5, "dropout": 0.5}], ValueError, "both"),
         ([2.5], TypeError, r"rnn_layers\[0\] must be a positive int"),
         ("32", Exception, "rnn_layers"),
+        # 1 - 1e-20 rounds to 1: no unit would be kept.
+        ([{"num_units": 3, "keep_prob": 1e-20}], ValueError, "keeps no unit"),
+        ([{"num_units": 3, "cell": ["gru"]}], ValueError, r"\['cell'\] must be one"),
     ],
 )
 def test_bad_rnn_layers(data, rnn_layers, error, message):
@@ -90,6 +93,27 @@ def test_bad_dense_layers(data, dense_layers, message):
     X, y = data
     with pytest.raises(ValueError, match=message):
         LSTMRegressor([4], dense_layers, steps=5).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("dense_layers", "message"),
+    [
+        ({"layers": [3], "activation": 0}, r"\['activation'\] must be the name"),
+        ({"layers": [3], "activation": ""}, r"\['activation'\] must be the name"),
+        ({"layers": [3], "dropout": False}, r"\['dropout'\] must be a float"),
+        ({"layers": {3: "x"}}, r"\['layers'\] must be a list of ints"),
+    ],
+)
+def test_falsy_or_mistyped_dense_settings_are_not_defaults(data, dense_layers, message):
+    X, y = data
+    with pytest.raises(TypeError, match=message):
+        LSTMRegressor([4], dense_layers, steps=5).fit(X, y)
+
+
+def test_a_bool_is_no_learning_rate(data):
+    X, y = data
+    with pytest.raises(TypeError, match="learning_rate must be a float, not a bool"):
+        LSTMRegressor(**{**FAST, "learning_rate": True}).fit(X, y)
 
 
 @pytest.mark.parametrize(

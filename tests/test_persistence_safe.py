@@ -629,3 +629,37 @@ def test_an_interrupted_save_leaves_the_old_file(fitted, saved, monkeypatch):
         fitted.save(saved)
     assert saved.read_bytes() == before
     assert [p.name for p in saved.parent.iterdir()] == [saved.name]
+
+
+def test_a_saved_file_is_readable_as_the_umask_allows(fitted, tmp_path):
+    previous = os.umask(0o022)
+    try:
+        fitted.save(tmp_path / "shared.sklstm")
+    finally:
+        os.umask(previous)
+    if os.name == "posix":
+        assert (tmp_path / "shared.sklstm").stat().st_mode & 0o777 == 0o644
+
+
+def test_parameters_set_after_the_fit_still_load(data, tmp_path):
+    X, y = data
+    for changed in ({"loss": "relative_error"}, {"series_embedding": 2}):
+        model = LSTMRegressor(**TINY).fit(X, y).set_params(**changed)
+        model.save(tmp_path / "changed.sklstm")
+        loaded = load(tmp_path / "changed.sklstm")
+        assert loaded.get_params() == model.get_params()
+        np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_a_class_weight_keyed_by_int_labels_round_trips(tmp_path):
+    from sklstm import LSTMClassifier
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(40, 5, 1), np.repeat([0, 1], 20)
+    weights = {0: 1.0, 1: 2.5}
+    model = LSTMClassifier([3], steps=10, class_weight=weights, random_state=0)
+    model.fit(X, y).save(tmp_path / "weighted.sklstm")
+    loaded = load(tmp_path / "weighted.sklstm")
+    assert loaded.class_weight == weights
+    assert all(type(key) is int for key in loaded.class_weight)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
