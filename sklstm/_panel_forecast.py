@@ -153,13 +153,7 @@ def forecast_panel(
     )
     value_names = names[:position] + names[position + 1 :]
     label = series_id if isinstance(series_id, str) else "series_id"
-    clashing = [value_names[c] for c in targets if value_names[c] in (label, "step")]
-    if clashing:
-        raise ValueError(
-            f"The forecasts' table names its columns {label!r} (the series), "
-            f"'step' and then the targets, but target column {clashing[0]!r} "
-            "takes one of the first two names: rename that column."
-        )
+    _check_target_names([value_names[c] for c in targets], label)
 
     def frame(values: np.ndarray) -> pd.DataFrame:
         table = pd.DataFrame(
@@ -178,6 +172,17 @@ def forecast_panel(
     calibration = (regressor, values, windows, starts, calibration_size)
     half = _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage)
     return frame(predictions), frame(predictions - half), frame(predictions + half)
+
+
+def _check_target_names(names: list[str], label: str) -> None:
+    """The forecasts' table has the columns ``label``, "step", then the targets."""
+    clashing = [name for name in names if name in (label, "step")]
+    if clashing:
+        raise ValueError(
+            f"The forecasts' table names its columns {label!r} (the series), "
+            f"'step' and then the targets, but target column {clashing[0]!r} "
+            "takes one of the first two names: rename that column."
+        )
 
 
 def _predictor(regressor: Any, flatten: bool, identifiers: np.ndarray):
