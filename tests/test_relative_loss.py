@@ -113,12 +113,24 @@ def test_saved_and_loaded_model_keeps_its_loss(tmp_path):
     restored = load(tmp_path / "model.sklstm")
     assert restored.loss_ == "relative_error"
     np.testing.assert_array_equal(restored.predict(X), model.predict(X))
-    # A file whose loss parameter disagrees with its network is refused.
+    # A loss parameter set after the fit takes effect at the next fit: the
+    # file's network keeps the loss it was trained on.
     from test_persistence_safe import MANIFEST, _rewrite
 
     def as_squared(manifest):
         manifest["params"]["loss"] = "squared_error"
 
     _rewrite(tmp_path / "model.sklstm", {MANIFEST: as_squared})
+    changed = load(tmp_path / "model.sklstm")
+    assert (changed.loss, changed.loss_) == ("squared_error", "relative_error")
+    np.testing.assert_array_equal(changed.predict(X), model.predict(X))
+
+    # A file whose network takes relative errors of windows it does not
+    # divide is refused.
+    def undivided(manifest):
+        manifest["fitted"]["scaling"]["divisor"] = None
+
+    model.save(tmp_path / "model.sklstm")
+    _rewrite(tmp_path / "model.sklstm", {MANIFEST: undivided})
     with pytest.raises(ValueError, match="loss 'relative' does not agree"):
         load(tmp_path / "model.sklstm")
