@@ -51,7 +51,8 @@ class SeriesChunks:
         about ``chunk_size * 8`` bytes besides the chunk's rows.
     targets : int, list of int or None, default=None
         Columns whose next value is ``y``: an int gives a 1-D ``y``, a list a
-        2-D one; None means every column (1-D for a series of one column).
+        2-D one; None means every column (a 1-D ``y`` for a 1-D series, a
+        2-D one for a 2-D series, even of one column).
 
     Attributes
     ----------

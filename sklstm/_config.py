@@ -57,6 +57,7 @@ import platform
 import sys
 import threading
 import warnings
+from numbers import Integral
 from pathlib import Path
 
 __all__ = [
@@ -185,12 +186,16 @@ def set_config(
     'auto'
     """
     positive_int = (
-        isinstance(n_threads, int) and not isinstance(n_threads, bool) and n_threads > 0
+        isinstance(n_threads, Integral)
+        and not isinstance(n_threads, bool)
+        and n_threads > 0
     )
     if not (positive_int or n_threads is None or n_threads is _UNCHANGED):
         raise ValueError(
             f"n_threads must be a positive int or None; got {n_threads!r}."
         )
+    if positive_int:
+        n_threads = int(n_threads)
     if engine is not _UNCHANGED and engine not in ENGINES:
         raise ValueError(f"engine must be one of {list(ENGINES)}; got {engine!r}.")
     with _IMPORT_LOCK:

@@ -88,7 +88,14 @@ def mape(y_true: Any, y_pred: Any) -> float:
             f"{tuple(int(i) for i in position)}: a percentage of zero is "
             "undefined. Use mase or smape for series that reach zero."
         )
-    return float(100.0 * np.mean(np.abs(truth - forecasts) / np.abs(truth)))
+    with np.errstate(over="ignore"):
+        error = 100.0 * np.mean(np.abs(truth - forecasts) / np.abs(truth))
+    if not np.isfinite(error):
+        raise ValueError(
+            "mape is beyond the largest float: some forecast is more than about "
+            "1e306 times its actual value. Use smape or mase for such values."
+        )
+    return float(error)
 
 
 def smape(y_true: Any, y_pred: Any) -> float:
@@ -126,14 +133,30 @@ def smape(y_true: Any, y_pred: Any) -> float:
     50.0
     """
     truth, forecasts = _pair(y_true, y_pred)
-    scale = np.abs(truth) + np.abs(forecasts)
-    terms = np.divide(
-        2.0 * np.abs(truth - forecasts),
-        scale,
-        out=np.zeros_like(scale),
-        where=scale > 0,
-    )
+    larger = np.maximum(np.abs(truth), np.abs(forecasts))
+    # Values near the largest float would overflow their sum and difference:
+    # those pairs are divided by their larger magnitude first, which leaves
+    # the ratio as it is (and ordinary values' rounding as it was).
+    huge = larger > 1e300
+    terms = _symmetric_terms(truth, forecasts, ~huge)
+    if huge.any():
+        terms[huge] = _symmetric_terms(
+            truth[huge] / larger[huge], forecasts[huge] / larger[huge]
+        )
     return float(100.0 * np.mean(terms))
+
+
+def _symmetric_terms(truth, forecasts, rows=True) -> np.ndarray:
+    """``2 |truth - forecasts| / (|truth| + |forecasts|)`` where ``rows``, else 0."""
+    # Pairs outside ``rows`` may overflow here; their terms are not read.
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = np.abs(truth) + np.abs(forecasts)
+        return np.divide(
+            2.0 * np.abs(truth - forecasts),
+            scale,
+            out=np.zeros_like(scale),
+            where=(scale > 0) & rows,
+        )
 
 
 def _naive_scale(train: Any, seasonality: int, name: str) -> float:

@@ -620,6 +620,8 @@ class WindowStatistics:
                 f"of dtype {windows.dtype}."
             )
         n_rows, time_steps, n_features = windows.shape
+        if n_rows == 0:
+            raise ValueError("X holds no windows: give a chunk of at least one.")
         if y is None:
             y = np.zeros((n_rows, 0))
         y = np.asarray(y, dtype=np.float64)

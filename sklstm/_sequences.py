@@ -18,7 +18,7 @@ window of a series has the same length by construction.
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -89,6 +89,10 @@ def pad_sequences(
         )
     if len(sequences) == 0:
         raise ValueError("sequences is empty: give at least one sequence.")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise TypeError(
+            f"value must be a float (NaN marks padding to mask); got {value!r}."
+        )
     arrays = []
     for i, sequence in enumerate(sequences):
         array = float_rows(sequence, f"sequence {i}", "(t_i,)", "(t_i, n_features)")

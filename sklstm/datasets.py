@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -151,7 +151,9 @@ def _round_half_up(value: float) -> int:
 
 
 def _check_fraction(value: float, name: str) -> float:
-    if isinstance(value, bool) or not 0.0 <= float(value) < 1.0:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a float in [0, 1); got {value!r}.")
+    if not 0.0 <= float(value) < 1.0:
         raise ValueError(f"{name} must be a float in [0, 1); got {value!r}.")
     return float(value)
 
@@ -186,6 +188,10 @@ def split_points(
     >>> split_points(10_000)
     (8100, 9000)
     """
+    if isinstance(n_rows, (bool, np.bool_)) or not isinstance(n_rows, Integral):
+        raise TypeError(f"n_rows must be an int >= 0; got {n_rows!r}.")
+    if n_rows < 0:
+        raise ValueError(f"n_rows must be an int >= 0; got {n_rows!r}.")
     val_size = _check_fraction(val_size, "val_size")
     test_size = _check_fraction(test_size, "test_size")
     ntest = _round_half_up(n_rows * (1 - test_size))

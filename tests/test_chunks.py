@@ -103,6 +103,11 @@ def test_train_runs_an_epoch_per_chunk_and_continues():
     assert model.score(*next(iter(chunks))) > 0.9
 
 
+def test_a_chunk_without_windows_is_an_error():
+    with pytest.raises(ValueError, match="X holds no windows"):
+        WindowStatistics().update(np.zeros((0, 3, 1)), np.zeros(0))
+
+
 def test_later_calls_must_keep_the_first_statistics():
     series = _series(1_000, 1)
     chunks = SeriesChunks(series, 5, chunk_size=200)

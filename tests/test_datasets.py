@@ -38,12 +38,30 @@ def test_split_points_round_halves_up_as_python_2_did():
     assert split_points(14, val_size=0.0, test_size=0.0) == (14, 14)
 
 
-@pytest.mark.parametrize("bad", [-0.1, 1.0, 1.5, True])
-def test_split_rejects_bad_fractions(bad):
-    with pytest.raises(ValueError, match="must be a float in"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (-0.1, ValueError),
+        (1.0, ValueError),
+        (1.5, ValueError),
+        (True, TypeError),
+        ("0.1", TypeError),
+        (None, TypeError),
+    ],
+)
+def test_split_rejects_bad_fractions(bad, error):
+    with pytest.raises(error, match="val_size must be a float in"):
         split_points(100, val_size=bad)
-    with pytest.raises(ValueError, match="must be a float in"):
+    with pytest.raises(error, match="test_size must be a float in"):
         split_points(100, test_size=bad)
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"), [(-10, ValueError), (True, TypeError), (10.7, TypeError)]
+)
+def test_split_rejects_bad_lengths(bad, error):
+    with pytest.raises(error, match="n_rows must be an int >= 0"):
+        split_points(bad)
 
 
 def test_split_data_parts_are_consecutive_and_complete():

@@ -36,6 +36,14 @@ def test_smape_by_hand():
     assert smape([3.0], [1.0]) == smape([1.0], [3.0]) == pytest.approx(100.0)
 
 
+def test_values_near_the_largest_float_keep_their_definition():
+    # 2 * 2e308 / 2e308 would overflow as written; the ratio is 200%.
+    assert smape([1e308], [-1e308]) == 200.0
+    assert smape([1e308, 1.0], [1.5e308, 3.0]) == pytest.approx(70.0)
+    with pytest.raises(ValueError, match="mape is beyond the largest float"):
+        mape([1e-308], [1e308])
+
+
 def test_mase_by_hand_with_a_season():
     # Seasonal naive errors in training (lag 2): 1, 3, 1, 3, mean 2.
     train = [1.0, 3.0, 2.0, 6.0, 3.0, 9.0]

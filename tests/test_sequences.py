@@ -48,6 +48,12 @@ def test_pad_sequences_errors(sequences, kwargs, match):
         pad_sequences(sequences, **kwargs)
 
 
+@pytest.mark.parametrize("value", [None, "0", True])
+def test_the_padding_value_must_be_a_number(value):
+    with pytest.raises(TypeError, match="value must be a float"):
+        pad_sequences([[1.0, 2.0], [3.0]], value=value)
+
+
 def test_check_padding_rules():
     X = np.ones((3, 4, 2))
     assert not check_padding(X)

@@ -76,6 +76,11 @@ def test_bad_n_threads_is_named(value):
     assert sklstm.get_config()["n_threads"] is None
 
 
+def test_a_numpy_int_is_an_int():
+    code = "import numpy, sklstm; sklstm.set_config(n_threads=numpy.int64(2))" + FIT
+    assert _run(code).split("\n")[-1] == "2 2 2"
+
+
 def _worker_threads() -> tuple[int, int]:
     import numpy as np
 
