@@ -308,16 +308,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         self, X, y, sample_weight, *, incremental: bool, groups=None
     ) -> _FitPlan:
         """Validated windows, targets and weights, the network's spec, the split."""
-        for name in _INT_PARAMS:
-            if isinstance(getattr(self, name), (bool, np.bool_)):
-                raise TypeError(
-                    f"{name} must be an int, not a bool; got {getattr(self, name)!r}."
-                )
-        for name in _FLOAT_PARAMS:
-            if isinstance(getattr(self, name), (bool, np.bool_)):
-                raise TypeError(
-                    f"{name} must be a float, not a bool; got {getattr(self, name)!r}."
-                )
+        for names, kind in ((_INT_PARAMS, "an int"), (_FLOAT_PARAMS, "a float")):
+            for name in names:
+                if isinstance(getattr(self, name), (bool, np.bool_)):
+                    raise TypeError(
+                        f"{name} must be {kind}, not a bool; got "
+                        f"{getattr(self, name)!r}."
+                    )
         rnn_specs = parse_rnn_layers(self.rnn_layers)
         dense_spec = parse_dense_layers(self.dense_layers)
         optimizer_name = parse_optimizer(self.optimizer)

@@ -40,6 +40,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from ._horizon import _check_int
 from ._window import causal_windows
 
 __all__ = [
@@ -188,10 +189,7 @@ def split_points(
     >>> split_points(10_000)
     (8100, 9000)
     """
-    if isinstance(n_rows, (bool, np.bool_)) or not isinstance(n_rows, Integral):
-        raise TypeError(f"n_rows must be an int >= 0; got {n_rows!r}.")
-    if n_rows < 0:
-        raise ValueError(f"n_rows must be an int >= 0; got {n_rows!r}.")
+    _check_int(n_rows, "n_rows", minimum=0)
     val_size = _check_fraction(val_size, "val_size")
     test_size = _check_fraction(test_size, "test_size")
     ntest = _round_half_up(n_rows * (1 - test_size))
