@@ -145,8 +145,10 @@ def backtest_panel(
         series, 1, targets, series_id
     )
     table = series if isinstance(series, pd.DataFrame) else np.asarray(series)
-    position = _identifier_position(table, series_id, "series")
-    column_key = series_id if hasattr(table, "columns") else position
+    # Checks the identifier; the key itself goes on as the user gave it, so
+    # that the model's WindowTransformer finds the same series_id (-1 too).
+    _identifier_position(table, series_id, "series")
+    column_key = series_id
     identifiers = _identifiers(table, column_key)
     starts = _series_starts(identifiers, series_id)
     lengths = np.diff(np.r_[starts, len(array)])

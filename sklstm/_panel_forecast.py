@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -24,9 +23,7 @@ from ._window import WindowTransformer, _identifier_position, _series_starts
 __all__: list[str] = []
 
 
-def _panel_model(
-    model: Any, series_id: Any, n_columns: int
-) -> tuple[WindowTransformer, Any]:
+def _panel_model(model: Any, series_id: Any) -> tuple[WindowTransformer, Any]:
     """The model's panel WindowTransformer and the regressor behind it."""
     windows = model.steps[0][1] if isinstance(model, Pipeline) else None
     if not isinstance(windows, WindowTransformer) or len(model.steps) < 2:
@@ -37,26 +34,13 @@ def _panel_model(
         )
     check_is_fitted(model)
     check_is_fitted(windows)
-    if not _same_column(windows.series_id, series_id, n_columns):
+    if windows.series_id != series_id:
         raise ValueError(
             f"series_id={series_id!r}, but the model's WindowTransformer reads "
             f"the series from series_id={windows.series_id!r}: give the same "
             "column."
         )
     return windows, model[1:]
-
-
-def _same_column(first: Any, second: Any, n_columns: int) -> bool:
-    """Whether two identifier keys name one column (-1 and n - 1 do)."""
-    positions = [
-        int(key) % n_columns
-        if isinstance(key, Integral) and not isinstance(key, (bool, np.bool_))
-        else None
-        for key in (first, second)
-    ]
-    if None in positions:
-        return positions[0] is None and positions[1] is None and first == second
-    return positions[0] == positions[1]
 
 
 def series_params(model: Any, method: str, identifiers: np.ndarray) -> dict:
@@ -108,6 +92,7 @@ def forecast_panel(
             f"With series_id, forecast forecasts from each series' last row; "
             f"{', '.join(given)} cannot be used with it."
         )
+    transformer, regressor = _panel_model(model, series_id)
     if not hasattr(history, "iloc"):
         history = np.asarray(history)
     if history.ndim != 2:
@@ -115,7 +100,6 @@ def forecast_panel(
             "With series_id, history must be a 2-D table holding the identifier "
             f"column and the value columns; got {history.ndim} dimension(s)."
         )
-    transformer, regressor = _panel_model(model, series_id, history.shape[1])
     # The transformer checks the columns against those it was fitted on, the
     # series' contract, and the values, and pads each series' own start.
     windows = transformer.transform(history)
