@@ -75,10 +75,13 @@ METHODS = (
 class Panel:
     """One period of the competition: training series, test values, horizon."""
 
-    def __init__(self, period: str) -> None:
-        self.period, self.horizon = period, HORIZON[period]
-        self.season = SEASON[period]
-        self.train, test = load_tourism(period)
+    def __init__(self, period: str, tables=None, horizon=None, season=None) -> None:
+        """Tourism's ``period``, or another competition's long ``tables``
+        (training and test parts) with their ``horizon`` and ``season``."""
+        self.period = period
+        self.horizon = HORIZON[period] if horizon is None else horizon
+        self.season = SEASON[period] if season is None else season
+        self.train, test = load_tourism(period) if tables is None else tables
         self.ids = self.train["series_id"].unique()
         groups = self.train.groupby("series_id", sort=False)["value"]
         self.history = [groups.get_group(i).to_numpy(float) for i in self.ids]
@@ -110,15 +113,21 @@ class Panel:
 SKLSTM_PARAMS: dict = {}
 
 
-def sklstm_forecasts(panel: Panel, seed: int) -> tuple[np.ndarray, float]:
-    """Forecasts of shape (series, horizon) and their 90% intervals' coverage."""
+def sklstm_forecasts(
+    panel: Panel, seed: int, time_steps=None, params=None
+) -> tuple[np.ndarray, float]:
+    """Forecasts of shape (series, horizon) and their 90% intervals' coverage,
+    with windows of ``time_steps`` (the period's by default) and ``params``
+    besides the defaults (``SKLSTM_PARAMS`` by default)."""
     from sklearn.pipeline import make_pipeline
 
     from sklstm import LSTMRegressor, WindowTransformer, backtest
 
+    time_steps = TIME_STEPS[panel.period] if time_steps is None else time_steps
+    params = SKLSTM_PARAMS if params is None else params
     model = make_pipeline(
-        WindowTransformer(TIME_STEPS[panel.period], series_id="series_id"),
-        LSTMRegressor(random_state=seed, **SKLSTM_PARAMS),
+        WindowTransformer(time_steps, series_id="series_id"),
+        LSTMRegressor(random_state=seed, **params),
     )
     predictions, errors = backtest(
         model,

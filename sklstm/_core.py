@@ -44,6 +44,7 @@ from sklearn.utils.validation import (
 
 from ._network import (
     NetworkSpec,
+    attribute_vector_size,
     parse_dense_layers,
     parse_optimizer,
     parse_rnn_layers,
@@ -112,6 +113,7 @@ _ARCHITECTURE_PARAMS = (
     "learning_rate",
     "linear",
     "series_embedding",
+    "series_attributes",
     "loss",
 )
 
@@ -135,6 +137,8 @@ class _FitPlan:
     groups: Any = None
     # The series the network learns a vector for (see _with_series_numbers).
     series_labels: Any = None
+    # Each series attribute's categories, in the order of their vectors.
+    attribute_categories: Any = None
     # Validation rows each evaluation reads (see evaluated_rows).
     n_evaluated: int = 0
     evaluated_rows: Any = None
@@ -308,13 +312,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         self, X, y, sample_weight, *, incremental: bool, groups=None
     ) -> _FitPlan:
         """Validated windows, targets and weights, the network's spec, the split."""
-        for names, kind in ((_INT_PARAMS, "an int"), (_FLOAT_PARAMS, "a float")):
-            for name in names:
-                if isinstance(getattr(self, name), (bool, np.bool_)):
-                    raise TypeError(
-                        f"{name} must be {kind}, not a bool; got "
-                        f"{getattr(self, name)!r}."
-                    )
+        self._check_no_bools()
         rnn_specs = parse_rnn_layers(self.rnn_layers)
         dense_spec = parse_dense_layers(self.dense_layers)
         optimizer_name = parse_optimizer(self.optimizer)
@@ -325,7 +323,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             y, windows, reset=not continuing, incremental=incremental
         )
         n_features = windows.shape[2]
-        windows, series_labels, embedding = self._with_series_numbers(
+        windows, series_labels, embedding, attributes = self._with_series_numbers(
             windows,
             groups,
             continuing=continuing,
@@ -346,6 +344,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             patch=self._patch(windows.shape[1], continuing),
             series=0 if series_labels is None else len(series_labels),
             embedding=embedding,
+            attributes=tuple(
+                (len(categories), attribute_vector_size(len(categories)))
+                for categories in (attributes or {}).values()
+            ),
             levels=self._network_spec.levels if continuing else (),
         )
         spec = replace(spec, linear=self._uses_linear_part(spec))
@@ -379,19 +381,33 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             )
         plan.groups = groups
         plan.series_labels = series_labels
+        plan.attribute_categories = attributes
         plan.weights = self._sample_weights(targets, sample_weight)
         plan.check_training_weights()
         return plan
 
+    def _check_no_bools(self) -> None:
+        """A bool is no int or float parameter's value, though Python's
+        numbers say it is one."""
+        for names, kind in ((_INT_PARAMS, "an int"), (_FLOAT_PARAMS, "a float")):
+            for name in names:
+                if isinstance(getattr(self, name), (bool, np.bool_)):
+                    raise TypeError(
+                        f"{name} must be {kind}, not a bool; got "
+                        f"{getattr(self, name)!r}."
+                    )
+
     def _with_series_numbers(self, windows, groups, **fit):
         """The windows the network reads, the series it learns a vector for
-        (None: none) and the vectors' size; here the windows as they are.
+        (None: none), the vectors' size and each series attribute's
+        categories (None: none); here the windows as they are.
 
-        A face that embeds series returns the windows with one more column,
-        each window's series number (see ``NetworkSpec``); ``fit`` holds the
-        fit's ``continuing``, ``padded`` and ``incremental`` flags.
+        A face that embeds series returns the windows with more columns,
+        each window's series and category numbers (see ``NetworkSpec``);
+        ``fit`` holds the fit's ``continuing``, ``padded`` and ``incremental``
+        flags.
         """
-        return windows, None, 0
+        return windows, None, 0, None
 
     def _series_numbers_for(self, windows, groups):
         """The windows ``predict`` gives the network (see _with_series_numbers)."""
@@ -925,7 +941,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         # Fields added to the description since, with what older files meant:
         # no linear path before format version 3, one member before 5, steps
         # read one by one before 6, no series vectors before 8, no levels
-        # for the linear path before 10.
+        # for the linear path before 10, no series attributes before 11.
         for added_in, field_name, value in (
             (3, "linear", False),
             (5, "members", 1),
@@ -933,6 +949,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             (8, "series", 0),
             (8, "embedding", 0),
             (10, "levels", []),
+            (11, "attributes", []),
         ):
             if version < added_in and isinstance(description, dict):
                 if field_name in description:

@@ -101,10 +101,13 @@ class _WindowModel:
                 f"LSTMRegressor; got {type(model).__name__}."
             )
         final = model.steps[-1][1] if isinstance(model, Pipeline) else model
-        if getattr(final, "series_labels_", None) is not None:
+        if (
+            getattr(final, "series_labels_", None) is not None
+            or getattr(final, "series_attributes_", None) is not None
+        ):
             raise ValueError(
-                "This model's LSTMRegressor learnt a vector per series "
-                f"(series_embedding={final.series_embedding}), so each window "
+                "This model's LSTMRegressor learnt vectors for the series "
+                "(series_embedding or series_attributes), so each window "
                 "needs its series: forecast a table of series with forecast(..., "
                 "series_id=...); without series_id, forecast and backtest read "
                 "a single series."

@@ -91,6 +91,7 @@ _SPEC_KEYS = {
     "series",
     "embedding",
     "levels",
+    "attributes",
 }
 
 
@@ -311,6 +312,11 @@ class NetworkSpec:
     every step, and the recurrent layers read that series' vector beside the
     ``n_features`` values of every step (see :func:`series_embedding_layer`);
     the linear path reads the values alone.
+    ``attributes`` holds one ``(categories, size)`` pair per categorical
+    attribute of the series (a region, a product type): each window's
+    category number of every attribute follows its series number (or the
+    values, without one) on every step, and is read as that category's
+    learnt vector of ``size`` values, as the series' own.
     """
 
     time_steps: int
@@ -328,12 +334,13 @@ class NetworkSpec:
     series: int = 0
     embedding: int = 0
     levels: tuple[int, ...] = ()
+    attributes: tuple[tuple[int, int], ...] = ()
 
     @property
     def input_features(self) -> int:
-        """Columns of each step of the network's input (the series number's
-        column included)."""
-        return self.n_features + (1 if self.series else 0)
+        """Columns of each step of the network's input (the series and
+        category numbers' columns included)."""
+        return self.n_features + (1 if self.series else 0) + len(self.attributes)
 
     def to_dict(self) -> dict[str, Any]:
         """The description as plain JSON values, in the estimators' vocabulary.
@@ -378,6 +385,7 @@ class NetworkSpec:
             "series": int(self.series),
             "embedding": int(self.embedding),
             "levels": [int(feature) for feature in self.levels],
+            "attributes": [[int(n), int(size)] for n, size in self.attributes],
         }
 
     @classmethod
@@ -390,6 +398,7 @@ class NetworkSpec:
             raise ValueError(
                 "its network description does not have the expected fields."
             )
+        attributes = _attribute_sizes(description["attributes"])
         shape = {}
         for name in ("time_steps", "n_features", "n_outputs"):
             shape[name] = _positive_units(description[name], name)
@@ -442,6 +451,7 @@ class NetworkSpec:
             series=series,
             embedding=embedding,
             levels=tuple(levels),
+            attributes=attributes,
             rnn_layers=tuple(parse_rnn_layers(description["rnn_layers"])),
             dense=parse_dense_layers(description["dense_layers"]),
             optimizer=parse_optimizer(description["optimizer"]),
@@ -452,6 +462,33 @@ class NetworkSpec:
             members=_positive_units(description["members"], "members"),
             patch=_positive_units(description["patch"], "patch"),
         )
+
+
+def attribute_vector_size(n_categories: int) -> int:
+    """The size of the learnt vector of each category of a series attribute:
+    half the number of categories, rounded up, and at most 16.
+
+    Examples
+    --------
+    >>> [attribute_vector_size(n) for n in (1, 2, 5, 100)]
+    [1, 1, 3, 16]
+    """
+    return min(16, (n_categories + 1) // 2)
+
+
+def _attribute_sizes(attributes: Any) -> tuple[tuple[int, int], ...]:
+    """A saved spec's ``attributes``, checked: pairs of positive ints."""
+    if not isinstance(attributes, list) or any(
+        not isinstance(pair, list)
+        or len(pair) != 2
+        or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in pair)
+        for pair in attributes
+    ):
+        raise ValueError(
+            "its network's attributes must be pairs of positive ints (the "
+            "number of categories and the size of their vectors)."
+        )
+    return tuple((n, size) for n, size in attributes)
 
 
 def _recurrent_layer(
@@ -502,17 +539,20 @@ def build_model(spec: NetworkSpec, seed: int, *, use_cudnn: bool | str = "auto")
     _check_activation(spec.dense.activation)
     if spec.masked and spec.linear:
         raise ValueError("A network masking padded steps cannot have a linear path.")
-    if spec.series and spec.masked:
+    if (spec.series or spec.attributes) and spec.masked:
         raise ValueError("A network masking padded steps cannot embed series.")
     inputs = keras.Input(shape=(spec.time_steps, spec.input_features), name="windows")
     values = hidden = inputs
     n_layers = len(spec.rnn_layers) + len(spec.dense.units) + 1
-    if spec.series:
+    if spec.series or spec.attributes:
         values = inputs[:, :, : spec.n_features]
         # Seeded after every member's seeds, so that the members draw what
         # they draw without it.
         hidden = series_embedding_layer(
-            spec.series, spec.embedding, seed + 8 * n_layers * spec.members
+            spec.series,
+            spec.embedding,
+            seed + 8 * n_layers * spec.members,
+            spec.attributes,
         )(inputs)
     if spec.levels:
         hidden = hidden_levels_layer(spec.levels)(hidden)
@@ -671,33 +711,54 @@ def _series_embedding_class():
     class SeriesEmbedding(keras.layers.Layer):
         """Each window's series vector beside the values of its every step.
 
-        The input's last column holds the window's series number on every
-        step; it is replaced by that series' learnt vector of ``dim`` values.
+        The input's last columns hold the window's series number (with
+        ``n_series``) and then its category number of each of the series'
+        ``attributes`` (``(categories, size)`` pairs) on every step; they are
+        replaced by the learnt vectors of that series (``dim`` values) and
+        of those categories.
         """
 
-        def __init__(self, n_series: int, dim: int, seed: int, **kwargs):
+        def __init__(self, n_series: int, dim: int, seed: int, attributes=(), **kwargs):
             super().__init__(**kwargs)
             self.n_series, self.dim, self.seed = int(n_series), int(dim), int(seed)
+            self.attributes = tuple((int(n), int(size)) for n, size in attributes)
+
+        def _tables(self):
+            series = ((self.n_series, self.dim),) if self.n_series else ()
+            return series + self.attributes
 
         def build(self, input_shape):
-            self.vectors = self.add_weight(
-                shape=(self.n_series, self.dim),
-                # Keras's Embedding draws from the same range.
-                initializer=keras.initializers.RandomUniform(
-                    -0.05, 0.05, seed=self.seed
-                ),
-                name="vectors",
-            )
+            # Keras's Embedding draws from the same range; the series'
+            # vectors keep their name and seed from before attributes.
+            self.tables = [
+                self.add_weight(
+                    shape=shape,
+                    initializer=keras.initializers.RandomUniform(
+                        -0.05, 0.05, seed=self.seed + i
+                    ),
+                    name="vectors" if i == 0 and self.n_series else f"attribute_{i}",
+                )
+                for i, shape in enumerate(self._tables())
+            ]
 
         def compute_output_shape(self, input_shape):
             batch, time_steps, n_columns = input_shape
-            return (batch, time_steps, n_columns - 1 + self.dim)
+            tables = self._tables()
+            width = n_columns - len(tables) + sum(size for _, size in tables)
+            return (batch, time_steps, width)
 
         def call(self, inputs):
-            numbers = ops.cast(ops.round(inputs[:, -1, -1]), "int32")
-            vectors = ops.take(self.vectors, numbers, axis=0)
+            n_codes = len(self.tables)
+            numbers = ops.cast(ops.round(inputs[:, -1, -n_codes:]), "int32")
+            vectors = ops.concatenate(
+                [
+                    ops.take(table, numbers[:, i], axis=0)
+                    for i, table in enumerate(self.tables)
+                ],
+                axis=-1,
+            )
             steps = ops.repeat(vectors[:, None, :], inputs.shape[1], axis=1)
-            return ops.concatenate([inputs[:, :, :-1], steps], axis=-1)
+            return ops.concatenate([inputs[:, :, :-n_codes], steps], axis=-1)
 
         def get_config(self):
             return {
@@ -705,14 +766,18 @@ def _series_embedding_class():
                 "n_series": self.n_series,
                 "dim": self.dim,
                 "seed": self.seed,
+                "attributes": [list(pair) for pair in self.attributes],
             }
 
     return SeriesEmbedding
 
 
-def series_embedding_layer(n_series: int, dim: int, seed: int):
-    """A Keras layer putting each window's learnt series vector on its steps."""
-    return _series_embedding_class()(n_series, dim, seed, name="series_embedding")
+def series_embedding_layer(n_series: int, dim: int, seed: int, attributes=()):
+    """A Keras layer putting each window's learnt series vector (and its
+    attributes' category vectors) on its steps."""
+    return _series_embedding_class()(
+        n_series, dim, seed, attributes, name="series_embedding"
+    )
 
 
 def _member(keras, spec: NetworkSpec, paths, seeds, suffix: str, use_cudnn):

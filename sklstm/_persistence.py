@@ -69,7 +69,7 @@ __all__ = [
     "save",
 ]
 
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 # The estimators files can hold, by format name ("sklstm.<class name>"); each
 # face registers itself when it is defined.
 _FACES: dict[str, type] = {}
@@ -83,8 +83,9 @@ _FACES: dict[str, type] = {}
 # parameter); version 7 files learn no vector per series (no
 # series_embedding parameter); version 8 files train every regressor on the
 # squared error (no loss parameter); version 9 files give the linear path of
-# a network in relative mode no levels (no scaling level arrays).
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+# a network in relative mode no levels (no scaling level arrays); version
+# 10 files read no series attributes (no series_attributes parameter).
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 MANIFEST = "sklstm.json"
 ARRAYS = "arrays.npz"
 MODEL = "model.keras"

@@ -16,6 +16,14 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from ._attributes import (
+    category_numbers,
+    check_series_attributes,
+    fitted_categories,
+    in_fitted_order,
+    restored_attributes,
+    saved_attributes,
+)
 from ._core import BaseRecurrentNetwork, _GatheredRows, _mean_one
 from ._network import member_suffix, relative_errors
 from ._persistence import InvalidFile, checked_float, checked_int, register
@@ -257,6 +265,23 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         for every series alike, which measured better on the Tourism
         competition (see the user guide's page on panels). The linear path
         reads the values alone. Not for padded sequences or ``partial_fit``.
+    series_attributes : dict or None, default=None
+        Categorical facts about the series of a panel (a store's region, a
+        product's type) as ``{attribute: {series label: category}}``, the
+        dict ``table.groupby(series_id)[columns].first().to_dict()`` makes
+        of a long table's static columns. With ``groups`` in ``fit``, the
+        network learns a vector for every category of each attribute (of
+        half as many values as the attribute has categories, rounded up, at
+        most 16) and reads each window's categories' vectors beside the
+        values of every step, so that series of one category share what is
+        learnt about it; the categories are never read as numbers.
+        ``predict`` then needs the series of each window (``groups``, which
+        :func:`forecast` and :func:`backtest` with ``series_id`` pass), and
+        a series the fit did not see is read through its categories, when
+        ``series_attributes`` listed it at fit time and ``series_embedding``
+        is None. A category the fit did not see is an error naming it.
+        None (the default) reads no attribute. Not for padded sequences or
+        ``partial_fit``.
     loss : {"auto", "squared_error", "relative_error"}, default="auto"
         What training minimises. ``"squared_error"``: the mean squared error
         of the standardised targets. ``"relative_error"``: the mean relative
@@ -346,6 +371,12 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     series_labels_ : ndarray or None
         The series the network learnt a vector for (``series_embedding``),
         in the order of their vectors; None without one.
+    series_attributes_ : dict or None
+        ``series_attributes`` as the fit read it: each attribute's category
+        of every series it lists; None without attributes.
+    attribute_categories_ : dict or None
+        Each attribute's categories the network learnt a vector for, in the
+        order of their vectors; None without attributes.
     n_validation_samples_ : int
         Rows held out for early stopping (the last rows of the data) by the
         latest fit that held any out, 0 if none did. Prediction intervals are
@@ -410,6 +441,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             None,
         ],
         "series_embedding": [Interval(Integral, 1, None, closed="left"), None],
+        "series_attributes": [dict, None],
         "loss": [StrOptions({"auto", "squared_error", "relative_error"})],
     }
 
@@ -437,6 +469,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         linear: bool = True,
         recency_halflife: float | str | None = "auto",
         series_embedding: int | None = None,
+        series_attributes: dict | None = None,
         loss: str = "auto",
         time_order: str = "oldest_first",
     ) -> None:
@@ -461,6 +494,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         self.linear = linear
         self.recency_halflife = recency_halflife
         self.series_embedding = series_embedding
+        self.series_attributes = series_attributes
         self.loss = loss
         self.time_order = time_order
 
@@ -488,7 +522,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             pipeline, pass it as ``lstmregressor__groups``;
             :func:`sklstm.backtest` passes it itself. Each series' older
             windows then weigh less (``recency_halflife``), and with
-            ``series_embedding`` the network learns a vector per series.
+            ``series_embedding`` the network learns a vector per series
+            (with ``series_attributes``, per category).
 
         Returns
         -------
@@ -748,52 +783,91 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         return super()._prepare(X, y, sample_weight, **kwargs)
 
     def _with_series_numbers(self, windows, groups, *, continuing, padded, incremental):
-        size = self.series_embedding
-        if size is None:
-            return windows, None, 0
+        size, attributes = self.series_embedding, self.series_attributes
+        if size is None and attributes is None:
+            return windows, None, 0, None
+        setting = (
+            f"series_embedding={size}"
+            if attributes is None
+            else "series_attributes"
+            if size is None
+            else f"series_embedding={size} with series_attributes"
+        )
         if incremental:
             raise ValueError(
-                f"series_embedding={size} learns a vector for each series that "
-                "fit's groups name; partial_fit takes no groups. Use fit, or "
-                "series_embedding=None."
+                f"{setting} learns vectors for the series that fit's groups "
+                "name; partial_fit takes no groups. Use fit, or leave both "
+                "series_embedding and series_attributes None."
             )
         if groups is None:
             raise ValueError(
-                f"series_embedding={size} learns a vector for each series: pass "
-                "each row's series to fit as groups (backtest and forecast with "
-                "series_id pass them), or set series_embedding=None."
+                f"{setting} learns vectors for the series: pass each row's "
+                "series to fit as groups (backtest and forecast with series_id "
+                "pass them), or leave both series_embedding and "
+                "series_attributes None."
             )
         if padded:
             raise ValueError(
-                f"series_embedding={size} is for windows of equal length; X has "
-                "padded sequences (NaN steps). Use series_embedding=None."
+                f"{setting} is for windows of equal length; X has padded "
+                "sequences (NaN steps). Leave both series_embedding and "
+                "series_attributes None."
             )
-        # A warm start keeps the fitted series' vectors (one fitted without
-        # them gets new labels here, and then a spec that says so).
-        labels = self.series_labels_ if continuing else None
         given = _series_labels(groups, len(windows))
-        if labels is None:
-            labels = pd.unique(given)
-        numbers = _series_numbers(labels, given)
-        return _with_numbers(windows, numbers), labels, size
+        codes, labels, categories = [], None, None
+        if size is not None:
+            # A warm start keeps the fitted series' vectors (one fitted
+            # without them gets new labels here, and then a spec that says so).
+            labels = self.series_labels_ if continuing else None
+            if labels is None:
+                labels = pd.unique(given)
+            codes.append(_series_numbers(labels, given)[:, None])
+        if attributes is not None:
+            table = check_series_attributes(attributes)
+            categories = getattr(self, "attribute_categories_", None)
+            if continuing and categories is not None:
+                table = in_fitted_order(table, categories)
+            else:
+                categories = fitted_categories(table, given)
+            codes.append(
+                category_numbers(table, categories, given, "series_attributes")
+            )
+        return _with_numbers(windows, np.hstack(codes)), labels, size or 0, categories
 
     def _series_numbers_for(self, windows, groups):
         labels = getattr(self, "series_labels_", None)
-        if labels is None:
+        attributes = getattr(self, "series_attributes_", None)
+        if labels is None and attributes is None:
             return windows
         if groups is None:
             raise ValueError(
-                f"This LSTMRegressor learnt a vector per series "
-                f"(series_embedding={self._network_spec.embedding}): pass each "
+                "This LSTMRegressor learnt vectors for the series (series_embedding"
+                f"={self._network_spec.embedding or None}, series_attributes "
+                f"{'' if attributes is None else 'not '}None): pass each "
                 "window's series as predict(X, groups=...); forecast and "
                 "backtest with series_id pass them."
             )
         given = _series_labels(groups, len(windows))
-        return _with_numbers(windows, _series_numbers(labels, given))
+        codes = [] if labels is None else [_series_numbers(labels, given)[:, None]]
+        if attributes is not None:
+            codes.append(
+                category_numbers(
+                    attributes, self.attribute_categories_, given, "series_attributes_"
+                )
+            )
+        return _with_numbers(windows, np.hstack(codes))
 
     def _store_fit(self, plan, network, scaling, result) -> None:
         super()._store_fit(plan, network, scaling, result)
         self.series_labels_ = plan.series_labels
+        self.attribute_categories_ = plan.attribute_categories
+        self.series_attributes_ = (
+            None
+            if plan.attribute_categories is None
+            else in_fitted_order(
+                check_series_attributes(self.series_attributes),
+                plan.attribute_categories,
+            )
+        )
 
     def _weights_for_scaling(self, plan, scaling):
         halflife = self.recency_halflife
@@ -859,6 +933,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         "y_ndim": 1,
         "linear_loss_": 3,
         "series_labels_": 8,
+        "series_attributes_": 11,
     }
     # Files saved before the linear part existed hold networks without one.
     _params_older_files_lack = {
@@ -867,6 +942,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         "window_scale": False,
         "recency_halflife": None,
         "series_embedding": None,
+        "series_attributes": None,
         "loss": "squared_error",
     }
 
@@ -882,6 +958,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 label.item() if hasattr(label, "item") else label
                 for label in self.series_labels_
             ],
+            "series_attributes_": saved_attributes(
+                self.series_attributes_, self.attribute_categories_
+            ),
         }
 
     def _restore_fitted_fields(self, fields: dict, arrays: dict, spec, scaling):
@@ -919,8 +998,16 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         if labels is not None:
             strings = isinstance(labels[0], str)
             labels = np.asarray(labels, dtype=object if strings else np.int64)
+        try:
+            attributes, categories = restored_attributes(
+                fields.get("series_attributes_"), spec.attributes
+            )
+        except (ValueError, TypeError) as error:
+            raise InvalidFile(str(error)) from error
         return {
             "series_labels_": labels,
+            "series_attributes_": attributes,
+            "attribute_categories_": categories,
             "n_outputs_": n_outputs,
             "_y_ndim": y_ndim,
             "relative_": scaling.relative_targets,
@@ -939,8 +1026,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             Windows shaped as in :meth:`fit`.
         groups : array-like of shape (n_samples,), default=None
             The series of each window. Needed by a model fitted with
-            ``series_embedding`` (each window is read with its series'
-            vector), and ignored by any other.
+            ``series_embedding`` or ``series_attributes`` (each window is
+            read with its series' and its categories' vectors), and ignored
+            by any other.
 
         Returns
         -------
@@ -1241,7 +1329,8 @@ def _series_labels(groups, n_rows: int) -> np.ndarray:
     kind = pd.api.types.infer_dtype(labels, skipna=False)
     if kind not in ("string", "integer"):
         raise TypeError(
-            "With series_embedding, groups must label the series with strings "
+            "With series_embedding or series_attributes, groups must label the "
+            "series with strings "
             f"or integers (labels a saved model can keep); got labels of type "
             f"{kind!r}."
         )
@@ -1265,8 +1354,10 @@ def _series_numbers(labels: np.ndarray, given: np.ndarray) -> np.ndarray:
 
 
 def _with_numbers(windows: np.ndarray, numbers: np.ndarray) -> np.ndarray:
-    """The windows with one more column: each window's series number."""
-    column = np.broadcast_to(
-        numbers.astype(windows.dtype)[:, None, None], (*windows.shape[:2], 1)
+    """The windows with more columns: each window's series and category
+    numbers (``numbers``, one row per window), on every step."""
+    columns = np.broadcast_to(
+        numbers.astype(windows.dtype)[:, None, :],
+        (*windows.shape[:2], numbers.shape[1]),
     )
-    return np.concatenate([windows, column], axis=2)
+    return np.concatenate([windows, columns], axis=2)

@@ -195,7 +195,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 10
+    assert manifest["format_version"] == 11
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -290,7 +290,7 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=11), "format version 11.*newer"),
+        (lambda m: m.update(format_version=12), "format version 12.*newer"),
         (lambda m: m.update(format_version=True), "format version True"),
         (
             lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),
@@ -355,9 +355,21 @@ def _saved_as_older_version(model, path, version, drop_fields):
     _rewrite(path, {MANIFEST: as_older})
 
 
+def _drop_version_11_fields(manifest):
+    """What format version 11 added: a regressor's series attributes."""
+    fitted = manifest["fitted"]
+    if fitted is not None:
+        assert fitted["network"].pop("attributes") == []
+    if manifest["format"] == "sklstm.LSTMRegressor":
+        assert manifest["params"].pop("series_attributes") is None
+        if fitted is not None:
+            assert fitted.pop("series_attributes_") is None
+
+
 def _drop_version_10_fields(manifest):
     """What format version 10 added: levels for a relative network's linear
     path (none in the networks these tests save)."""
+    _drop_version_11_fields(manifest)
     network = (manifest["fitted"] or {}).get("network")
     assert network is None or network.pop("levels") == []
 

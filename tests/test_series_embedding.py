@@ -111,7 +111,7 @@ def test_a_failed_warm_start_leaves_the_model_as_it_was():
         model.fit(X, y, groups=renamed)
     assert_array_equal(model.predict(X, groups=groups), before)
     model.set_params(series_embedding=3)
-    with pytest.raises(ValueError, match="series_embedding or loss changed"):
+    with pytest.raises(ValueError, match="series_attributes or loss changed"):
         model.fit(X, y, groups=groups)
     assert_array_equal(model.predict(X, groups=groups), before)
 
@@ -208,7 +208,7 @@ def test_score_reads_each_window_s_series(embedded):
 
 def test_a_single_series_forecast_asks_for_the_series(embedded):
     X, _, _ = _twins()
-    with pytest.raises(ValueError, match=r"learnt a vector per series.*series_id="):
+    with pytest.raises(ValueError, match=r"learnt vectors for the series.*series_id="):
         forecast(embedded, X[-1:], 2)
 
 
@@ -217,7 +217,7 @@ def test_a_warm_start_cannot_add_vectors_to_a_model_without_them():
     model = LSTMRegressor(**TINY, warm_start=True, random_state=0)
     model.fit(X, y, groups=groups)
     before = model.predict(X)
-    with pytest.raises(ValueError, match="series_embedding or loss changed"):
+    with pytest.raises(ValueError, match="series_attributes or loss changed"):
         model.set_params(series_embedding=2).fit(X, y, groups=groups)
     assert model.series_labels_ is None
     assert_array_equal(model.predict(X), before)

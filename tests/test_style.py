@@ -35,6 +35,7 @@ LAYERS = {
         "_horizon",
         "_split",
         "_seasons",
+        "_attributes",
         "datasets",
     },
     "engine": {"_network", "_patches", "_programs", "_training"},
