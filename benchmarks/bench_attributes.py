@@ -21,8 +21,9 @@ MASE with each series' in-sample seasonal naive error as its scale; for
 each configuration each seed and the median of the seeds' forecasts.
 
 Run ``pip install -e '.[bench]' && python benchmarks/bench_attributes.py
---out bench-results`` (``--periods quarterly monthly``; about 40 minutes on
-2 cores for both). Writes ``DIR/attributes.md`` and ``DIR/attributes.json``.
+--series-embedding --out bench-results`` (about 5 minutes on 2 cores for the
+four sets, yearly, quarterly, monthly and other; ``--periods`` to choose).
+Writes ``DIR/attributes.md`` and ``DIR/attributes.json``.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _report import arguments, markdown_table, markdown_text, write_report
 from bench_panel import Panel, sklstm_forecasts
 
-SEASON = {"quarterly": 4, "monthly": 12}
+SEASON = {"yearly": 1, "quarterly": 4, "monthly": 12, "other": 1}
 
 
 def load_m3(period: str) -> tuple[Panel, dict]:
@@ -119,9 +120,7 @@ def markdown(rows: list[dict]) -> str:
 
 def main(argv=None) -> int:
     parser = arguments(__doc__, seeds=True)
-    parser.add_argument(
-        "--periods", nargs="+", default=["quarterly", "monthly"], choices=SEASON
-    )
+    parser.add_argument("--periods", nargs="+", default=list(SEASON), choices=SEASON)
     parser.add_argument(
         "--series-embedding",
         action="store_true",

@@ -409,7 +409,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         return targets.argmax(axis=1)
 
     def _target_scaling(
-        self, windows, targets, padded: bool, statistics=None, rows=None
+        self, windows, targets, padded: bool, statistics=None, rows=None, panel=False
     ) -> WindowScaling:
         if statistics is None:
             statistics = gathered_statistics(windows, np.zeros((len(windows), 0)), rows)

@@ -32,6 +32,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state, resample
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -464,6 +465,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 plan.train_targets,
                 plan.padded,
                 rows=statistics_rows(plan.n_train, plan.rng),
+                panel=plan.groups is not None and len(pd.unique(plan.groups)) > 1,
             )
         plan.weights = self._weights_for_scaling(plan, scaling)
         plan.spec = self._spec_for_scaling(plan.spec, scaling)
@@ -709,12 +711,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
 
     @abstractmethod
     def _target_scaling(
-        self, windows, targets, padded: bool, statistics=None, rows=None
+        self, windows, targets, padded: bool, statistics=None, rows=None, panel=False
     ):
         """The :class:`~sklstm._scaling.WindowScaling` of a new network.
 
         From ``statistics`` gathered over chunks when given, else from the
-        training ``rows`` (None: every one) of ``windows`` and ``targets``.
+        training ``rows`` (None: every one) of ``windows`` and ``targets``;
+        ``panel`` says the windows come from several series (``groups``).
         """
 
     @abstractmethod

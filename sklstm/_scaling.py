@@ -150,18 +150,18 @@ def choose_divisor(
     rows: np.ndarray | None,
     statistics: WindowStatistics,
     setting: bool | str,
+    panel: bool = False,
 ) -> np.ndarray | None:
     """Each target's divisor feature for per-window scaling, or None for none.
 
     A target is divided by the scale of the feature whose last value lies
     nearest to it (as relative mode's reference). ``setting=True`` always
     scales; ``"auto"`` scales when no feature is ever negative (every one is
-    divided and taken on the log scale) and, for every target, the mean
-    absolute value of its feature's windows spans at least
-    ``MIN_SCALE_SPREAD`` times from the 5th to the 95th percentile of the
-    windows: the windows come from series (or stretches of one) whose levels
-    differ by an order of magnitude or more, as in a panel of stores or
-    regions.
+    divided and taken on the log scale) and either the windows come from a
+    ``panel`` of several series, or, for every target, the mean absolute
+    value of its feature's windows spans at least ``MIN_SCALE_SPREAD`` times
+    from the 5th to the 95th percentile of the windows: a series (or
+    stretches of one) whose level changes by an order of magnitude or more.
     """
     if setting is False:
         return None
@@ -170,6 +170,8 @@ def choose_divisor(
         return nearest
     if (statistics._levels.low < 0).any():
         return None
+    if panel:
+        return nearest
     features = np.unique(nearest)
     scales = np.concatenate(
         [
