@@ -83,6 +83,18 @@ def test_auto_divides_a_panel_and_leaves_a_single_series_alone():
     assert off.window_scale_ is False
 
 
+def test_auto_divides_the_series_of_a_panel_at_like_levels():
+    X, y, groups = _panel(levels=(1.0, 2.0))
+    model = LSTMRegressor(**TINY, random_state=0)
+    # Levels twice apart: no spread tells a panel from one series' windows...
+    assert model.fit(X, y).window_scale_ is False
+    # ...but groups naming two series do.
+    assert model.fit(X, y, groups=groups).window_scale_ is True
+    one = np.full(len(groups), "s0")
+    assert model.fit(X, y, groups=one).window_scale_ is False
+    assert model.fit(X - 2.5, y - 2.5, groups=groups).window_scale_ is False
+
+
 def test_auto_leaves_windows_whole_where_a_covariate_goes_below_zero():
     X, y, _ = _panel()
     # A calendar term in [-1, 1] beside a panel whose levels differ 1000-fold:
