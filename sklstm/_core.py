@@ -465,7 +465,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 plan.train_targets,
                 plan.padded,
                 rows=statistics_rows(plan.n_train, plan.rng),
-                panel=plan.groups is not None and len(pd.unique(plan.groups)) > 1,
+                panel=plan.groups is not None
+                and len(pd.unique(np.asarray(plan.groups, dtype=object).ravel())) > 1,
             )
         plan.weights = self._weights_for_scaling(plan, scaling)
         plan.spec = self._spec_for_scaling(plan.spec, scaling)
