@@ -119,6 +119,13 @@ _ARCHITECTURE_PARAMS = (
 )
 
 
+def _names_several_series(groups: Any) -> bool:
+    """Whether ``groups`` (None, or a label per row) labels two series or more."""
+    if groups is None:
+        return False
+    return len(pd.unique(np.asarray(groups, dtype=object).ravel())) > 1
+
+
 @dataclass
 class _FitPlan:
     """What one fit works on, as ``_prepare`` decided it."""
@@ -465,8 +472,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 plan.train_targets,
                 plan.padded,
                 rows=statistics_rows(plan.n_train, plan.rng),
-                panel=plan.groups is not None
-                and len(pd.unique(np.asarray(plan.groups, dtype=object).ravel())) > 1,
+                panel=_names_several_series(plan.groups),
             )
         plan.weights = self._weights_for_scaling(plan, scaling)
         plan.spec = self._spec_for_scaling(plan.spec, scaling)
