@@ -1320,6 +1320,13 @@ def _saved_labels_are_valid(labels) -> bool:
 
 def _labels_per_row(groups, n_rows: int) -> np.ndarray:
     """``groups`` as a 1-D array of one label per row of ``X``."""
+    dtype = getattr(groups, "dtype", None)
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and (
+        pd.api.types.is_integer_dtype(dtype)
+    ):
+        # pandas' nullable integers (Int64) would come out as floats; a
+        # missing one stays missing, to be refused as no label.
+        groups = np.asarray(groups, dtype=object if pd.isna(groups).any() else np.int64)
     labels = column_or_1d(groups, warn=False)
     if len(labels) != n_rows:
         raise ValueError(

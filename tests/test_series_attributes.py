@@ -223,3 +223,20 @@ def test_predict_reads_the_attributes_of_the_fit(by_region):
     # A parameter set after the fit takes effect at the next fit.
     with pytest.raises(ValueError, match=r"series_attributes_\['region'\] \(the at"):
         model.predict(X[:1], groups=["f"])
+
+
+def test_nullable_integer_series_labels_are_integers():
+    X, y, _ = _quads()
+    numbered = {"region": {1: "low", 2: "low", 3: "high"}}
+    groups = pd.Series(np.repeat([1, 2, 3], len(X) // 3), dtype="Int64")
+    model = LSTMRegressor(**TINY, series_attributes=numbered, series_embedding=1)
+    model.set_params(random_state=0).fit(X, y, groups=groups)
+    assert model.series_labels_.dtype == np.int64
+    assert model.series_labels_.tolist() == [1, 2, 3]
+    assert_array_equal(
+        model.predict(X, groups=groups), model.predict(X, groups=groups.to_numpy(int))
+    )
+    missing = groups.copy()
+    missing.iloc[0] = pd.NA
+    with pytest.raises(TypeError, match="strings or integers"):
+        model.predict(X, groups=missing)
