@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import time
 from importlib import resources
@@ -38,13 +37,12 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _report import arguments, markdown_table, markdown_text, write_report
-from bench_panel import Panel, sklstm_forecasts
+from bench_panel import Panel, median_of_seeds, sklstm_forecasts
 
 SEASON = {"yearly": 1, "quarterly": 4, "monthly": 12, "other": 1}
 
@@ -87,13 +85,7 @@ def measure(panel: Panel, label: str, params: dict, seeds: list[int]) -> list[di
             }
         )
     if len(runs) > 1:
-        runs.append(
-            {
-                "method": f"{label}, median of seeds",
-                "seconds": statistics.median(r["seconds"] for r in runs),
-                "forecasts": np.median([r["forecasts"] for r in runs], axis=0),
-            }
-        )
+        runs.append(median_of_seeds(runs, label))
     rows = []
     for run in runs:
         scores = panel.scores(run["forecasts"])

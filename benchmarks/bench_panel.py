@@ -191,6 +191,18 @@ def skforecast_forecasts(panel: Panel, seed: int | None) -> np.ndarray:
     return found.loc[[str(i) for i in panel.ids]].to_numpy(float)
 
 
+def median_of_seeds(runs: list[dict], label: str) -> dict:
+    """The run of each (series, step)'s median forecast over the seeds'
+    ``runs``, with their median time and interval coverage."""
+    covered = [r["coverage"] for r in runs if r.get("coverage") is not None]
+    return {
+        "method": f"{label}, median of seeds",
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "forecasts": np.median([r["forecasts"] for r in runs], axis=0),
+        "coverage": statistics.median(covered) if covered else None,
+    }
+
+
 def measure(panel: Panel, method: str, seeds: list[int]) -> list[dict]:
     """Rows of the table for one method: per seed, and their median."""
     runs = []
@@ -216,17 +228,7 @@ def measure(panel: Panel, method: str, seeds: list[int]) -> list[dict]:
             }
         )
     if len(runs) > 1:
-        median = np.median([r["forecasts"] for r in runs], axis=0)
-        spent = statistics.median(r["seconds"] for r in runs)
-        covered = [r["coverage"] for r in runs if r["coverage"] is not None]
-        runs.append(
-            {
-                "method": f"{method}, median of seeds",
-                "seconds": spent,
-                "forecasts": median,
-                "coverage": statistics.median(covered) if covered else None,
-            }
-        )
+        runs.append(median_of_seeds(runs, method))
     rows = []
     for run in runs:
         scores = panel.scores(run["forecasts"])
