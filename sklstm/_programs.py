@@ -266,14 +266,14 @@ class Programs:
     def predict(self, trainable, non_trainable, blocks, n_blocks):
         """Outputs for the first ``n_blocks`` of ``blocks``, float32 tensors in.
 
-        ``blocks`` has shape ``(blocks_per_call, rows, time_steps, features)``
-        for every call of an architecture, so one compilation serves every
-        call.
+        ``blocks`` has shape ``(blocks_per_call, rows, time_steps, features)``,
+        the same for every call of an architecture but for early stopping's
+        smaller blocks of held-out rows, so one compilation serves every
+        call of each.
         """
         args = (trainable, non_trainable, blocks, n_blocks)
-        return self._traced("predict", self._predict, args, jit_compile=self._jit)(
-            *args
-        )
+        key = ("predict", blocks.shape)
+        return self._traced(key, self._predict, args, jit_compile=self._jit)(*args)
 
     def train(self, state, xs, ys, ws, n_steps, held_out=None):
         """Run ``n_steps`` gradient steps on the first batches of ``xs``.

@@ -26,10 +26,11 @@ Three more choices follow from the same measurements:
   prediction independent of the rows predicted with it;
 - evaluation happens only between calls, every ``print_steps`` steps (more
   often when an epoch is shorter, see :func:`evaluation_steps`), on the
-  validation tail read through the same blocks; up to one block of it is
-  predicted by the training call itself as it ends
-  (:meth:`CompiledNetwork.holding_out`), which on a short series saves a
-  fifth of the fit.
+  validation tail; up to ``PREDICT_ROWS`` windows of it are predicted by the
+  training call itself as it ends (:meth:`CompiledNetwork.holding_out`),
+  which on a short series saves a fifth of the fit, in a block no larger
+  than they need (:func:`held_out_rows`), which on the classifier's small
+  validation parts saved another fifth.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ __all__ = [
     "WindowBatches",
     "build_network",
     "evaluation_steps",
+    "held_out_rows",
     "train",
 ]
 
@@ -65,6 +67,8 @@ STEPS_PER_CALL = 100
 VALUES_PER_CALL = 1 << 18
 # Rows of every block the network infers on (see CompiledNetwork.predict_windows).
 PREDICT_ROWS = 256
+# Fewest rows of the block of held-out windows early stopping predicts.
+MIN_HELD_OUT_ROWS = 8
 # Most blocks one compiled inference call runs (fewer for long windows, as
 # bounded by VALUES_PER_CALL).
 MAX_PREDICT_BLOCKS = 16
@@ -73,6 +77,24 @@ MAX_PREDICT_BLOCKS = 16
 AUTO_MIN_ROUNDS = 1000
 # Fewest steps between evaluations, when an epoch is shorter than print_steps.
 MIN_EVAL_STEPS = 10
+
+
+def held_out_rows(n_windows: int) -> int:
+    """Rows of the block in which early stopping predicts ``n_windows`` windows.
+
+    The next power of two, at least ``MIN_HELD_OUT_ROWS``: a validation part
+    of a few dozen windows costs a few dozen rows to predict at every
+    evaluation, not a whole ``PREDICT_ROWS`` block, while validation parts
+    of similar sizes (the folds of a search) still share one compiled
+    training program.
+
+    Examples
+    --------
+    >>> from sklstm._training import held_out_rows
+    >>> held_out_rows(3), held_out_rows(8), held_out_rows(9), held_out_rows(135)
+    (8, 8, 16, 256)
+    """
+    return max(MIN_HELD_OUT_ROWS, 1 << (n_windows - 1).bit_length())
 
 
 def build_network(spec, seed: int) -> CompiledNetwork:
@@ -126,8 +148,8 @@ class CompiledNetwork:
         programs = self._programs(xs.shape[1])
         state = read_state(self.model, self.optimizer)
         # The held-out outputs come from the training call's engine, which
-        # for a larger network can differ from inference's at PREDICT_ROWS:
-        # engines agree to rounding (see set_config).
+        # for a larger network can differ from inference's on the same
+        # block: engines agree to rounding (see set_config).
         held_out = self._held_out if programs.fuses_inference else None
         with programs.lock:
             returned = programs.train(
@@ -145,9 +167,10 @@ class CompiledNetwork:
 
         Early stopping predicts the same held-out windows after every
         training call. Up to ``PREDICT_ROWS`` of them are predicted by the
-        training call itself, as it ends, on the same block shape as
-        :meth:`predict_windows` uses: on a short series the separate
-        inference calls cost a fifth of the fit.
+        training call itself, as it ends: on a short series the separate
+        inference calls cost a fifth of the fit. They go in one block of
+        :func:`held_out_rows` rows, whichever call predicts them, so that
+        the fit does not depend on which does.
         """
         if len(windows) > PREDICT_ROWS:
             yield lambda: self.predict_windows(windows, scaling)
@@ -155,12 +178,13 @@ class CompiledNetwork:
         # Rows gathered lazily become one array here, as a chunk does in
         # predict_windows.
         windows = windows[: len(windows)]
-        block = np.zeros((PREDICT_ROWS, *windows.shape[1:]), dtype=np.float32)
+        rows = held_out_rows(len(windows))
+        block = np.zeros((rows, *windows.shape[1:]), dtype=np.float32)
         block[: len(windows)] = scaling.transform_windows(windows)
 
         def predictions() -> np.ndarray:
             if self._held_out_outputs is None:
-                return self.predict_windows(windows, scaling)
+                return self.predict_windows(windows, scaling, block_rows=rows)
             raw = self._held_out_outputs[: len(windows)]
             return np.asarray(scaling.inverse_targets(windows, raw), dtype=np.float64)
 
@@ -170,13 +194,15 @@ class CompiledNetwork:
         finally:
             self._held_out, self._held_out_outputs = None, None
 
-    def predict_windows(self, windows: np.ndarray, scaling) -> np.ndarray:
+    def predict_windows(
+        self, windows: np.ndarray, scaling, *, block_rows: int = PREDICT_ROWS
+    ) -> np.ndarray:
         """Float64 predictions for any number of windows.
 
-        Windows go through the network in blocks of exactly
-        ``PREDICT_ROWS`` rows (the last one padded): float32 kernels sum in
-        an order that depends on the batch shape, so a fixed shape is what
-        makes a row's prediction independent of how many rows come with it.
+        Windows go through the network in blocks of exactly ``block_rows``
+        rows (the last one padded): float32 kernels sum in an order that
+        depends on the batch shape, so a fixed shape is what makes a row's
+        prediction independent of how many rows come with it.
         One compiled call runs up to ``MAX_PREDICT_BLOCKS`` blocks, and only
         that call's rows are copied and cast, so predicting over a view of a
         long series costs memory in the output only.
@@ -186,8 +212,8 @@ class CompiledNetwork:
         outputs = np.empty((n_rows, n_outputs))
         trainable = [v.value for v in self.model.trainable_variables]
         non_trainable = [v.value for v in self.model.non_trainable_variables]
-        values_per_block = PREDICT_ROWS * int(np.prod(windows.shape[1:]))
-        programs = self._programs(PREDICT_ROWS)
+        values_per_block = block_rows * int(np.prod(windows.shape[1:]))
+        programs = self._programs(block_rows)
         shards = programs.engine.shards
         blocks_per_call = max(
             1, min(MAX_PREDICT_BLOCKS, VALUES_PER_CALL // values_per_block)
@@ -195,14 +221,14 @@ class CompiledNetwork:
         # The graph engine runs its shards' blocks at once: whole groups only.
         blocks_per_call = max(shards, blocks_per_call // shards * shards)
         blocks = np.zeros(
-            (blocks_per_call, PREDICT_ROWS, *windows.shape[1:]), dtype=np.float32
+            (blocks_per_call, block_rows, *windows.shape[1:]), dtype=np.float32
         )
         inputs = blocks.reshape(-1, *windows.shape[1:])
         for start in range(0, n_rows, len(inputs)):
             chunk = windows[start : start + len(inputs)]
-            n_blocks = -(-len(chunk) // PREDICT_ROWS)
+            n_blocks = -(-len(chunk) // block_rows)
             inputs[: len(chunk)] = scaling.transform_windows(chunk)
-            inputs[len(chunk) : n_blocks * PREDICT_ROWS] = 0.0
+            inputs[len(chunk) : n_blocks * block_rows] = 0.0
             raw = programs.predict(
                 trainable, non_trainable, blocks, np.int32(n_blocks)
             ).numpy()

@@ -27,9 +27,9 @@ def _count_inference(monkeypatch) -> list:
     calls: list = []
     original = CompiledNetwork.predict_windows
 
-    def counted(self, windows, scaling):
+    def counted(self, windows, scaling, **options):
         calls.append(len(windows))
-        return original(self, windows, scaling)
+        return original(self, windows, scaling, **options)
 
     monkeypatch.setattr(CompiledNetwork, "predict_windows", counted)
     return calls
@@ -108,3 +108,23 @@ def test_the_held_out_block_is_dropped_after_the_fit():
     model = _regressor().fit(X, y)
     network = model._network
     assert network._held_out is None and network._held_out_outputs is None
+
+
+def test_the_held_out_block_is_as_small_as_its_windows_allow(monkeypatch):
+    blocks: list = []
+    original = Programs.train
+
+    def recorded(self, state, xs, ys, ws, n_steps, held_out=None):
+        blocks.append(None if held_out is None else held_out.shape[0])
+        return original(self, state, xs, ys, ws, n_steps, held_out=held_out)
+
+    monkeypatch.setattr(Programs, "train", recorded)
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 6, 2)
+    y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    model = LSTMClassifier(
+        [4], n_networks=1, steps=40, print_steps=20, random_state=0
+    ).fit(X, y)
+    # 6 held-out sequences go in blocks of 8 rows, not of PREDICT_ROWS.
+    assert model.n_validation_samples_ == 6
+    assert blocks and set(blocks) == {8}
