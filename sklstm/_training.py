@@ -468,6 +468,8 @@ def train(
             _record(result, step, epoch, train_loss, val_loss, writer)
             progress.report(result.steps_run, step, epoch, losses, val_loss, at_end)
             verdict = best.update(train_loss if val_loss is None else val_loss, step)
+            if verdict is None and _fitted_training_rows(config, train_loss, val_loss):
+                verdict = "stopped_early"
             if verdict is not None:
                 setattr(result, verdict, True)
                 break
@@ -578,6 +580,21 @@ def _patience(config: TrainingConfig, best_step: int) -> int:
     if config.early_stopping_rounds == "auto":
         return max(config.min_rounds, best_step - config.step_offset)
     return config.early_stopping_rounds
+
+
+def _fitted_training_rows(config: TrainingConfig, train_loss, val_loss) -> bool:
+    """Whether ``"auto"`` early stopping ends because the training rows are fitted.
+
+    A training loss below ``min_delta`` cannot itself fall by ``min_delta``:
+    the networks give every training row its target with near certainty, and
+    further steps only sharpen their outputs, which the validation loss reads
+    as drift around its best. Without a ``min_delta`` this never stops.
+    """
+    return (
+        val_loss is not None
+        and config.early_stopping_rounds == "auto"
+        and train_loss < config.min_delta
+    )
 
 
 def _record(result, step, epoch, train_loss, val_loss, writer) -> None:

@@ -279,3 +279,29 @@ def test_auto_early_stopping_ignores_tiny_improvements(three_classes):
     waited = model.n_iter_ - model.best_step_
     assert max(200, model.best_step_) <= waited < max(200, model.best_step_) + 100
     assert model.n_iter_ < model.steps
+
+
+def test_auto_early_stopping_ends_once_the_training_rows_are_fitted():
+    # Two classes far apart: the network fits every training row long
+    # before "auto"'s patience would run out.
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], 40)
+    X = rng.normal(size=(80, 6, 1)) + np.where(y, 3.0, -3.0)[:, None, None]
+    params = dict(rnn_layers=[8], n_networks=1, random_state=0, steps=3000)
+    model = LSTMClassifier(**params).fit(X, y)
+    history = model.history_
+    fitted_at = [
+        step
+        for step, loss in zip(history["step"], history["train_loss"], strict=True)
+        if loss < 0.01
+    ]
+    # It stopped at the first evaluation whose training loss was below
+    # 0.01, and kept the best evaluation's weights.
+    assert fitted_at and fitted_at[0] == model.n_iter_ == history["step"][-1]
+    assert model.best_loss_ == min(history["val_loss"])
+    # A fixed patience is kept as given: training goes on past that point.
+    patient = LSTMClassifier(**params, early_stopping_rounds=200).fit(X, y)
+    assert patient.n_iter_ >= model.n_iter_ + 100
+    assert_array_equal(
+        patient.history_["step"][: len(history["step"])], history["step"]
+    )
