@@ -28,9 +28,9 @@ Three more choices follow from the same measurements:
   often when an epoch is shorter, see :func:`evaluation_steps`), on the
   validation tail; up to ``PREDICT_ROWS`` windows of it are predicted by the
   training call itself as it ends (:meth:`CompiledNetwork.holding_out`),
-  which on a short series saves a fifth of the fit, in a block no larger
-  than they need (:func:`held_out_rows`), which on the classifier's small
-  validation parts saved another fifth.
+  which on a short series saves a fifth of the fit, and a small
+  validation part in a smaller block (:func:`held_out_rows`), which on the
+  classifier's few held-out sequences saved another fifth.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ STEPS_PER_CALL = 100
 VALUES_PER_CALL = 1 << 18
 # Rows of every block the network infers on (see CompiledNetwork.predict_windows).
 PREDICT_ROWS = 256
-# Fewest rows of the block of held-out windows early stopping predicts.
-MIN_HELD_OUT_ROWS = 8
+# Rows of the block in which early stopping predicts a small validation part.
+SMALL_HELD_OUT_ROWS = 32
 # Most blocks one compiled inference call runs (fewer for long windows, as
 # bounded by VALUES_PER_CALL).
 MAX_PREDICT_BLOCKS = 16
@@ -82,19 +82,20 @@ MIN_EVAL_STEPS = 10
 def held_out_rows(n_windows: int) -> int:
     """Rows of the block in which early stopping predicts ``n_windows`` windows.
 
-    The next power of two, at least ``MIN_HELD_OUT_ROWS``: a validation part
-    of a few dozen windows costs a few dozen rows to predict at every
-    evaluation, not a whole ``PREDICT_ROWS`` block, while validation parts
-    of similar sizes (the folds of a search) still share one compiled
-    training program.
+    ``SMALL_HELD_OUT_ROWS`` for a validation part that fits in it, else
+    ``PREDICT_ROWS``. A classifier of a few dozen sequences validates on a
+    handful of them at every evaluation, and predicting a block of 256 rows
+    each time took a fifth of its fit; two sizes only, so that an
+    architecture's fits (the folds of a search, whose validation parts
+    differ in size) compile at most one more training program.
 
     Examples
     --------
     >>> from sklstm._training import held_out_rows
-    >>> held_out_rows(3), held_out_rows(8), held_out_rows(9), held_out_rows(135)
-    (8, 8, 16, 256)
+    >>> held_out_rows(4), held_out_rows(32), held_out_rows(33)
+    (32, 32, 256)
     """
-    return max(MIN_HELD_OUT_ROWS, 1 << (n_windows - 1).bit_length())
+    return SMALL_HELD_OUT_ROWS if n_windows <= SMALL_HELD_OUT_ROWS else PREDICT_ROWS
 
 
 def build_network(spec, seed: int) -> CompiledNetwork:

@@ -125,6 +125,6 @@ def test_the_held_out_block_is_as_small_as_its_windows_allow(monkeypatch):
     model = LSTMClassifier(
         [4], n_networks=1, steps=40, print_steps=20, random_state=0
     ).fit(X, y)
-    # 6 held-out sequences go in blocks of 8 rows, not of PREDICT_ROWS.
+    # 6 held-out sequences go in blocks of 32 rows, not of PREDICT_ROWS.
     assert model.n_validation_samples_ == 6
-    assert blocks and set(blocks) == {8}
+    assert blocks and set(blocks) == {32}
