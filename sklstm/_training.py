@@ -468,9 +468,7 @@ def train(
                 break
             _record(result, step, epoch, train_loss, val_loss, writer)
             progress.report(result.steps_run, step, epoch, losses, val_loss, at_end)
-            verdict = best.update(train_loss if val_loss is None else val_loss, step)
-            if verdict is None and _fitted_training_rows(config, train_loss, val_loss):
-                verdict = "stopped_early"
+            verdict = best.update(train_loss, val_loss, step)
             if verdict is not None:
                 setattr(result, verdict, True)
                 break
@@ -546,8 +544,11 @@ class _BestWeights:
         self.loss, self.step = math.inf, 0
         self.saved: list[np.ndarray] | None = None
 
-    def update(self, current: float, step: int) -> str | None:
+    def update(
+        self, train_loss: float, val_loss: float | None, step: int
+    ) -> str | None:
         """Keep improved weights; None to go on, or why training ends."""
+        current = train_loss if val_loss is None else val_loss
         if not self.validating or current < self.loss - self.config.min_delta:
             weights = self.network.get_weights()
             if not _all_finite(weights):
@@ -556,6 +557,8 @@ class _BestWeights:
             self.loss, self.step = current, step
             self.saved = weights
         elif step - self.step >= _patience(self.config, self.step):
+            return "stopped_early"
+        if self.validating and _fitted_training_rows(self.config, train_loss):
             return "stopped_early"
         return None
 
@@ -583,7 +586,7 @@ def _patience(config: TrainingConfig, best_step: int) -> int:
     return config.early_stopping_rounds
 
 
-def _fitted_training_rows(config: TrainingConfig, train_loss, val_loss) -> bool:
+def _fitted_training_rows(config: TrainingConfig, train_loss: float) -> bool:
     """Whether ``"auto"`` early stopping ends because the training rows are fitted.
 
     A training loss below ``min_delta`` cannot itself fall by ``min_delta``:
@@ -591,11 +594,7 @@ def _fitted_training_rows(config: TrainingConfig, train_loss, val_loss) -> bool:
     further steps only sharpen their outputs, which the validation loss reads
     as drift around its best. Without a ``min_delta`` this never stops.
     """
-    return (
-        val_loss is not None
-        and config.early_stopping_rounds == "auto"
-        and train_loss < config.min_delta
-    )
+    return config.early_stopping_rounds == "auto" and train_loss < config.min_delta
 
 
 def _record(result, step, epoch, train_loss, val_loss, writer) -> None:
