@@ -730,12 +730,25 @@ class WindowStatistics:
             qualifies = gaps[np.arange(self.n_outputs_), nearest] < y_std**2
         return np.where(qualifies & self.drifting()[nearest], nearest, -1)
 
-    def input_scaling(self, n_outputs: int, *, standardize: bool) -> WindowScaling:
-        """The scaling of the windows only; ``n_outputs`` outputs kept as they are."""
-        scaling = self.scaling(standardize=standardize, relative=False)
+    def input_scaling(
+        self, n_outputs: int, *, standardize: bool | str
+    ) -> WindowScaling:
+        """The scaling of the windows only; ``n_outputs`` outputs kept as they are.
+
+        ``standardize="shared"`` divides every feature by one scale, the root
+        mean square of all their values, and shifts none.
+        """
+        if standardize == "shared":
+            mean, std = self._levels.result()
+            shared = _safe_scale(np.sqrt(np.mean(mean**2 + std**2)))
+            x_mean = np.zeros(self.n_features_in_)
+            x_scale = np.full(self.n_features_in_, shared)
+        else:
+            scaling = self.scaling(standardize=standardize, relative=False)
+            x_mean, x_scale = scaling.x_mean, scaling.x_scale
         return WindowScaling(
-            scaling.x_mean,
-            scaling.x_scale,
+            x_mean,
+            x_scale,
             np.zeros(n_outputs),
             np.ones(n_outputs),
             np.full(n_outputs, -1),

@@ -153,6 +153,7 @@ def test_partial_fit_with_classes(three_classes):
         ({"class_weight": {0: -1.0}}, None, "non-negative"),
         ({"validation_split": "random"}, None, "'validation_split' parameter"),
         ({"class_weight": "heavy"}, None, "'class_weight' parameter"),
+        ({"standardize": "global"}, None, "'standardize' parameter"),
     ],
 )
 def test_errors(three_classes, params, y_change, match):
@@ -217,6 +218,27 @@ def test_save_and_load_round_trip(three_classes, tmp_path):
     # It continues training like the original.
     restored.set_params(warm_start=True, steps=20).fit(X, labels)
     assert restored.n_iter_ == model.n_iter_ + 20
+
+
+def test_shared_standardization_divides_every_feature_by_one_scale(tmp_path):
+    rng = np.random.RandomState(0)
+    # Pixel-like features: zero for "nothing", the first nearly always zero.
+    X = rng.poisson(3.0, size=(60, 6, 3)).astype(float)
+    X[:, :, 0] *= rng.uniform(size=(60, 6)) < 0.05
+    y = (X[:, :, 1].sum(axis=1) > X[:, :, 2].sum(axis=1)).astype(int)
+    params = dict(TINY, steps=20, early_stopping_rounds=None)
+    shared = LSTMClassifier(**params, standardize="shared").fit(X, y)
+    assert_array_equal(shared._scaling.x_mean, np.zeros(3))
+    assert_allclose(shared._scaling.x_scale, np.full(3, np.sqrt(np.mean(X**2))))
+    # Per feature (the default), the rarely nonzero feature is magnified.
+    each = LSTMClassifier(**params).fit(X, y)
+    assert_allclose(each._scaling.x_scale, X.reshape(-1, 3).std(axis=0))
+    assert each._scaling.x_scale[0] < shared._scaling.x_scale[0] / 2
+    path = tmp_path / "shared.sklstm"
+    shared.save(path)
+    restored = load(path)
+    assert restored.standardize == "shared"
+    assert_array_equal(restored.predict_proba(X), shared.predict_proba(X))
 
 
 def test_a_classifier_file_never_loads_as_a_regressor(three_classes, tmp_path):
