@@ -740,7 +740,14 @@ class WindowStatistics:
         """
         if standardize == "shared":
             mean, std = self._levels.result()
-            shared = _safe_scale(np.sqrt(np.mean(mean**2 + std**2)))
+            with np.errstate(over="ignore"):
+                shared = _safe_scale(np.sqrt(np.mean(mean**2 + std**2)))
+            if not np.isfinite(shared):
+                raise ValueError(
+                    "X has values too large to scale: their root mean square "
+                    "overflows float64. Rescale X, for example divide it by a "
+                    "power of ten."
+                )
             x_mean = np.zeros(self.n_features_in_)
             x_scale = np.full(self.n_features_in_, shared)
         else:

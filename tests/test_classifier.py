@@ -234,6 +234,8 @@ def test_shared_standardization_divides_every_feature_by_one_scale(tmp_path):
     each = LSTMClassifier(**params).fit(X, y)
     assert_allclose(each._scaling.x_scale, X.reshape(-1, 3).std(axis=0))
     assert each._scaling.x_scale[0] < shared._scaling.x_scale[0] / 2
+    with pytest.raises(ValueError, match="too large to scale"):
+        LSTMClassifier(**params, standardize="shared").fit(X * 1e200, y)
     path = tmp_path / "shared.sklstm"
     shared.save(path)
     restored = load(path)
