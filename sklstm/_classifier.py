@@ -422,7 +422,14 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         return targets.argmax(axis=1)
 
     def _target_scaling(
-        self, windows, targets, padded: bool, statistics=None, rows=None, panel=False
+        self,
+        windows,
+        targets,
+        padded: bool,
+        statistics=None,
+        rows=None,
+        panel=False,
+        below_zero=False,
     ) -> WindowScaling:
         if statistics is None:
             statistics = gathered_statistics(windows, np.zeros((len(windows), 0)), rows)

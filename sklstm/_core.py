@@ -69,7 +69,7 @@ from ._saved_state import (
     saved_network,
     saved_scaling,
 )
-from ._scaling import WindowStatistics, statistics_rows
+from ._scaling import WindowStatistics, falls_below_zero, statistics_rows
 from ._sequences import check_padding, repad
 from ._training import AUTO_MIN_ROUNDS
 
@@ -473,6 +473,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 plan.padded,
                 rows=statistics_rows(plan.n_train, plan.rng),
                 panel=_names_several_series(plan.groups),
+                below_zero=(
+                    not plan.padded
+                    and falls_below_zero(
+                        plan.windows, plan.targets, plan.val_rows, plan.spec.n_features
+                    )
+                ),
             )
         plan.weights = self._weights_for_scaling(plan, scaling)
         plan.spec = self._spec_for_scaling(plan.spec, scaling)
@@ -718,13 +724,22 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
 
     @abstractmethod
     def _target_scaling(
-        self, windows, targets, padded: bool, statistics=None, rows=None, panel=False
+        self,
+        windows,
+        targets,
+        padded: bool,
+        statistics=None,
+        rows=None,
+        panel=False,
+        below_zero=False,
     ):
         """The :class:`~sklstm._scaling.WindowScaling` of a new network.
 
         From ``statistics`` gathered over chunks when given, else from the
         training ``rows`` (None: every one) of ``windows`` and ``targets``;
-        ``panel`` says the windows come from several series (``groups``).
+        ``panel`` says the windows come from several series (``groups``),
+        ``below_zero`` that a value the statistics do not cover (a target, a
+        held-out window) is negative.
         """
 
     @abstractmethod

@@ -17,13 +17,29 @@ from ._horizon import (
     _refit_period,
     horizon_targets,
 )
-from ._panel_forecast import forecast_panel, with_series
+from ._panel_forecast import (
+    check_series_label,
+    forecast_panel,
+    series_label,
+    with_series,
+)
 from ._window import _identifier_position, _series_starts
 
 __all__: list[str] = []
 
 #: The label, in the errors table, of rows that pool every series or step.
 POOLED = "all"
+#: The columns of the predictions table besides the identifier's.
+FORECAST_COLUMNS = (
+    "origin",
+    "time",
+    "step",
+    "target",
+    "actual",
+    "forecast",
+    "lower",
+    "upper",
+)
 
 
 def naive_scales(values: np.ndarray, seasonality: int) -> np.ndarray:
@@ -137,6 +153,8 @@ def backtest_panel(
     """
 
     seasonality = _check_arguments(horizon, test_size, seasonality, strategy)
+    label = series_label(series_id)
+    check_series_label(label, FORECAST_COLUMNS, "predictions'")
     coverage, calibration_size = intervals
     every = _refit_period(refit)
     # The same checks as horizon_targets: a 2-D table, its identifier column,
@@ -152,7 +170,7 @@ def backtest_panel(
     identifiers = _identifiers(table, column_key)
     starts = _series_starts(identifiers, series_id)
     lengths = np.diff(np.r_[starts, len(array)])
-    _check_lengths(identifiers[starts], lengths, test_size)
+    _check_series(identifiers[starts], lengths, test_size)
     place = np.arange(len(array)) - np.repeat(starts, lengths)
     remaining = np.repeat(lengths, lengths) - place
     offsets = np.arange(test_size - horizon + 1)
@@ -163,7 +181,6 @@ def backtest_panel(
         else [offsets[i : i + every] for i in range(0, len(offsets), every)]
     )
     target_names = [names[j] for j in positions]
-    label = series_id if isinstance(series_id, str) else "series_id"
     shape = (len(starts), len(offsets), horizon, len(positions))
     predictions = np.empty(shape)
     bounds = None if coverage is None else (np.empty(shape), np.empty(shape))
@@ -206,8 +223,14 @@ def backtest_panel(
     )
 
 
-def _check_lengths(names: np.ndarray, lengths: np.ndarray, test_size: int) -> None:
-    """Every series must keep a row before its test part to forecast from."""
+def _check_series(names: np.ndarray, lengths: np.ndarray, test_size: int) -> None:
+    """Every series must keep a row before its test part to forecast from,
+    and none may take the label of the errors table's pooled rows."""
+    if any(isinstance(name, str) and name == POOLED for name in names):
+        raise ValueError(
+            f"Series {POOLED!r} takes the errors table's label for the rows "
+            "that pool every series: rename it."
+        )
     short = np.flatnonzero(lengths <= test_size)
     if short.size:
         first = int(short[0])

@@ -92,6 +92,7 @@ def forecast_panel(
             f"With series_id, forecast forecasts from each series' last row; "
             f"{', '.join(given)} cannot be used with it."
         )
+    check_series_label(series_label(series_id), ("step",), "forecasts'")
     transformer, regressor = _panel_model(model, series_id)
     if not hasattr(history, "iloc"):
         history = np.asarray(history)
@@ -136,7 +137,7 @@ def forecast_panel(
         predict_for(last_rows), windows[last_rows], horizon, targets
     )
     value_names = names[:position] + names[position + 1 :]
-    label = series_id if isinstance(series_id, str) else "series_id"
+    label = series_label(series_id)
     _check_target_names([value_names[c] for c in targets], label)
 
     def frame(values: np.ndarray) -> pd.DataFrame:
@@ -156,6 +157,22 @@ def forecast_panel(
     calibration = (regressor, values, windows, starts, calibration_size)
     half = _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage)
     return frame(predictions), frame(predictions - half), frame(predictions + half)
+
+
+def series_label(series_id: Any) -> str:
+    """The name of the identifier's column in the tables forecasts return."""
+    return series_id if isinstance(series_id, str) else "series_id"
+
+
+def check_series_label(label: str, reserved: tuple[str, ...], table: str) -> None:
+    """The identifier's column must not take a name the returned table uses."""
+    if label in reserved:
+        names = ", ".join(repr(name) for name in reserved)
+        raise ValueError(
+            f"series_id {label!r} takes the name of a column of the {table} "
+            f"table, which holds the columns {names} beside the series: rename "
+            "the identifier column."
+        )
 
 
 def _check_target_names(names: list[str], label: str) -> None:

@@ -185,13 +185,14 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         error: the scaling is for values that are never negative (sales,
         visitors, counts).
         True always divides. ``"auto"`` divides when no feature is ever
-        negative in the training windows (every feature is divided, so a
-        covariate such as :func:`~sklstm.fourier_terms` keeps the windows
-        whole) and either ``fit`` is given the ``groups`` of several series
-        (a panel: one model for series of many shapes and levels; on the
-        M3 competition's monthly series, whose levels the competition had
-        brought within one order of magnitude, dividing took the MAPE of one
-        global model from 24.1 to 19.5) or, for every target, its feature's
+        negative in the windows (every feature is divided, so a covariate
+        such as :func:`~sklstm.fourier_terms` keeps the windows whole), no
+        target is negative either, and either ``fit`` is given the
+        ``groups`` of several series (a panel: one model for series of many
+        shapes and levels; on the M3 competition's monthly series, whose
+        levels the competition had brought within one order of magnitude,
+        dividing took the MAPE of one global model from 24.1 to 19.5) or,
+        for every target, its feature's
         windows' scales span at least 10 times from their 5th to their 95th
         percentile: levels an order of magnitude apart, where one global
         scaling would leave the small windows near zero. A single series
@@ -594,7 +595,14 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         return y2d
 
     def _target_scaling(
-        self, windows, targets, padded: bool, statistics=None, rows=None, panel=False
+        self,
+        windows,
+        targets,
+        padded: bool,
+        statistics=None,
+        rows=None,
+        panel=False,
+        below_zero=False,
     ) -> WindowScaling:
         relative = self.relative if self.relative == "auto" else bool(self.relative)
         window_scale = self.window_scale
@@ -617,7 +625,12 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             statistics = gathered_statistics(windows, targets, rows)
             if not padded:
                 divisor = choose_divisor(
-                    windows, rows, statistics, window_scale, panel=panel
+                    windows,
+                    rows,
+                    statistics,
+                    window_scale,
+                    panel=panel,
+                    held_out_below_zero=below_zero,
                 )
             if divisor is not None:
                 statistics = gathered_statistics(windows, targets, rows, divisor)

@@ -119,6 +119,27 @@ def _row_blocks(windows: np.ndarray, rows: np.ndarray | None):
             yield rows[start : start + step]
 
 
+def falls_below_zero(
+    windows: np.ndarray,
+    targets: np.ndarray,
+    rows: slice | np.ndarray | None,
+    n_features: int,
+) -> bool:
+    """Whether a target, or a feature of the windows at ``rows``, is below zero.
+
+    Read block by block, never holding the windows' comparison at once.
+    """
+    if (targets < 0).any():
+        return True
+    if rows is None:
+        return False
+    chosen = np.arange(len(windows))[rows]
+    return any(
+        (windows[block][:, :, :n_features] < 0).any()
+        for block in _row_blocks(windows, chosen)
+    )
+
+
 def gathered_statistics(
     windows: np.ndarray,
     targets: np.ndarray,
@@ -151,13 +172,16 @@ def choose_divisor(
     statistics: WindowStatistics,
     setting: bool | str,
     panel: bool = False,
+    held_out_below_zero: bool = False,
 ) -> np.ndarray | None:
     """Each target's divisor feature for per-window scaling, or None for none.
 
     A target is divided by the scale of the feature whose last value lies
     nearest to it (as relative mode's reference). ``setting=True`` always
     scales; ``"auto"`` scales when no feature is ever negative (every one is
-    divided and taken on the log scale) and either the windows come from a
+    divided and taken on the log scale), nor any value that ``statistics``
+    do not cover (``held_out_below_zero``: the targets, the held-out
+    windows), and either the windows come from a
     ``panel`` of several series, or, for every target, the mean absolute
     value of its feature's windows spans at least ``MIN_SCALE_SPREAD`` times
     from the 5th to the 95th percentile of the windows: a series (or
@@ -168,7 +192,7 @@ def choose_divisor(
     nearest = statistics.references(True)
     if setting is True:
         return nearest
-    if (statistics._levels.low < 0).any():
+    if held_out_below_zero or (statistics._levels.low < 0).any():
         return None
     if panel:
         return nearest

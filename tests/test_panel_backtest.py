@@ -280,6 +280,23 @@ def test_hostile_panels_get_clear_errors_and_leave_the_model_unchanged():
     np.testing.assert_array_equal(model[-1].coef_, coefficients)
 
 
+@pytest.mark.parametrize("name", ["origin", "time", "step", "actual", "forecast"])
+def test_an_identifier_named_like_a_predictions_column_is_refused(name):
+    panel = _panel().rename(columns={"id": name})
+    model = make_pipeline(
+        WindowTransformer(4, flatten=True, series_id=name), LinearRegression()
+    )
+    with pytest.raises(ValueError, match=f"series_id '{name}' takes the name of"):
+        backtest(model, panel, 2, test_size=2, series_id=name)
+
+
+def test_a_series_named_like_the_pooled_rows_is_refused():
+    panel = _panel()
+    panel["id"] = panel["id"].replace({"y": "all"})
+    with pytest.raises(ValueError, match="Series 'all' takes the errors table's"):
+        backtest(_pipeline(), panel, 2, test_size=2, series_id="id")
+
+
 def test_lstm_panel_backtest_is_the_forecast_of_each_training_part():
     panel = _panel()
     model = _fit(

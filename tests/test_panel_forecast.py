@@ -158,6 +158,16 @@ def test_a_target_named_like_the_tables_own_columns_is_refused():
         forecast(model, panel, 2, series_id="id")
 
 
+def test_an_identifier_named_like_the_tables_own_columns_is_refused():
+    panel = _panel().rename(columns={"id": "step"})
+    targets = horizon_targets(panel, 1, series_id="step")
+    model = make_pipeline(
+        WindowTransformer(4, flatten=True, series_id="step"), LinearRegression()
+    ).fit(panel.loc[targets.index], targets.to_numpy()[:, 0])
+    with pytest.raises(ValueError, match="series_id 'step' takes the name of a"):
+        forecast(model, panel, 2, series_id="step")
+
+
 def test_direct_and_recursive_limits():
     panel = _panel()
     direct = _direct_model(panel, 2, time_steps=4)

@@ -93,6 +93,14 @@ def test_auto_divides_the_series_of_a_panel_at_like_levels():
     one = np.full(len(groups), "s0")
     assert model.fit(X, y, groups=one).window_scale_ is False
     assert model.fit(X - 2.5, y - 2.5, groups=groups).window_scale_ is False
+    # A target below zero where no window is: "auto" leaves the windows whole
+    # rather than refusing the target.
+    below = np.r_[y[:-1], -3.0]
+    assert model.fit(X, below, groups=groups).window_scale_ is False
+    # The same for a value below zero in a held-out window only.
+    held_out = X.copy()
+    held_out[-1, 0] = -3.0
+    assert model.fit(held_out, y, groups=groups).window_scale_ is False
 
 
 def test_auto_leaves_windows_whole_where_a_covariate_goes_below_zero():
