@@ -148,24 +148,23 @@ def test_panel_forecast_errors():
         forecast(model, unsorted, 2, series_id="id")
 
 
-def test_a_target_named_like_the_tables_own_columns_is_refused():
-    panel = _panel().rename(columns={"v": "step"})
-    targets = horizon_targets(panel, 1, series_id="id")
+@pytest.mark.parametrize(
+    "renamed, series_id, match",
+    [
+        ({"v": "step"}, "id", "target column 'step' takes one of the"),
+        ({"id": "step"}, "step", "series_id 'step' takes the name of a"),
+    ],
+)
+def test_columns_named_like_the_tables_own_columns_are_refused(
+    renamed, series_id, match
+):
+    panel = _panel().rename(columns=renamed)
+    targets = horizon_targets(panel, 1, series_id=series_id)
     model = make_pipeline(
-        WindowTransformer(4, flatten=True, series_id="id"), LinearRegression()
+        WindowTransformer(4, flatten=True, series_id=series_id), LinearRegression()
     ).fit(panel.loc[targets.index], targets.to_numpy()[:, 0])
-    with pytest.raises(ValueError, match="target column 'step' takes one of the"):
-        forecast(model, panel, 2, series_id="id")
-
-
-def test_an_identifier_named_like_the_tables_own_columns_is_refused():
-    panel = _panel().rename(columns={"id": "step"})
-    targets = horizon_targets(panel, 1, series_id="step")
-    model = make_pipeline(
-        WindowTransformer(4, flatten=True, series_id="step"), LinearRegression()
-    ).fit(panel.loc[targets.index], targets.to_numpy()[:, 0])
-    with pytest.raises(ValueError, match="series_id 'step' takes the name of a"):
-        forecast(model, panel, 2, series_id="step")
+    with pytest.raises(ValueError, match=match):
+        forecast(model, panel, 2, series_id=series_id)
 
 
 def test_direct_and_recursive_limits():
