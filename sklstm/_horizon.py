@@ -232,11 +232,22 @@ def horizon_targets(
         array, names, index, positions, rows = _panel_targets_rows(
             series, horizon, targets, series_id
         )
+        if index is not None and not index.is_unique:
+            raise ValueError(
+                "With series_id, series must have an index without duplicate "
+                "labels (a pd.concat of tables of one series each repeats "
+                "them): the targets' index names the rows they pair with, "
+                "which repeated labels would take from other series. Pass "
+                "series.reset_index(drop=True)."
+            )
     if len(rows) < 1:
         raise ValueError(
             f"series has {len(array)} rows; a horizon of {horizon} steps leaves "
-            "no row with a complete horizon after it"
-            + (" in its series." if series_id is not None else ".")
+            "no row with a complete horizon after it."
+            if series_id is None
+            else f"No series of series has more than {horizon} rows; a horizon "
+            f"of {horizon} steps leaves no row with a complete horizon after it "
+            "in its series."
         )
     values = np.stack(
         [array[rows + k][:, positions] for k in range(1, horizon + 1)], axis=1

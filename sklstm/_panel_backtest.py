@@ -82,7 +82,9 @@ def _fit_panel(model, table, keep, steps, targets, series_id, strategy, fitted):
         return model
     rows = _take(table, keep)
     ahead = steps if strategy == "direct" else 1
-    y = horizon_targets(rows, ahead, targets=targets, series_id=series_id)
+    # Only the targets' values are read: by position, whatever the index.
+    positional = rows.reset_index(drop=True) if hasattr(rows, "index") else rows
+    y = horizon_targets(positional, ahead, targets=targets, series_id=series_id)
     identifiers = _identifiers(rows, series_id)
     starts = _series_starts(identifiers, series_id)
     lengths = np.diff(np.r_[starts, len(identifiers)])

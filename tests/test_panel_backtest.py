@@ -77,6 +77,22 @@ def test_each_series_is_backtested_as_alone_with_the_same_model(direct):
         np.testing.assert_allclose(row["mse"], alone_errors["mse"].mean())
 
 
+def test_an_index_repeated_in_every_series_refits_as_a_range_index_does():
+    panel = _panel()
+    dated = panel.set_index(
+        pd.date_range("2000-01-01", periods=len(panel), freq="D")[
+            panel.groupby("id").cumcount()
+        ]
+    )
+    assert not dated.index.is_unique
+    found = [
+        backtest(_pipeline(), table, 3, test_size=3, series_id="id", refit=1)[0]
+        for table in (panel, dated)
+    ]
+    np.testing.assert_allclose(found[1]["forecast"], found[0]["forecast"])
+    assert found[1]["time"].iloc[0] == dated.index[37]
+
+
 def test_errors_table_against_hand_computation():
     panel, horizon, test_size = _panel(), 4, 4
     model = _fit(_pipeline(), panel, horizon)

@@ -119,6 +119,18 @@ def test_pairs_with_the_rows_of_the_index():
             ValueError,
             "missing or infinite value at row 1 \\(column 'x2'\\)",
         ),
+        (
+            pd.DataFrame({"id": ["a", "a", "b", "b"], "v": 1.0}, index=[0, 1, 0, 1]),
+            "id",
+            ValueError,
+            "an index without duplicate labels",
+        ),
+        (
+            pd.DataFrame({"id": ["a", "b"], "v": [1.0, 2.0]}),
+            "id",
+            ValueError,
+            "No series of series has more than 1 rows",
+        ),
     ],
 )
 def test_bad_panels(table, series_id, error, match):
