@@ -18,7 +18,12 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from ._sequences import float_rows
-from ._window import _identifier_position, _series_starts, _split_identifier
+from ._window import (
+    _identifier_position,
+    _series_starts,
+    _split_identifier,
+    check_numeric_columns,
+)
 
 __all__ = ["horizon_targets"]
 
@@ -63,6 +68,7 @@ def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
         array = values.to_numpy(dtype=np.float64, copy=False)[:, None]
     elif isinstance(values, pd.DataFrame):
         columns = [str(c) for c in values.columns]
+        check_numeric_columns(values, name)
         array = values.to_numpy(dtype=np.float64, copy=False)
     else:
         array = float_rows(values, name, "(one series)", "(n_rows, n_columns)")

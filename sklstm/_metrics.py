@@ -263,9 +263,16 @@ def mase(
             f"one per row; got {type(y_train).__name__}."
         )
     if len(y_train) != len(truth):
+        flat = all(np.ndim(part) == 0 for part in y_train)
         raise ValueError(
             f"y_true has {len(truth)} rows (series) but y_train has "
-            f"{len(y_train)} training parts."
+            f"{len(y_train)} training parts"
+            + (
+                ": a flat y_train is the training part of one series, whose "
+                "y_true and y_pred are then 1-D."
+                if flat
+                else "."
+            )
         )
     scales = np.array(
         [

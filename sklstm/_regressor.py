@@ -1340,6 +1340,11 @@ def _labels_per_row(groups, n_rows: int) -> np.ndarray:
         # pandas' nullable integers (Int64) would come out as floats; a
         # missing one stays missing, to be refused as no label.
         groups = np.asarray(groups, dtype=object if pd.isna(groups).any() else np.int64)
+    if np.ndim(groups) != 1 and np.shape(groups)[1:] != (1,):
+        raise ValueError(
+            f"groups must be 1-D, one label per row of X; got an array of "
+            f"shape {np.shape(groups)}."
+        )
     labels = column_or_1d(groups, warn=False)
     if len(labels) != n_rows:
         raise ValueError(

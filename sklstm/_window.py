@@ -156,6 +156,22 @@ def _identifier_position(table, series_id: object, name: str, *, known_names=())
     return int(series_id) % n_columns
 
 
+def check_numeric_columns(frame: pd.DataFrame, name: str, besides: str = "") -> None:
+    """Every column of ``frame`` must hold numbers: an error names the first
+    that does not (numpy's own names the value, not the column)."""
+    for position, dtype in enumerate(frame.dtypes):
+        if pd.api.types.is_numeric_dtype(dtype):
+            continue
+        column = frame.iloc[:, position]
+        try:
+            column.to_numpy(dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{name} column {column.name!r} holds values that are not "
+                f"numbers ({exc}): every column{besides} must be numeric."
+            ) from exc
+
+
 def _split_identifier(table, position: int, series_id: object, name: str):
     """The identifier column of a 2-D table, and the table without it."""
     if table.shape[1] < 2:
@@ -166,6 +182,7 @@ def _split_identifier(table, position: int, series_id: object, name: str):
     if hasattr(table, "iloc"):
         identifiers = table.iloc[:, position].to_numpy()
         values = table.iloc[:, np.arange(table.shape[1]) != position]
+        check_numeric_columns(values, name, f" but series_id {series_id!r}")
     else:
         identifiers = table[:, position]
         values = np.delete(table, position, axis=1)

@@ -89,6 +89,8 @@ def test_mase_errors_name_the_series():
         mase([1.0], [1.0], [1.0, 5.0, 1.0, 5.0], seasonality=2)
     with pytest.raises(ValueError, match=r"y_true has 2 rows .* 3 training parts"):
         mase(np.ones((2, 2)), np.ones((2, 2)), [np.arange(5.0)] * 3)
+    with pytest.raises(ValueError, match="a flat y_train is the training part of one"):
+        mase([[3.0], [4.0]], [[3.5], [4.0]], [1.0, 2.0, 4.0])
     with pytest.raises(ValueError, match="y_train must be a sequence"):
         mase(np.ones((2, 2)), np.ones((2, 2)), 3.0)
     with pytest.raises(ValueError, match="y_train must be 1-D"):

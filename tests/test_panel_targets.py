@@ -131,6 +131,12 @@ def test_pairs_with_the_rows_of_the_index():
             ValueError,
             "No series of series has more than 1 rows",
         ),
+        (
+            pd.DataFrame({"id": ["a", "a"], "v": [1.0, 2.0], "s": ["x", "y"]}),
+            "id",
+            ValueError,
+            "series column 's' holds values that are not numbers",
+        ),
     ],
 )
 def test_bad_panels(table, series_id, error, match):

@@ -184,6 +184,12 @@ def test_a_missing_identifier_at_transform_time():
         (1.5, np.zeros((4, 2)), ValueError, "'series_id' parameter"),
         (0, np.zeros(4), ValueError, "With series_id, X must be a 2-D table"),
         (0, np.zeros((4, 1)), ValueError, "only the series_id column 0: there are no"),
+        (
+            "id",
+            _panel([2, 2]).assign(note="x"),
+            ValueError,
+            "X column 'note' holds values that are not numbers",
+        ),
     ],
 )
 def test_bad_series_id(series_id, X, error, match):

@@ -217,6 +217,8 @@ def test_bad_groups_are_named():
     before = model.predict(X[:3])
     with pytest.raises(ValueError, match="groups must label each of the 240 rows"):
         model.fit(X, y, groups=groups[:10])
+    with pytest.raises(ValueError, match=r"groups must be 1-D.*shape \(240, 2\)"):
+        model.fit(X, y, groups=np.c_[groups, groups])
     bad = groups.astype(object)
     bad[5] = None
     with pytest.raises(ValueError, match="groups has missing labels"):
