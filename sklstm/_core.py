@@ -691,6 +691,11 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             # A view: everything downstream reads the windows oldest first.
             windows = windows[:, ::-1]
         padded = check_padding(windows)
+        if padded and np.isnan(windows[:, -1]).all(axis=1).any():
+            # Patches (patch_length) group steps counted back from the last:
+            # a sequence reads the same wherever its padding was put only
+            # once the padding goes before it.
+            windows = repad(windows, windows.shape[1])
         if reset:
             self.input_ndim_ = ndim
             self.time_steps_in_ = windows.shape[1]

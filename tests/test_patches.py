@@ -81,6 +81,28 @@ def test_patches_leave_padding_without_effect(long_sequences):
     assert_array_equal(shorter, model.predict_proba(X[:10]))
 
 
+def test_patches_read_a_sequence_alike_wherever_its_padding_sits(long_sequences):
+    X, y = long_sequences
+    before = X.copy()
+    before[:10, :20] = np.nan
+    after = X.copy()
+    after[:10, :70] = X[:10, 20:]
+    after[:10, 70:] = np.nan
+    fitted = [
+        LSTMClassifier([4], n_networks=1, patch_length=4, steps=30, random_state=0)
+        .fit(padded, y)
+        .predict_proba(before)
+        for padded in (before, after)
+    ]
+    assert_array_equal(fitted[0], fitted[1])
+    model = LSTMClassifier([4], n_networks=1, patch_length=4, steps=30, random_state=0)
+    model.fit(before, y)
+    # Padding after the sequence, at the fitted length and at another.
+    assert_array_equal(model.predict_proba(after), fitted[0])
+    longer = np.concatenate([after, np.full((80, 5, 2), np.nan)], axis=1)
+    assert_array_equal(model.predict_proba(longer), fitted[0])
+
+
 def test_one_step_patches_build_the_network_without_a_patch_layer():
     spec = NetworkSpec(
         12,
