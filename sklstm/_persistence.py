@@ -19,7 +19,8 @@ The file is a zip archive of three members:
 ``sklstm.json``
     The format's name and version, the estimator's parameters, its fitted
     attributes (``n_features_in_``, ``history_``, ``best_loss_``, ... and the
-    description of the network), and a SHA-256 digest of the other members.
+    description of the network), and SHA-256 digests of the other members
+    and of its own content.
 ``arrays.npz``
     The scaling statistics, the optimizer's state and, when ``random_state``
     is a ``RandomState``, its state; read with ``allow_pickle=False``.
@@ -69,7 +70,7 @@ __all__ = [
     "save",
 ]
 
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
 # The estimators files can hold, by format name ("sklstm.<class name>"); each
 # face registers itself when it is defined.
 _FACES: dict[str, type] = {}
@@ -84,8 +85,11 @@ _FACES: dict[str, type] = {}
 # series_embedding parameter); version 8 files train every regressor on the
 # squared error (no loss parameter); version 9 files give the linear path of
 # a network in relative mode no levels (no scaling level arrays); version
-# 10 files read no series attributes (no series_attributes parameter).
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+# 10 files read no series attributes (no series_attributes parameter);
+# version 11 files carry no digest of their own manifest.
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+# The first version whose manifest holds a digest of itself.
+MANIFEST_DIGEST_SINCE = 12
 MANIFEST = "sklstm.json"
 ARRAYS = "arrays.npz"
 MODEL = "model.keras"
@@ -132,6 +136,20 @@ def _face_of(estimator) -> tuple[str, type]:
 
 
 # --------------------------------------------------------------------- save
+def manifest_digest(manifest: dict) -> str:
+    """SHA-256 of the manifest's content but its own digest, as canonical JSON.
+
+    Computed on the parsed content rather than the bytes, so that how the
+    JSON is laid out does not matter, only what it says: Python writes every
+    float back exactly as it read it.
+    """
+    content = {
+        key: value for key, value in manifest.items() if key != "manifest_sha256"
+    }
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def save(estimator, path: PathOrFile) -> None:
     """Write ``estimator`` to ``path``; see :meth:`LSTMRegressor.save`."""
     format_name, face = _face_of(estimator)
@@ -168,6 +186,7 @@ def save(estimator, path: PathOrFile) -> None:
     manifest["sha256"] = {
         name: hashlib.sha256(data).hexdigest() for name, data in members.items()
     }
+    manifest["manifest_sha256"] = manifest_digest(manifest)
     text = json.dumps(manifest, indent=1).encode("utf-8")
     if hasattr(path, "write"):
         _write_archive(path, text, members)
@@ -364,6 +383,13 @@ def _load_archive(archive: zipfile.ZipFile):
             f"it has format version {version!r}; this sklstm reads versions "
             f"{', '.join(map(str, READABLE_VERSIONS))}. A newer sklstm may have "
             "written it."
+        )
+    if version >= MANIFEST_DIGEST_SINCE and manifest.get(
+        "manifest_sha256"
+    ) != manifest_digest(manifest):
+        raise InvalidFile(
+            f"its member {MANIFEST!r} was modified after the file was saved "
+            "(checksum mismatch)."
         )
     fitted = manifest.get("fitted")
     expected = {MANIFEST, ARRAYS} | ({MODEL} if fitted is not None else set())

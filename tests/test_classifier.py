@@ -247,6 +247,8 @@ def test_a_classifier_file_never_loads_as_a_regressor(three_classes, tmp_path):
     import json
     import zipfile
 
+    from sklstm._persistence import manifest_digest
+
     X, y = three_classes
     path = tmp_path / "model.sklstm"
     LSTMClassifier(**{**TINY, "steps": 10}).fit(X, y).save(path)
@@ -254,6 +256,7 @@ def test_a_classifier_file_never_loads_as_a_regressor(three_classes, tmp_path):
         members = {name: archive.read(name) for name in archive.namelist()}
     manifest = json.loads(members["sklstm.json"])
     manifest["format"] = "sklstm.LSTMRegressor"
+    manifest["manifest_sha256"] = manifest_digest(manifest)
     members["sklstm.json"] = json.dumps(manifest).encode()
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
@@ -272,6 +275,7 @@ def test_a_classifier_file_never_loads_as_a_regressor(three_classes, tmp_path):
         json.dumps(LSTMClassifier(**{**TINY, "steps": 10}).get_params())
     )
     manifest["params"]["rnn_layers"] = {"tuple": [8]}
+    manifest["manifest_sha256"] = manifest_digest(manifest)
     members["sklstm.json"] = json.dumps(manifest).encode()
     with zipfile.ZipFile(tmp_path / "regressor.sklstm", "w") as archive:
         for name, data in members.items():

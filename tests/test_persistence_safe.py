@@ -21,7 +21,7 @@ from sklearn.exceptions import NotFittedError
 
 from sklstm import LSTMRegressor, load
 from sklstm._network import DenseSpec, NetworkSpec, RecurrentSpec, build_model
-from sklstm._persistence import ARRAYS, MANIFEST, MODEL
+from sklstm._persistence import ARRAYS, MANIFEST, MODEL, manifest_digest
 
 TINY = dict(rnn_layers=[3], steps=20, print_steps=10, random_state=0)
 
@@ -98,6 +98,7 @@ def _rewrite(path, changes, *, refresh_digests=True):
             for name, data in members.items()
             if name in manifest["sha256"]
         }
+        manifest["manifest_sha256"] = manifest_digest(manifest)
         members[MANIFEST] = json.dumps(manifest).encode()
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
@@ -195,7 +196,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 11
+    assert manifest["format_version"] == 12
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -276,6 +277,21 @@ def test_a_modified_member_fails_its_checksum(saved):
         load(saved)
 
 
+def test_an_edited_manifest_fails_its_checksum(saved, fitted, data):
+    # The layout of the JSON is not its content: written again in another
+    # layout (no indentation), the manifest still passes.
+    _rewrite(saved, {MANIFEST: lambda manifest: None}, refresh_digests=False)
+    X, _ = data
+    np.testing.assert_array_equal(load(saved).predict(X), fitted.predict(X))
+
+    def reversed_order(manifest):
+        manifest["params"]["time_order"] = "newest_first"
+
+    _rewrite(saved, {MANIFEST: reversed_order}, refresh_digests=False)
+    with pytest.raises(ValueError, match=r"'sklstm\.json' was modified after the"):
+        load(saved)
+
+
 def test_a_corrupted_compressed_member(saved):
     # Flip a byte inside the deflated data of the manifest: zip's CRC fails.
     content = bytearray(saved.read_bytes())
@@ -290,7 +306,7 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=12), "format version 12.*newer"),
+        (lambda m: m.update(format_version=13), "format version 13.*newer"),
         (lambda m: m.update(format_version=True), "format version True"),
         (
             lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),
