@@ -127,7 +127,9 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         predictions.
     warm_start : bool, default=False
         If True, :meth:`fit` on a fitted estimator continues training from its
-        weights, scaling and classes.
+        weights, scaling and classes. Changing the network's parameters, or
+        ``standardize`` or ``time_order``, raises a ``ValueError`` then (and
+        for :meth:`partial_fit`).
     standardize : bool or "shared", default=True
         True standardises each input feature with the mean and standard
         deviation of the training rows (of a million of them, spread over

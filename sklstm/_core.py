@@ -118,6 +118,10 @@ _ARCHITECTURE_PARAMS = (
     "loss",
 )
 
+# Parameters that set how a fit reads its data into the network (kept in the
+# fitted scaling and windows): a continued fit must read them as the first.
+_READING_PARAMS = ("standardize", "relative", "window_scale", "time_order")
+
 
 def _names_several_series(groups: Any) -> bool:
     """Whether ``groups`` (None, or a label per row) labels two series or more."""
@@ -326,6 +330,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         optimizer_name = parse_optimizer(self.optimizer)
 
         continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
+        self._check_reading(continuing, incremental)
         windows, padded = self._validate_windows(X, reset=not continuing)
         targets = self._validate_targets(
             y, windows, reset=not continuing, incremental=incremental
@@ -433,6 +438,30 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         """The row weights to train on once the scaling is chosen: the face may
         weigh rows by what the scaling does (here: the plan's, as they are)."""
         return plan.weights
+
+    def _reading(self) -> dict:
+        return {
+            name: getattr(self, name) for name in _READING_PARAMS if hasattr(self, name)
+        }
+
+    def _check_reading(self, continuing: bool, incremental: bool) -> None:
+        """A continued fit reads its data as the first fit did; a new fit
+        records how that is."""
+        if not continuing:
+            self._fitted_reading = self._reading()
+            return
+        # Loaded files and pickles of fits before this record: their
+        # parameters are the first fit's.
+        fitted = self.__dict__.setdefault("_fitted_reading", self._reading())
+        for name, value in self._reading().items():
+            if name in fitted and fitted[name] != value:
+                how = "partial_fit" if incremental else "warm_start=True"
+                raise ValueError(
+                    f"{how} continues the fitted network, whose scaling and "
+                    f"windows were set by {name}={fitted[name]!r}; {name} is "
+                    f"now {value!r}. Set it back, or fit a fresh estimator "
+                    "(warm_start=False) to change it."
+                )
 
     def _spec_loss(self, continuing: bool) -> str:
         """The network loss of a fit, as far as it is known before the data's
@@ -687,7 +716,16 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 _warn_if_lags_reversed(
                     getattr(self, "feature_names_in_", None), self.time_order
                 )
-        if self.time_order == "newest_first":
+        # A fitted network reads windows in the order it was fitted on,
+        # whatever set_params has changed since.
+        time_order = (
+            self.time_order
+            if reset
+            else self.__dict__.get("_fitted_reading", {}).get(
+                "time_order", self.time_order
+            )
+        )
+        if time_order == "newest_first":
             # A view: everything downstream reads the windows oldest first.
             windows = windows[:, ::-1]
         padded = check_padding(windows)
@@ -951,6 +989,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 fitted.get("n_validation_samples_", 0), "n_validation_samples_"
             ),
         )
+        state["_fitted_reading"] = self._reading()
         # Files saved before evaluations read a sample evaluated every row.
         state["n_validation_evaluated_"] = checked_int(
             fitted.get("n_validation_evaluated_", state["n_validation_samples_"]),

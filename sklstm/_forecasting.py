@@ -283,7 +283,8 @@ def _point_forecasts(plan: _Plan, origins: np.ndarray) -> np.ndarray:
 
 def _calibration_rank(plan: _Plan, coverage: float, size: int | None):
     """The checked calibration size and the rank of the conformal quantile."""
-    if size is None:
+    given = size is not None
+    if not given:
         size = plan.model.validation_samples
         if size < 1:
             raise ValueError(
@@ -297,7 +298,12 @@ def _calibration_rank(plan: _Plan, coverage: float, size: int | None):
     if rank > size:
         raise ValueError(
             f"coverage={coverage} needs at least {needed} calibration rows; "
-            f"calibration_size is {size}."
+            + (
+                f"calibration_size is {size}."
+                if given
+                else f"the model's validation tail has {size}. Pass "
+                "calibration_size to calibrate on more rows up to each origin."
+            )
         )
     return size, rank
 
@@ -375,6 +381,10 @@ def forecast(
         The columns the model forecasts, by position or (for a DataFrame) by
         name; None means every column. Other columns are covariates: inputs
         whose values are known ahead (calendar features, planned values).
+        The model's outputs are read as these columns in this order (step by
+        step for a direct model), as :func:`horizon_targets` lays out its
+        targets for the same ``targets``: a model fitted on its outputs in
+        another order forecasts each column under another's name.
     future_covariates : array-like of shape (n_future, n_covariates), default=None
         The covariates' values in the rows after the end of ``history``, in
         the order of their columns. A recursive forecast from row ``t`` reads

@@ -144,7 +144,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         scaling statistics of the first fit, and extends ``history_`` and
         ``n_iter_``. The network must be unchanged: changing ``rnn_layers``,
         ``dense_layers``, ``optimizer``, ``learning_rate`` or the number of
-        targets raises a ``ValueError``.
+        targets raises a ``ValueError``, and so does changing how the data
+        are read (``standardize``, ``relative``, ``window_scale``,
+        ``time_order``), for :meth:`partial_fit` too.
     standardize : bool, default=True
         Standardise each input feature and each target with the mean and
         standard deviation of the training rows (of a million of them, spread

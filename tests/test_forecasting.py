@@ -362,6 +362,8 @@ def test_interval_errors(series, linear, lstm):
         forecast(linear, series, 2, coverage=0.9)
     with pytest.raises(ValueError, match=r"coverage=0\.9 needs at least 9 calibration"):
         forecast(linear, series, 2, coverage=0.9, calibration_size=8)
+    with pytest.raises(ValueError, match=r"the model's validation tail has \d+\."):
+        forecast(lstm, series, 2, coverage=0.999)
     with pytest.raises(
         ValueError,
         match="needs forecasts from row 2, but the first row with a full window is 7",

@@ -263,6 +263,33 @@ def test_warm_start_continues_training(sine_windows):
     assert model.best_loss_ < first
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"standardize": False},
+        {"relative": True},
+        {"window_scale": False},
+        {"time_order": "newest_first"},
+    ],
+)
+def test_a_continued_fit_refuses_another_reading_of_the_data(sine_windows, change):
+    X, y = sine_windows
+    model = LSTMRegressor(**{**TINY, "steps": 20, "warm_start": True}).fit(X, y)
+    before = model.predict(X[:5])
+    (name,) = change
+    for method in ("fit", "partial_fit"):
+        model.set_params(**change)
+        with pytest.raises(ValueError, match=f"set by {name}=.*{name} is now"):
+            getattr(model, method)(X, y)
+        model.set_params(**{name: LSTMRegressor().get_params()[name]})
+    assert model.n_iter_ == 20
+    # Between fits, predictions read the windows as the fit did.
+    model.set_params(time_order="newest_first")
+    np.testing.assert_array_equal(model.predict(X[:5]), before)
+    model.set_params(**{"time_order": "oldest_first", "warm_start": False, **change})
+    assert model.fit(X, y).n_iter_ == 20
+
+
 def test_partial_fit_runs_one_epoch_per_chunk(sine_windows):
     X, y = sine_windows
     model = LSTMRegressor([8], batch_size=50, random_state=0)
