@@ -119,6 +119,11 @@ class _WindowModel:
         if self.newest_first:
             windows = windows[:, ::-1]
         inputs = windows.reshape(len(windows), -1) if self.flatten else windows
+        names = getattr(self._regressor, "feature_names_in_", None)
+        if self.flatten and names is not None and len(names) == inputs.shape[1]:
+            # A regressor fitted on WindowTransformer's pandas output (see
+            # set_output) checks the names of the columns it reads.
+            inputs = pd.DataFrame(inputs, columns=names)
         outputs = np.asarray(self._regressor.predict(inputs), dtype=np.float64)
         return outputs.reshape(len(windows), -1)
 

@@ -1,10 +1,13 @@
 """Forecasting several steps ahead: targets, recursive and direct forecasts,
 intervals and backtests."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
@@ -355,6 +358,19 @@ def test_intervals_read_nothing_after_their_origin(series, lstm):
         after = forecast(lstm, changed, 3, origins=origins, coverage=0.8)
         for mine, theirs in zip(after, before, strict=True):
             assert_array_equal(mine[i], theirs[i])
+
+
+def test_a_pipeline_with_pandas_output_forecasts_without_warnings():
+    frame = pd.DataFrame({"v": np.sin(np.arange(120) / 5) + np.arange(120) / 100})
+    plain = make_pipeline(WindowTransformer(8, flatten=True), LinearRegression())
+    plain.fit(frame.iloc[:-1], frame["v"].iloc[1:])
+    named = clone(plain).set_output(transform="pandas")
+    named.fit(frame.iloc[:-1], frame["v"].iloc[1:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = forecast(named, frame, 3)
+        backtest(named, frame, 3, test_size=10)
+    assert_allclose(found, forecast(plain, frame, 3))
 
 
 def test_interval_errors(series, linear, lstm):
