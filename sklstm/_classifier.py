@@ -556,14 +556,33 @@ def _encode_classes(classes: np.ndarray) -> dict:
             f"labels of dtype {classes.dtype}."
         )
     values = [c.item() if hasattr(c, "item") else c for c in classes]
-    return {"kind": kind, "object": classes.dtype.kind == "O", "values": values}
+    encoded = {"kind": kind, "object": classes.dtype.kind == "O", "values": values}
+    if kind in "biuf" and classes.dtype.kind == kind:
+        # uint8 labels predict as uint8 after loading, not as int64.
+        encoded["dtype"] = classes.dtype.str
+    return encoded
+
+
+def _saved_label_dtype(encoded: dict, kind: str) -> np.dtype | None:
+    """The numeric dtype the labels were saved with, checked (None: numpy's
+    default for the values; files before it was saved hold none)."""
+    text = encoded.get("dtype")
+    if text is None:
+        return None
+    try:
+        dtype = np.dtype(text) if isinstance(text, str) and len(text) < 8 else None
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind != kind or kind not in "biuf":
+        raise InvalidFile(f"its classes_ have no dtype of kind {kind!r}.")
+    return dtype
 
 
 def _decode_classes(encoded: Any) -> np.ndarray:
     """Class labels written by ``_encode_classes``, checked."""
     if (
         not isinstance(encoded, dict)
-        or set(encoded) != {"kind", "object", "values"}
+        or set(encoded) - {"dtype"} != {"kind", "object", "values"}
         or encoded["kind"] not in ("b", "i", "u", "f", "U")
         or not isinstance(encoded["object"], bool)
         or not isinstance(encoded["values"], list)
@@ -582,8 +601,10 @@ def _decode_classes(encoded: Any) -> np.ndarray:
         for v in values
     ):
         raise InvalidFile(f"its classes_ are not all of kind {kind!r}.")
-    dtype = object if encoded["object"] else None
+    dtype = object if encoded["object"] else _saved_label_dtype(encoded, kind)
     classes = np.asarray(values, dtype=dtype)
+    if classes.tolist() != values:
+        raise InvalidFile(f"its classes_ do not fit their dtype {classes.dtype}.")
     if len(classes) and not np.array_equal(np.unique(classes), classes):
         raise InvalidFile("its classes_ are not sorted and unique.")
     return classes

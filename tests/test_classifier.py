@@ -220,6 +220,27 @@ def test_save_and_load_round_trip(three_classes, tmp_path):
     assert restored.n_iter_ == model.n_iter_ + 20
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float32, bool])
+def test_saved_labels_keep_their_dtype(three_classes, tmp_path, dtype):
+    X, y = three_classes
+    labels = (y > 0).astype(dtype) if dtype is bool else (2 * y).astype(dtype)
+    model = LSTMClassifier(**{**TINY, "steps": 10}).fit(X, labels)
+    model.save(tmp_path / "labels.sklstm")
+    restored = load(tmp_path / "labels.sklstm")
+    assert restored.classes_.dtype == dtype
+    assert restored.predict(X).dtype == dtype
+    assert_array_equal(restored.predict(X), model.predict(X))
+    if dtype is np.uint8:
+        from test_persistence_safe import MANIFEST, _rewrite
+
+        def another_kind(manifest):
+            manifest["fitted"]["classes_"]["dtype"] = "<f8"
+
+        _rewrite(tmp_path / "labels.sklstm", {MANIFEST: another_kind})
+        with pytest.raises(ValueError, match="classes_ have no dtype of kind 'u'"):
+            load(tmp_path / "labels.sklstm")
+
+
 def test_shared_standardization_divides_every_feature_by_one_scale(tmp_path):
     rng = np.random.RandomState(0)
     # Pixel-like features: zero for "nothing", the first nearly always zero.
