@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from numbers import Integral, Real
 
@@ -621,6 +622,18 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 "window_scale=True divides each window by the mean of its steps, "
                 "which padded sequences (NaN steps) do not all have. Use "
                 "window_scale=False or 'auto' (which leaves padded input as it is)."
+            )
+        if padded and panel:
+            # WindowTransformer pads a panel's series with their first rows,
+            # so NaN here is more likely a gap in the data than padding.
+            warnings.warn(
+                "X has steps of NaN, read as padding, in windows of several "
+                "series (groups): the network is fitted as one for padded "
+                "sequences, without per-window scaling (window_scale) or a "
+                "linear part. If the NaN are gaps in the series, fill them "
+                "first (for example with pandas' interpolate).",
+                UserWarning,
+                stacklevel=4,
             )
         divisor = None
         if statistics is None:

@@ -211,6 +211,17 @@ def test_groups_hold_out_each_series_tail():
     )
 
 
+def test_nan_in_a_panels_windows_is_named_as_padding():
+    X, y, groups = _panel(levels=(1.0, 2.0))
+    X = X.copy()
+    X[120, :3] = np.nan  # the second series' first window misses its start
+    with pytest.warns(UserWarning, match="steps of NaN, read as padding, in"):
+        model = LSTMRegressor(**TINY, random_state=0).fit(
+            X[:, :, None], y, groups=groups
+        )
+    assert model.window_scale_ is False and model.linear_loss_ is None
+
+
 def test_bad_groups_are_named():
     X, y, groups = _panel()
     model = LSTMRegressor(**TINY, random_state=0).fit(X, y)
