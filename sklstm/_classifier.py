@@ -431,7 +431,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         statistics=None,
         rows=None,
         panel=False,
-        below_zero=False,
+        below_zero=None,
     ) -> WindowScaling:
         if statistics is None:
             statistics = gathered_statistics(windows, np.zeros((len(windows), 0)), rows)

@@ -502,11 +502,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 plan.padded,
                 rows=statistics_rows(plan.n_train, plan.rng),
                 panel=_names_several_series(plan.groups),
-                below_zero=(
-                    not plan.padded
-                    and falls_below_zero(
-                        plan.windows, plan.targets, plan.val_rows, plan.spec.n_features
-                    )
+                below_zero=functools.partial(
+                    falls_below_zero,
+                    plan.windows,
+                    plan.targets,
+                    plan.val_rows,
+                    plan.spec.n_features,
                 ),
             )
         plan.weights = self._weights_for_scaling(plan, scaling)
@@ -774,15 +775,15 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         statistics=None,
         rows=None,
         panel=False,
-        below_zero=False,
+        below_zero=None,
     ):
         """The :class:`~sklstm._scaling.WindowScaling` of a new network.
 
         From ``statistics`` gathered over chunks when given, else from the
         training ``rows`` (None: every one) of ``windows`` and ``targets``;
         ``panel`` says the windows come from several series (``groups``),
-        ``below_zero`` that a value the statistics do not cover (a target, a
-        held-out window) is negative.
+        ``below_zero()`` whether a value the statistics do not cover (a
+        target, a held-out window) is negative, read only where needed.
         """
 
     @abstractmethod

@@ -605,7 +605,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         statistics=None,
         rows=None,
         panel=False,
-        below_zero=False,
+        below_zero=None,
     ) -> WindowScaling:
         relative = self.relative if self.relative == "auto" else bool(self.relative)
         window_scale = self.window_scale

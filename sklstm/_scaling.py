@@ -14,6 +14,7 @@ taken relative in the windows exactly when it is the reference of a target.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,7 +173,7 @@ def choose_divisor(
     statistics: WindowStatistics,
     setting: bool | str,
     panel: bool = False,
-    held_out_below_zero: bool = False,
+    held_out_below_zero: Callable[[], bool] | None = None,
 ) -> np.ndarray | None:
     """Each target's divisor feature for per-window scaling, or None for none.
 
@@ -180,8 +181,8 @@ def choose_divisor(
     nearest to it (as relative mode's reference). ``setting=True`` always
     scales; ``"auto"`` scales when no feature is ever negative (every one is
     divided and taken on the log scale), nor any value that ``statistics``
-    do not cover (``held_out_below_zero``: the targets, the held-out
-    windows), and either the windows come from a
+    do not cover (``held_out_below_zero()`` says whether the targets or the
+    held-out windows are), and either the windows come from a
     ``panel`` of several series, or, for every target, the mean absolute
     value of its feature's windows spans at least ``MIN_SCALE_SPREAD`` times
     from the 5th to the 95th percentile of the windows: a series (or
@@ -192,7 +193,9 @@ def choose_divisor(
     nearest = statistics.references(True)
     if setting is True:
         return nearest
-    if held_out_below_zero or (statistics._levels.low < 0).any():
+    if (statistics._levels.low < 0).any():
+        return None
+    if held_out_below_zero is not None and held_out_below_zero():
         return None
     if panel:
         return nearest
