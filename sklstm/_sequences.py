@@ -196,8 +196,10 @@ def check_padding(windows: np.ndarray, name: str = "X") -> bool:
         if holes.any():
             row = int(np.flatnonzero(holes)[0])
             raise ValueError(
-                f"sequence {start + row} of {name} has padding (NaN steps) between "
-                "real steps; padding goes before the first or after the last step."
+                f"sequence {start + row} of {name} has steps of NaN between real "
+                "steps. NaN steps are read as padding, which goes before the first "
+                "or after the last step; if they are missing values (a gap in a "
+                "series), fill them first, for example with pandas' interpolate."
             )
     return found
 
