@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -346,8 +347,9 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    Missing values (NaN) pass through into the windows unchanged; infinite
-    values are rejected.
+    Missing values (NaN) pass through into the windows unchanged, with a
+    warning for 3-D windows (a recurrent network reads a step of NaN as
+    padding); infinite values are rejected.
 
     Examples
     --------
@@ -517,6 +519,18 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
                 self.time_steps,
                 padding=self.padding,
                 fill_value=self.fill_value,
+            )
+        if not self.flatten and np.isnan(series).any():
+            # 3-D windows go to a recurrent network, which reads a step of
+            # NaN as padding: a gap in the series would pass for one.
+            warnings.warn(
+                "X has missing values (NaN), which pass into the windows: a "
+                "recurrent network reads a step whose every feature is NaN as "
+                "padding and refuses NaN among real values. Fill gaps in the "
+                "series first (for example with pandas' interpolate) unless the "
+                "NaN mark padding on purpose.",
+                UserWarning,
+                stacklevel=2,
             )
         if self.flatten:
             flat = windows.reshape(len(series), -1)

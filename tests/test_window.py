@@ -1,5 +1,7 @@
 """WindowTransformer and the windowing functions: values, views, names."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -147,8 +149,14 @@ def test_feature_count_mismatch_at_transform():
 def test_infinity_rejected_nan_passes_through():
     with pytest.raises(ValueError, match="infinity"):
         WindowTransformer(2).fit(np.array([1.0, np.inf]))
-    windows = WindowTransformer(2).fit_transform(np.array([1.0, np.nan, 3.0]))
+    with pytest.warns(UserWarning, match="reads a step whose every feature is NaN"):
+        windows = WindowTransformer(2).fit_transform(np.array([1.0, np.nan, 3.0]))
     assert np.isnan(windows[1, 1, 0]) and windows[2, 1, 0] == 3.0
+    # Flat windows are for models of their own, which may take NaN: no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        flat = WindowTransformer(2, flatten=True).fit_transform([1.0, np.nan, 3.0])
+    assert np.isnan(flat[1, 1])
 
 
 def test_non_numeric_rejected():
