@@ -190,8 +190,8 @@ def horizon_targets(
     ValueError
         If ``horizon`` is below 1 or leaves no row with a complete horizon,
         if the series has missing values, or if ``series_id`` names no
-        column, a series' rows are split into separate blocks or a row has
-        no identifier.
+        column, a series' rows are split into separate blocks, a row has no
+        identifier or the table's index repeats a label.
 
     See Also
     --------
