@@ -1,6 +1,6 @@
 """One grid search, three ways: one process, joblib's loky workers, a Dask cluster.
 
-The grid: ``WindowTransformer -> LSTMRegressor`` on the monthly sunspots
+The grid: ``WindowTransformer -> LSTMRegressor`` on the yearly sunspots
 (statsmodels' copy), 8 candidates (``time_steps`` 12 or 24, ``rnn_layers``
 [16] or [32], ``learning_rate`` 0.01 or 0.02) x 3 ``TimeSeriesSplit`` folds x
 3,000 steps each, early stopping off so every fit does the same work,

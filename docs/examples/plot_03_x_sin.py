@@ -5,10 +5,14 @@ Predicting x*sin(x): standardised and relative windows
 The post's third experiment, and its hardest: its test MSE was 61.02. The
 amplitude of ``x*sin(x)`` grows with ``x``, so the test rows, at the end of
 the series, swing wider than anything in the training rows. This example fits
-the same network twice, once on standardised levels (``relative=False``) and
-once on values taken relative to each window's last row (``relative=True``,
-which the default ``relative="auto"`` chooses on this smooth series), and
-compares both with the persistence baseline.
+the same recurrent network twice, once on standardised levels
+(``relative=False``) and once on values taken relative to each window's last
+row (``relative=True``, which the default ``relative="auto"`` chooses on this
+smooth series), and compares both with the persistence baseline. Both fits
+leave out the linear part the defaults add beside the recurrent layers
+(``linear=False``): that part holds the series' exact linear recurrence and
+extrapolates it, which would hide what scaling does to the network itself
+(with it, levels reach a test MSE near 5e-7 and relative values near 4e-8).
 """
 
 # %%
@@ -43,6 +47,7 @@ def fit_network(relative):
         rnn_layers=[16],
         steps=500,
         relative=relative,
+        linear=False,
         validation_fraction=validation_fraction,
         random_state=0,
     )
