@@ -134,7 +134,9 @@ def falls_below_zero(
         return True
     if rows is None:
         return False
-    chosen = np.arange(len(windows))[rows]
+    # A slice (the usual validation tail) stays a range: no index array over
+    # every window just to take its tail.
+    chosen = range(len(windows))[rows] if isinstance(rows, slice) else rows
     return any(
         (windows[block][:, :, :n_features] < 0).any()
         for block in _row_blocks(windows, chosen)
