@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
@@ -89,7 +89,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         probabilities sharpen, which says nothing about new sequences. For
         the same reason ``"auto"`` also stops once the training loss is
         below 0.01 (the networks give every training sequence its class
-        with near certainty): on six of the nine sets of the
+        with the confidence ``label_smoothing`` leaves): on six of the nine sets of the
         classification guide this halved the steps or better, at the same
         accuracy. None trains on all rows for the full budget, with no
         validation part.
@@ -140,11 +140,27 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         of an image's rows, where standardising each would move the zero
         (no ink) and magnify the columns that are nearly always 0 (the
         border). On scikit-learn's digits read row by row it raised the
-        accuracy over six train/test splits from 0.976 to 0.984.
+        accuracy over six train/test splits from 0.979 to 0.988.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss: ``{label: weight}``, or
         ``"balanced"`` for weights inversely proportional to the classes'
         frequencies in ``y``. They multiply ``sample_weight``.
+    label_smoothing : float in [0, 1), default=0.05
+        Training targets are the classes' one-hot vectors mixed with the
+        uniform distribution: each true class gets ``1 - label_smoothing +
+        label_smoothing / n_classes`` and every other class
+        ``label_smoothing / n_classes``, as with Keras's
+        ``CategoricalCrossentropy(label_smoothing=...)``. The networks then
+        learn to stop short of certainty rather than sharpen their
+        probabilities on sequences they already classify. The training loss
+        is the cross-entropy beyond that of the smoothed targets themselves
+        (their Kullback-Leibler divergence from the predictions, 0 when the
+        two agree); the validation loss stays the plain cross-entropy of the
+        true classes. On the classification guide's nine datasets 0.05
+        raised the median accuracy on four (the digits from 0.980 to 0.987,
+        OSULeaf from 0.550 to 0.570), kept it on two and lowered it by 0.3
+        to 1 point on three; 0.02 and 0.1 measured worse. 0 trains on the
+        one-hot classes.
     time_order : {"oldest_first", "newest_first"}, default="oldest_first"
         The order of the time steps in ``X``: along each row of a 2-D input
         (one univariate sequence per row) and along the second axis of a 3-D
@@ -178,8 +194,10 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         sequence per row, 3 for ``(n_samples, time_steps, n_features)``.
         Later inputs must have as many.
     history_ : dict of lists
-        Per evaluation: ``"step"``, ``"epoch"``, ``"train_loss"`` and
-        ``"val_loss"`` (cross-entropy, None without validation); the
+        Per evaluation: ``"step"``, ``"epoch"``, ``"train_loss"`` (the
+        cross-entropy beyond that of the smoothed targets, see
+        ``label_smoothing``) and ``"val_loss"`` (the cross-entropy of the
+        true classes, None without validation); the
         validation loss is over the ``n_validation_evaluated_`` rows each
         evaluation reads.
     best_loss_ : float
@@ -229,6 +247,11 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         "validation_split": [StrOptions({"stratified", "shuffle", "tail"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "standardize": ["boolean", StrOptions({"shared"})],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+    }
+    _params_older_files_lack = {
+        **BaseRecurrentNetwork._params_older_files_lack,
+        "label_smoothing": 0.0,
     }
 
     def __init__(
@@ -252,6 +275,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         warm_start: bool = False,
         standardize: bool | str = True,
         class_weight=None,
+        label_smoothing: float = 0.05,
         time_order: str = "oldest_first",
     ) -> None:
         self.rnn_layers = rnn_layers
@@ -272,6 +296,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         self.warm_start = warm_start
         self.standardize = standardize
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
         self.time_order = time_order
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -379,6 +404,10 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
                 f"{np.unique(y[unknown]).tolist()[:5]}."
             )
         return np.eye(len(self.classes_))[indices]
+
+    def _training_targets(self, targets: np.ndarray) -> np.ndarray:
+        smoothing = self.label_smoothing
+        return targets * (1 - smoothing) + smoothing / targets.shape[1]
 
     def _set_classes(self, classes: np.ndarray) -> None:
         if len(classes) < 2:

@@ -551,7 +551,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         train_weights = None if plan.weights is None else plan.weights[rows]
         batches = WindowBatches(
             train_windows,
-            scaling.transform_targets(train_windows, plan.train_targets),
+            self._training_targets(
+                scaling.transform_targets(train_windows, plan.train_targets)
+            ),
             None if train_weights is None else train_weights.astype(np.float32),
             scaling,
         )
@@ -844,6 +846,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         ``rows`` are the rows each evaluation read when ``validated`` (see
         ``n_validation_evaluated_``), else the training rows.
         """
+
+    def _training_targets(self, targets: np.ndarray) -> np.ndarray:
+        """The scaled training targets as the loss reads them."""
+        return targets
 
     def _row_weights(self, targets: np.ndarray) -> np.ndarray | None:
         """Weights the face gives each row before sample_weight (None: equal)."""

@@ -302,10 +302,13 @@ class Programs:
         outputs = tf.reshape(outputs, (-1, self._members, self._n_outputs))
         ys = ys[:, None, :]
         if self._loss == "crossentropy":
-            # ys holds one-hot classes; the network outputs logits.
+            # ys holds the classes' probabilities (one-hot, or smoothed);
+            # the network outputs logits. The loss is the cross-entropy beyond
+            # the targets' own entropy, so that it falls to 0 when the
+            # predictions match smoothed targets as it does for one-hot ones.
             entropy = tf.nn.softmax_cross_entropy_with_logits(
                 tf.broadcast_to(ys, tf.shape(outputs)), outputs
-            )
+            ) + tf.reduce_sum(tf.math.xlogy(ys, ys), axis=-1)
             entropy = tf.reduce_mean(entropy, axis=1)
             return tf.reduce_sum(ws * entropy, keepdims=True) / batch_rows
         if self._loss == "relative":

@@ -196,7 +196,7 @@ def test_the_file_is_plain_data_in_documented_formats(fitted, saved):
     assert set(members) == {MANIFEST, ARRAYS, MODEL}
     manifest = json.loads(members[MANIFEST])
     assert manifest["format"] == "sklstm.LSTMRegressor"
-    assert manifest["format_version"] == 12
+    assert manifest["format_version"] == 13
     assert manifest["params"]["optimizer"] == "adagrad"
     assert manifest["fitted"]["n_iter_"] == fitted.n_iter_
     with np.load(io.BytesIO(members[ARRAYS]), allow_pickle=False) as arrays:
@@ -306,7 +306,7 @@ def test_a_corrupted_compressed_member(saved):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda m: m.update(format_version=13), "format version 13.*newer"),
+        (lambda m: m.update(format_version=14), "format version 14.*newer"),
         (lambda m: m.update(format_version=True), "format version True"),
         (
             lambda m: m["fitted"]["scaling"].update(reference=[0, 2]),
@@ -371,8 +371,15 @@ def _saved_as_older_version(model, path, version, drop_fields):
     _rewrite(path, {MANIFEST: as_older})
 
 
+def _drop_version_12_fields(manifest):
+    """What format version 12 added: a classifier's label smoothing."""
+    if manifest["format"] == "sklstm.LSTMClassifier":
+        manifest["params"].pop("label_smoothing")
+
+
 def _drop_version_11_fields(manifest):
     """What format version 11 added: a regressor's series attributes."""
+    _drop_version_12_fields(manifest)
     fitted = manifest["fitted"]
     if fitted is not None:
         assert fitted["network"].pop("attributes") == []
