@@ -24,6 +24,9 @@ Methods, seeds 0, 1 and 2:
 - ``sklstm-1``: the same with ``n_networks=1``;
 - ``sklstm-shared``: the defaults with ``standardize="shared"`` (one scale
   for every feature, no shift);
+- ``sklstm-smooth0``, ``sklstm-smooth0.02`` and ``sklstm-smooth0.1``: the
+  defaults with ``label_smoothing`` 0 (one-hot classes), 0.02 and 0.1
+  instead of 0.05;
 - ``keras``: a plain Keras ``LSTM(64)`` and a softmax layer, Adam at 3e-3, 100
   epochs of batches of 32, ``model.fit``;
 - ``keras-sklearn``: the same network through ``keras.wrappers.SKLearnClassifier``;
@@ -274,10 +277,17 @@ def _tmp() -> str:
     return tempfile.mkdtemp(prefix="bench-classify-") + "/"
 
 
+LABEL_SMOOTHINGS = (0.0, 0.02, 0.1)
+
 METHODS = {
     "sklstm": run_sklstm,
     f"sklstm-{NETWORKS}": run_sklstm_networks,
     "sklstm-shared": run_sklstm_shared,
+    # The defaults with other label smoothing: 0 trains on one-hot classes.
+    **{
+        f"sklstm-smooth{value:g}": functools.partial(run_sklstm, label_smoothing=value)
+        for value in LABEL_SMOOTHINGS
+    },
     "keras": run_keras,
     "keras-sklearn": run_keras_sklearn,
     "aeon-fcn": run_fcn,
