@@ -89,9 +89,9 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         probabilities sharpen, which says nothing about new sequences. For
         the same reason ``"auto"`` also stops once the training loss is
         below 0.01 (the networks give every training sequence its class
-        with the confidence ``label_smoothing`` leaves): on six of the nine sets of the
-        classification guide this halved the steps or better, at the same
-        accuracy. None trains on all rows for the full budget, with no
+        with the confidence ``label_smoothing`` leaves): on six of the nine
+        sets of the classification guide this halved the steps or better,
+        at the same accuracy. None trains on all rows for the full budget, with no
         validation part.
     validation_fraction : float, default=0.1
         Fraction of the training rows held out for early stopping. Each
