@@ -63,7 +63,8 @@ def pad_sequences(
         If there are no sequences, a sequence is empty or longer than
         ``length``, the sequences have different numbers of features, or a
         sequence has a missing value (with ``value=nan`` a NaN inside a
-        sequence would read as padding).
+        sequence would read as padding) or an infinite one, or ``value`` is
+        infinite.
 
     Examples
     --------
@@ -93,11 +94,22 @@ def pad_sequences(
         raise TypeError(
             f"value must be a float (NaN marks padding to mask); got {value!r}."
         )
+    if np.isinf(value):
+        raise ValueError(
+            f"value must be finite, or NaN to mark padding to mask; got {value!r}."
+        )
     arrays = []
     for i, sequence in enumerate(sequences):
         array = float_rows(sequence, f"sequence {i}", "(t_i,)", "(t_i, n_features)")
         if len(array) == 0:
             raise ValueError(f"sequence {i} is empty: it has no time step.")
+        infinite = np.argwhere(np.isinf(array))
+        if len(infinite):
+            step, feature = infinite[0]
+            raise ValueError(
+                f"sequence {i} has an infinite value at step {step} (feature "
+                f"{feature}): the estimators read finite values only."
+            )
         missing = np.argwhere(np.isnan(array))
         if len(missing) and np.isnan(value):
             step, feature = missing[0]

@@ -41,6 +41,12 @@ def test_pad_sequences_pre_and_post():
         ([[1.0]], {"length": 0}, "length must be a positive int"),
         ([np.ones((2, 2, 2))], {}, "sequence 0 must be 1-D .* or 2-D"),
         ([["a", "b"]], {}, "sequence 0 is not numeric"),
+        (
+            [[1.0], [[0.0, 1.0], [2.0, -np.inf]]],
+            {"value": 0.0},
+            r"sequence 1 has an infinite value at step 1 \(feature 1\)",
+        ),
+        ([[1.0], [2.0, 3.0]], {"value": np.inf}, "value must be finite, or NaN"),
     ],
 )
 def test_pad_sequences_errors(sequences, kwargs, match):
