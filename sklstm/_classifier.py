@@ -91,8 +91,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         below 0.01 (the networks give every training sequence its class
         with the confidence ``label_smoothing`` leaves): on six of the nine
         sets of the classification guide this halved the steps or better,
-        at the same accuracy. None trains on all rows for the full budget, with no
-        validation part.
+        at the same accuracy. None trains on all rows for the full budget,
+        with no validation part.
     validation_fraction : float, default=0.1
         Fraction of the training rows held out for early stopping. Each
         evaluation reads every held-out row when there are at most 4,096 of
