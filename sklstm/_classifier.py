@@ -73,12 +73,17 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         of ``T`` steps takes ``ceil(T / patch_length)`` recurrent steps:
         faster, and easier to learn from on long sequences. A sequence
         whose length is not a multiple is completed with zeros before its
-        first step; padded steps are still masked. ``"auto"`` reads
-        sequences of up to 40 steps step by step and longer ones in the
-        shortest patches that leave at most 40 steps (patches of 4 for 150
-        steps, 37 for 1,460); on the benchmark's sets of 100 to 1,460
-        steps this raised accuracy by up to 20 points and cut the fit time
-        1.3 to 33 times (see the classification guide). 1 reads every step.
+        first step; padded steps are still masked. ``"auto"`` takes the
+        shortest patches that leave at most 40 steps and give each step at
+        least four values: sequences of four features or more, up to 40
+        steps, are read step by step, longer ones in patches (4 for 150
+        steps, 37 for 1,460); sequences of one feature are read at least
+        four steps at a time (two or three features, two). On the
+        benchmark's sets of 100 to 1,460 steps patches raised accuracy by
+        up to 20 points and cut the fit time 1.3 to 33 times, and on
+        ItalyPowerDemand's 24 steps of one feature patches of 4 raised it
+        from 0.953 to 0.967 at a sixth of the fit time (see the
+        classification guide). 1 reads every step.
     early_stopping_rounds : int, "auto" or None, default="auto"
         Stop when the validation loss (cross-entropy) has not improved for
         this many steps and keep the weights of the best evaluation;

@@ -260,7 +260,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         # weighs most; partial_fit trains on data too large to hold at once.
         return 1 if incremental or n_rows >= AUTO_NETWORKS_MAX_ROWS else AUTO_NETWORKS
 
-    def _patch(self, time_steps: int, continuing: bool) -> int:
+    def _patch(self, time_steps: int, n_features: int, continuing: bool) -> int:
         """The patch length ``patch_length`` asks for, ``"auto"`` resolved."""
         if self.patch_length != "auto":
             if self.patch_length > time_steps:
@@ -272,7 +272,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             return self.patch_length
         if continuing:
             return self._network_spec.patch
-        return auto_patch_length(time_steps)
+        return auto_patch_length(time_steps, n_features)
 
     def __sklearn_is_fitted__(self) -> bool:
         # The one test of "fitted" every method and scikit-learn's
@@ -354,7 +354,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             loss=self._spec_loss(continuing),
             masked=padded or (continuing and self._network_spec.masked),
             members=self._members(len(windows), continuing, incremental),
-            patch=self._patch(windows.shape[1], continuing),
+            patch=self._patch(*windows.shape[1:], continuing),
             series=0 if series_labels is None else len(series_labels),
             embedding=embedding,
             attributes=tuple(

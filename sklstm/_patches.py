@@ -26,18 +26,33 @@ __all__ = ["auto_patch_length", "patch_layer", "patched_shape"]
 # patch_length="auto": sequences of at most this many steps are read step by
 # step; longer ones in patches that leave about AUTO_PATCHED_STEPS steps.
 AUTO_PATCHED_STEPS = 40
+# patch_length="auto": fewest values (patch length times features) one
+# recurrent step reads. A univariate sequence read one number per step spends
+# a whole step of the recurrence on each; patches of four measured as
+# accurate or more on short univariate sets, three to four times faster.
+AUTO_PATCH_VALUES = 4
 
 
-def auto_patch_length(time_steps: int) -> int:
+def auto_patch_length(time_steps: int, n_features: int) -> int:
     """The patch length ``patch_length="auto"`` gives sequences of ``time_steps``.
+
+    The shortest patch that leaves at most ``AUTO_PATCHED_STEPS`` recurrent
+    steps and gives each at least ``AUTO_PATCH_VALUES`` values, and no longer
+    than the sequences.
 
     Examples
     --------
     >>> from sklstm._patches import auto_patch_length
-    >>> [auto_patch_length(t) for t in (12, 40, 41, 150, 1460)]
+    >>> [auto_patch_length(t, 8) for t in (12, 40, 41, 150, 1460)]
     [1, 1, 2, 4, 37]
+    >>> [auto_patch_length(24, f) for f in (1, 2, 3, 4)]
+    [4, 2, 2, 1]
+    >>> auto_patch_length(3, 1)
+    3
     """
-    return max(1, math.ceil(time_steps / AUTO_PATCHED_STEPS))
+    fewest_for_values = math.ceil(AUTO_PATCH_VALUES / n_features)
+    fewest_for_steps = math.ceil(time_steps / AUTO_PATCHED_STEPS)
+    return max(1, min(time_steps, max(fewest_for_values, fewest_for_steps)))
 
 
 def patched_shape(time_steps: int, n_features: int, patch: int) -> tuple[int, int]:

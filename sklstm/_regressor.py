@@ -101,10 +101,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         window of ``T`` steps takes ``ceil(T / patch_length)`` recurrent
         steps; a window whose length is not a multiple is completed with
         zeros before its first step. Worth trying for windows of hundreds
-        of steps. ``"auto"`` reads windows of up to 40 steps step by step
-        and longer ones in the shortest patches that leave at most 40
-        steps. The linear part, when there is one, reads the steps as
-        given.
+        of steps. ``"auto"`` takes the shortest patches that leave at most
+        40 steps and give each step at least four values (patches of 4 for
+        windows of one feature, 2 for two or three features, 1 for four
+        features or more, unless the windows exceed 40 steps). The linear
+        part, when there is one, reads the steps as given.
     early_stopping_rounds : int, "auto" or None, default="auto"
         Stop when the validation loss has not improved for this many steps,
         and keep the weights of the best evaluation. ``"auto"`` scales the

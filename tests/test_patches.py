@@ -36,9 +36,33 @@ def patched(long_sequences):
     [(1, 1), (12, 1), (40, 1), (41, 2), (80, 2), (81, 3), (150, 4), (1460, 37)],
 )
 def test_auto_leaves_at_most_forty_recurrent_steps(time_steps, expected):
-    patch = auto_patch_length(time_steps)
+    patch = auto_patch_length(time_steps, 4)
     assert patch == expected
-    assert patched_shape(time_steps, 3, patch) == (-(-time_steps // patch), 3 * patch)
+    assert patched_shape(time_steps, 4, patch) == (-(-time_steps // patch), 4 * patch)
+
+
+@pytest.mark.parametrize(
+    ("time_steps", "n_features", "expected"),
+    [(24, 1, 4), (24, 2, 2), (24, 3, 2), (24, 4, 1), (3, 1, 3), (1, 1, 1), (150, 1, 4)],
+)
+def test_auto_gives_each_recurrent_step_at_least_four_values(
+    time_steps, n_features, expected
+):
+    # Never longer than the sequences: three steps of one feature are one patch.
+    assert auto_patch_length(time_steps, n_features) == expected
+
+
+def test_auto_reads_short_univariate_sequences_in_patches_of_four():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 24))
+    y = np.where(X[:, -6:].mean(axis=1) > 0, "up", "down")
+    model = LSTMClassifier([4], n_networks=1, steps=20, random_state=0).fit(X, y)
+    assert model._network_spec.patch == 4
+    assert model.model_.get_layer("patches").compute_output_shape((None, 24, 1)) == (
+        None,
+        6,
+        4,
+    )
 
 
 def test_layer_joins_steps_and_completes_the_first_patch_with_zeros():
@@ -184,6 +208,7 @@ def test_regressor_reads_every_step_unless_asked():
     model = LSTMRegressor([3], steps=10, random_state=0).fit(X, y)
     assert model._network_spec.patch == 1
     model = LSTMRegressor([3], steps=10, patch_length="auto", random_state=0)
-    assert model.fit(X, y)._network_spec.patch == 2
+    # One feature: patches of four values, which also leave at most 40 steps.
+    assert model.fit(X, y)._network_spec.patch == 4
     # The linear part still reads the 50 steps as given.
     assert model.model_.get_layer("linear").get_weights()[0].shape == (50, 1)
