@@ -11,7 +11,10 @@ Datasets (nothing downloaded):
   sequences), ``PickupGestureWiimoteZ`` (1 channel of 29 to 361 steps, 50),
   ``JapaneseVowels`` (12 channels of 7 to 29 steps, 270), ``ArrowHead`` (1 x
   251, 36), ``GunPoint`` (1 x 150, 50), ``ItalyPowerDemand`` (1 x 24, 67),
-  ``OSULeaf`` (1 x 427, 200) and ``ACSF1`` (1 x 1,460, 100).
+  ``OSULeaf`` (1 x 427, 200), ``ACSF1`` (1 x 1,460, 100) and ``UnitTest``
+  (1 x 24, 20 training and 22 test sequences: a part of the UCR archive's
+  Chinatown that aeon ships for its own tests, too small to tell methods
+  apart by more than a test sequence or two).
 
 Sequences of different lengths are padded before their first step: with NaN
 for sklstm (its masked steps), with zeros for Keras and aeon.
@@ -19,8 +22,8 @@ for sklstm (its masked steps), with zeros for Keras and aeon.
 Methods, seeds 0, 1 and 2:
 
 - ``sklstm``: ``LSTMClassifier(random_state=seed)``, all defaults (5
-  networks averaged on these datasets, and sequences longer than 40 steps
-  read in patches that leave at most 40);
+  networks averaged on these datasets, and sequences read in patches that
+  leave at most 40 steps and give each step at least four values);
 - ``sklstm-1``: the same with ``n_networks=1``;
 - ``sklstm-shared``: the defaults with ``standardize="shared"`` (one scale
   for every feature, no shift);
@@ -109,6 +112,7 @@ DATASETS = {
             "ItalyPowerDemand",
             "OSULeaf",
             "ACSF1",
+            "UnitTest",
         )
     },
 }
