@@ -186,6 +186,19 @@ def test_warm_start_keeps_the_patches_and_refuses_new_ones(long_sequences):
     assert model.n_iter_ == 20
 
 
+def test_auto_counts_the_values_not_the_series_numbers_beside_them():
+    # One feature per step: the series' number that fit(groups=...) adds
+    # for the embedding is not a value, so patches stay at four steps.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 8, 1))
+    y = X[:, -1, 0]
+    groups = np.repeat(["a", "b"], 30)
+    model = LSTMRegressor(
+        [3], steps=5, patch_length="auto", series_embedding=2, random_state=0
+    ).fit(X, y, groups=groups)
+    assert model._network_spec.patch == 4
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
