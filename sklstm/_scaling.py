@@ -66,6 +66,11 @@ def block_rows(windows: np.ndarray) -> int:
 # sunspots 4 times (windows of 12).
 MIN_SCALE_SPREAD = 10.0
 
+# And how fast the windows' spread must grow with their scale (the slope of
+# log spread on log scale, see spread_growth): halfway between ups and downs
+# of one size at every level (0) and ups and downs in proportion to it (1).
+MIN_SPREAD_GROWTH = 0.5
+
 # Divided windows and targets are taken as log(value / scale + LOG_OFFSET):
 # on the log scale an error is a share of the value, which is what a panel's
 # forecasts are judged by (MAPE), and a value of zero stays finite. On the
@@ -202,14 +207,50 @@ def choose_divisor(
     if panel:
         return nearest
     features = np.unique(nearest)
-    scales = np.concatenate(
-        [
-            window_scales(windows[chosen][:, :, features])
-            for chosen in _row_blocks(windows, rows)
-        ]
-    )
+    blocks = [windows[chosen][:, :, features] for chosen in _row_blocks(windows, rows)]
+    scales = np.concatenate([window_scales(block) for block in blocks])
     low, high = np.percentile(scales, [5, 95], axis=0)
-    return nearest if np.all(high >= MIN_SCALE_SPREAD * low) else None
+    if not np.all(high >= MIN_SCALE_SPREAD * low):
+        return None
+    spreads = np.concatenate([window_spreads(block) for block in blocks])
+    growth = spread_growth(scales, spreads)
+    return nearest if np.all(growth >= MIN_SPREAD_GROWTH) else None
+
+
+def window_spreads(windows: np.ndarray) -> np.ndarray:
+    """Each window's standard deviation over its steps, per feature; padded
+    steps (NaN) count in none, and a window of padding alone gets NaN."""
+    real = ~np.isnan(windows)
+    count = real.sum(axis=1)
+    values = np.where(real, windows, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = values.sum(axis=1) / count
+        variance = (values**2).sum(axis=1) / count - mean**2
+    return np.sqrt(np.clip(variance, 0.0, None))
+
+
+def spread_growth(scales: np.ndarray, spreads: np.ndarray) -> np.ndarray:
+    """Per feature, the slope of the windows' log spread on their log scale.
+
+    Near 1 where a window's ups and downs grow in proportion to its level
+    (multiplicative: growth, a season that widens as the level rises), which
+    dividing by the level makes alike; near 0 where they keep their size
+    whatever the level (additive noise about a trend), which dividing would
+    make huge near zero. The least-squares slope over the windows whose
+    spread and scale are both above zero (Guerrero, 1993, chooses a Box-Cox
+    power from the same relation); 0 where fewer than two such windows
+    differ in scale.
+    """
+    slopes = np.zeros(scales.shape[1])
+    for feature in range(scales.shape[1]):
+        x, y = scales[:, feature], spreads[:, feature]
+        usable = (x > 0) & (y > 0) & np.isfinite(x) & np.isfinite(y)
+        x, y = np.log(x[usable]), np.log(y[usable])
+        if len(x) < 2 or np.ptp(x) == 0:
+            continue
+        x = x - x.mean()
+        slopes[feature] = (x * (y - y.mean())).sum() / (x**2).sum()
+    return slopes
 
 
 def _safe_scale(std: np.ndarray) -> np.ndarray:

@@ -6,7 +6,12 @@ import pytest
 
 from sklstm import LSTMRegressor, SeriesChunks, WindowTransformer, load
 from sklstm._panel_forecast import series_params
-from sklstm._scaling import WindowScaling, window_scales
+from sklstm._scaling import (
+    WindowScaling,
+    spread_growth,
+    window_scales,
+    window_spreads,
+)
 
 TINY = {"rnn_layers": [4], "steps": 40, "print_steps": 10, "batch_size": 16}
 
@@ -81,6 +86,36 @@ def test_auto_divides_a_panel_and_leaves_a_single_series_alone():
     )
     off = LSTMRegressor(**TINY, window_scale=False, random_state=0).fit(X, y)
     assert off.window_scale_ is False
+
+
+def test_spread_growth_tells_swings_in_proportion_from_swings_of_one_size():
+    rng = np.random.RandomState(0)
+    levels = np.exp(np.linspace(0, 5, 200))
+    noise = rng.normal(size=(200, 8))
+    proportional = levels[:, None] * (1 + 0.1 * noise)
+    one_size = levels[:, None] + noise
+    for windows, slope in ((proportional, 1.0), (one_size, 0.0)):
+        windows = windows[:, :, None]
+        growth = spread_growth(window_scales(windows), window_spreads(windows))
+        assert growth == pytest.approx([slope], abs=0.1)
+    # Padded steps count in no spread; a window of padding alone has none.
+    padded = np.array([[[np.nan], [1.0], [3.0]], [[np.nan], [np.nan], [np.nan]]])
+    spreads = window_spreads(padded)
+    assert spreads[0, 0] == 1.0 and np.isnan(spreads[1, 0])
+    # Windows all of one scale show no growth.
+    assert spread_growth(np.ones((5, 1)), np.ones((5, 1))) == [0.0]
+
+
+def test_auto_divides_growth_but_not_a_noisy_trend_from_zero():
+    # Both series' windows span far more than an order of magnitude; only
+    # the growing one's ups and downs grow with its level.
+    rng = np.random.RandomState(1)
+    ramp = np.abs(np.linspace(0, 100, 200) + rng.normal(0, 0.5, 200))
+    growth = np.exp(np.linspace(-4, 3, 200)) * (1 + 0.05 * rng.normal(size=200))
+    model = LSTMRegressor(**TINY, random_state=0)
+    for series, divided in ((ramp, False), (growth, True)):
+        X = np.lib.stride_tricks.sliding_window_view(series[:-1], 6)
+        assert model.fit(X, series[6:]).window_scale_ is divided
 
 
 def test_auto_divides_the_series_of_a_panel_at_like_levels():
