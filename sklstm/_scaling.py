@@ -207,12 +207,15 @@ def choose_divisor(
     if panel:
         return nearest
     features = np.unique(nearest)
-    blocks = [windows[chosen][:, :, features] for chosen in _row_blocks(windows, rows)]
-    scales = np.concatenate([window_scales(block) for block in blocks])
+    scales, spreads = [], []
+    for chosen in _row_blocks(windows, rows):
+        block = windows[chosen][:, :, features]
+        scales.append(window_scales(block))
+        spreads.append(window_spreads(block))
+    scales, spreads = np.concatenate(scales), np.concatenate(spreads)
     low, high = np.percentile(scales, [5, 95], axis=0)
     if not np.all(high >= MIN_SCALE_SPREAD * low):
         return None
-    spreads = np.concatenate([window_spreads(block) for block in blocks])
     growth = spread_growth(scales, spreads)
     return nearest if np.all(growth >= MIN_SPREAD_GROWTH) else None
 
@@ -222,11 +225,11 @@ def window_spreads(windows: np.ndarray) -> np.ndarray:
     steps (NaN) count in none, and a window of padding alone gets NaN."""
     real = ~np.isnan(windows)
     count = real.sum(axis=1)
-    values = np.where(real, windows, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = values.sum(axis=1) / count
-        variance = (values**2).sum(axis=1) / count - mean**2
-    return np.sqrt(np.clip(variance, 0.0, None))
+        mean = np.where(real, windows, 0.0).sum(axis=1) / count
+        # Centred first: a level far above its swings keeps their digits.
+        centred = np.where(real, windows - mean[:, None, :], 0.0)
+        return np.sqrt((centred**2).sum(axis=1) / count)
 
 
 def spread_growth(scales: np.ndarray, spreads: np.ndarray) -> np.ndarray:
