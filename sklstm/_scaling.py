@@ -225,7 +225,9 @@ def window_spreads(windows: np.ndarray) -> np.ndarray:
     steps (NaN) count in none, and a window of padding alone gets NaN."""
     real = ~np.isnan(windows)
     count = real.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # Values near the float limit square to inf: such a spread counts in no
+    # growth (see spread_growth), and warns of nothing.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         mean = np.where(real, windows, 0.0).sum(axis=1) / count
         # Centred first: a level far above its swings keeps their digits.
         centred = np.where(real, windows - mean[:, None, :], 0.0)
@@ -556,7 +558,11 @@ class RunningMoments:
         mean = self.mean * self.unit
         std = np.sqrt(self.m2 / self.count) * self.unit
         low, high = self.low, self.high
-        constant = high - low <= 4 * np.finfo(np.float64).eps * np.maximum(high, -low)
+        # A range beyond the float limit is no constant column (inf > eps).
+        with np.errstate(over="ignore"):
+            constant = high - low <= 4 * np.finfo(np.float64).eps * np.maximum(
+                high, -low
+            )
         return np.where(low == high, low, mean), np.where(constant, 0.0, std)
 
 

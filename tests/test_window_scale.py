@@ -1,6 +1,8 @@
 """Per-window scaling (window_scale) and early stopping on each series' own
 tail (groups): what panels of series on different scales need."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -102,6 +104,10 @@ def test_spread_growth_tells_swings_in_proportion_from_swings_of_one_size():
     padded = np.array([[[np.nan], [1.0], [3.0]], [[np.nan], [np.nan], [np.nan]]])
     spreads = window_spreads(padded)
     assert spreads[0, 0] == 1.0 and np.isnan(spreads[1, 0])
+    # Values near the float limit give an infinite spread, without a warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isinf(window_spreads(np.array([[[1e200], [-1e200]]])))[0, 0]
     # Windows all of one scale show no growth.
     assert spread_growth(np.ones((5, 1)), np.ones((5, 1))) == [0.0]
 
