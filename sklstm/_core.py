@@ -72,6 +72,7 @@ from ._saved_state import (
 from ._scaling import WindowStatistics, falls_below_zero, statistics_rows
 from ._sequences import check_padding, repad
 from ._training import AUTO_MIN_ROUNDS
+from ._window import check_numeric_columns
 
 __all__ = ["BaseRecurrentNetwork"]
 
@@ -714,6 +715,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             # validate_data rejects 1-D input with scikit-learn's own message.
             # A 2-D row has no room to tell padding from a missing value, so
             # it may hold no NaN: padded sequences come 3-D (pad_sequences).
+            if isinstance(X, pd.DataFrame):
+                check_numeric_columns(X, "X")
             windows = validate_data(self, X, reset=reset, dtype=_FLOATS)[:, :, None]
             if reset:
                 _warn_if_lags_reversed(

@@ -56,6 +56,22 @@ _CALIBRATION_VALUES = 1 << 21
 
 
 # -------------------------------------------------------------- the model
+def _refuse_panel_model(model: Any, function: str) -> None:
+    """A model whose WindowTransformer reads a table of many series needs
+    ``series_id``: its identifier column would be read as a value, and
+    windows would run across series."""
+    if not isinstance(model, Pipeline) or not model.steps:
+        return
+    series_id = getattr(model.steps[0][1], "series_id", None)
+    if isinstance(model.steps[0][1], WindowTransformer) and series_id is not None:
+        raise ValueError(
+            f"This model's WindowTransformer has series_id={series_id!r} (a "
+            f"table of many series): {function} it with {function}(..., "
+            f"series_id={series_id!r}); without series_id, forecast and "
+            "backtest read a single series."
+        )
+
+
 class _WindowModel:
     """A fitted model seen as: windows of ``time_steps`` rows -> outputs."""
 
@@ -66,16 +82,7 @@ class _WindowModel:
             check_is_fitted(model)
             windows = model.steps[0][1]
             check_is_fitted(windows)
-            if getattr(windows, "series_id", None) is not None:
-                # Its identifier column would be read as a value, and windows
-                # would run across series.
-                raise ValueError(
-                    "This model's WindowTransformer has series_id="
-                    f"{windows.series_id!r} (a table of many series): forecast "
-                    f"it with forecast(..., series_id={windows.series_id!r}); "
-                    "without series_id, forecast and backtest read a single "
-                    "series."
-                )
+            _refuse_panel_model(model, "forecast")
             self.time_steps = int(windows.time_steps)
             self.n_features = int(windows.n_features_in_)
             self.feature_names = getattr(windows, "feature_names_in_", None)
@@ -731,6 +738,7 @@ def backtest(
             seasonality=seasonality,
             intervals=(_check_coverage(coverage), calibration_size),
         )
+    _refuse_panel_model(model, "backtest")
     season = _check_int(1 if seasonality is None else seasonality, "seasonality")
     array, columns, index = _as_series(series, "series")
     n_rows = len(array)

@@ -19,6 +19,12 @@ __all__ = ["mape", "mase", "smape"]
 
 
 def _as_values(values: Any, name: str) -> np.ndarray:
+    if values is None:
+        raise ValueError(f"{name} is None: pass the values, an array-like.")
+    if np.asarray(values).dtype.kind in "mM":
+        raise ValueError(
+            f"{name} holds dates or times, not numbers: pass the values themselves."
+        )
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:

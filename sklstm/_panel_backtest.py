@@ -93,9 +93,26 @@ def _fit_panel(model, table, keep, steps, targets, series_id, strategy, fitted):
     y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
     if ahead == 1 and y.shape[1] == 1:
         y = y[:, 0]
+    _check_embedded_series(model, identifiers[starts], lengths, ahead)
     return with_series(
         clone(model), "fit", identifiers[with_targets], _take(rows, with_targets), y
     )
+
+
+def _check_embedded_series(model, labels, lengths, ahead) -> None:
+    """A model that learns a vector per series must train on every series."""
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    if getattr(final, "series_embedding", None) is None:
+        return
+    short = lengths <= ahead
+    if short.any():
+        raise ValueError(
+            f"Series {labels[np.argmax(short)]!r} has {lengths[short][0]} rows "
+            f"before its test part, too few for one training target {ahead} "
+            "row(s) ahead, and the model learns a vector for each series "
+            "(series_embedding), which it cannot learn for a series it never "
+            "trains on: drop the series, or lower test_size or the horizon."
+        )
 
 
 def _take(table: Any, rows: np.ndarray) -> Any:

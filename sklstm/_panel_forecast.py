@@ -14,11 +14,17 @@ from sklearn.utils.validation import check_is_fitted
 from ._horizon import _panel_target_columns
 from ._panel_intervals import (
     calibration_origins,
+    check_enough_origins,
     panel_calibration_size,
     pooled_widths,
     target_scales,
 )
-from ._window import WindowTransformer, _identifier_position, _series_starts
+from ._window import (
+    WindowTransformer,
+    _identifier_position,
+    _series_starts,
+    _split_identifier,
+)
 
 __all__: list[str] = []
 
@@ -94,13 +100,7 @@ def forecast_panel(
         )
     check_series_label(series_label(series_id), ("step",), "forecasts'")
     transformer, regressor = _panel_model(model, series_id)
-    if not hasattr(history, "iloc"):
-        history = np.asarray(history)
-    if history.ndim != 2:
-        raise ValueError(
-            "With series_id, history must be a 2-D table holding the identifier "
-            f"column and the value columns; got {history.ndim} dimension(s)."
-        )
+    history = _checked_history(history, transformer, series_id)
     # The transformer checks the columns against those it was fitted on, the
     # series' contract, and the values, and pads each series' own start.
     windows = transformer.transform(history)
@@ -154,9 +154,63 @@ def forecast_panel(
     if coverage is None:
         return frame(predictions)
     values = np.delete(_as_array(history), position, axis=1).astype(np.float64)
-    calibration = (regressor, values, windows, starts, calibration_size)
+    lengths = np.diff(np.r_[starts, len(values)])
+    sizes = panel_calibration_size(regressor, lengths, calibration_size)
+    origins = calibration_origins(starts, lengths, sizes, horizon)
+    check_enough_origins(len(origins), coverage)
+    read = _rows_read(origins, starts, windows.shape[1], horizon, len(values))
+    _check_calibration_values(values, read, identifiers, value_names)
+    calibration = (values, windows, origins)
     half = _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage)
     return frame(predictions), frame(predictions - half), frame(predictions + half)
+
+
+def _checked_history(history, transformer, series_id) -> Any:
+    """``history`` as a 2-D table with rows and no infinite value (an error
+    names its row and column).
+
+    Missing values (NaN) are the transformer's to judge: a series may have
+    gaps before its last window.
+    """
+    if not hasattr(history, "iloc"):
+        history = np.asarray(history)
+    if history.ndim != 2:
+        raise ValueError(
+            "With series_id, history must be a 2-D table holding the identifier "
+            f"column and the value columns; got {history.ndim} dimension(s)."
+        )
+    if len(history) == 0:
+        raise ValueError(
+            "history has no rows: a panel forecast starts from each series' last row."
+        )
+    position = _identifier_position(
+        history,
+        series_id,
+        "history",
+        known_names=getattr(transformer, "feature_names_in_", ()),
+    )
+    _, values = _split_identifier(history, position, series_id, "history")
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return history  # not numbers: the transformer says which column
+    bad = np.argwhere(np.isinf(values))
+    if len(bad):
+        row, column = bad[0]
+        names = _value_names(history, position)
+        raise ValueError(
+            f"history has an infinite value at row {row} (column "
+            f"{names[column]!r}): forecasts need finite values."
+        )
+    return history
+
+
+def _value_names(history: Any, position: int) -> list[str]:
+    if hasattr(history, "columns"):
+        names = [str(c) for c in history.columns]
+    else:
+        names = [f"x{j}" for j in range(history.shape[1])]
+    return names[:position] + names[position + 1 :]
 
 
 def series_label(series_id: Any) -> str:
@@ -205,16 +259,40 @@ def _as_array(history: Any) -> np.ndarray:
     return history.to_numpy() if hasattr(history, "to_numpy") else np.asarray(history)
 
 
+def _rows_read(origins, starts, time_steps, horizon, n_rows) -> np.ndarray:
+    """Which rows the forecasts from ``origins`` read: each origin's window
+    (within its series) and the ``horizon`` rows after it."""
+    series_of = np.searchsorted(starts, origins, side="right") - 1
+    first = np.maximum(starts[series_of], origins - time_steps + 1)
+    marks = np.zeros(n_rows + 1, dtype=int)
+    np.add.at(marks, first, 1)
+    np.add.at(marks, origins + horizon + 1, -1)
+    return np.cumsum(marks[:-1]) > 0
+
+
+def _check_calibration_values(values, read, identifiers, names) -> None:
+    """The rows the intervals' calibration reads must have no missing value."""
+    bad = np.argwhere(read[:, None] & ~np.isfinite(values))
+    if len(bad):
+        row, column = bad[0]
+        raise ValueError(
+            f"history has a missing value at row {row} (series "
+            f"{identifiers[row]!r}, column {names[column]!r}), which the "
+            "intervals read: coverage calibrates on the forecasts from each "
+            "series' latest origins, so their windows and the horizon rows "
+            "after them must be complete. Fill the gap (for example with "
+            "pandas' interpolate) or lower calibration_size."
+        )
+
+
 def _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage):
     """Half-widths (n_series, horizon, n_targets) of the intervals from each
-    series' last row, calibrated on the forecasts from each series' latest
-    origins whose ``horizon`` next rows are known (see ``_panel_intervals``).
+    series' last row, calibrated on the forecasts from ``origins``, each
+    series' latest rows whose ``horizon`` next rows are known (see
+    ``_panel_intervals``). ``calibration`` is ``(values, windows, origins)``;
     ``predict_for(rows)`` predicts for windows of the series of ``rows``.
     """
-    regressor, values, windows, starts, size = calibration
-    lengths = np.diff(np.r_[starts, len(values)])
-    sizes = panel_calibration_size(regressor, lengths, size)
-    origins = calibration_origins(starts, lengths, sizes, horizon)
+    values, windows, origins = calibration
     forecasts = _forecast_ahead(
         predict_for(origins), windows[origins], horizon, targets
     )

@@ -61,6 +61,20 @@ def conformal_rank(n_errors: int, coverage: float) -> tuple[int, int]:
     return math.ceil((n_errors + 1) * coverage), needed
 
 
+def check_enough_origins(n_origins: int, coverage: float) -> int:
+    """The conformal rank among ``n_origins`` errors; an error where there
+    are too few for ``coverage``."""
+    rank, needed = conformal_rank(n_origins, coverage)
+    if rank > n_origins:
+        raise ValueError(
+            f"coverage={coverage} needs at least {needed} calibration origins "
+            f"across the series; the panel gives {n_origins}. Lower coverage or "
+            "raise calibration_size (each series' origins are its latest rows "
+            "with horizon known rows after them)."
+        )
+    return rank
+
+
 def pooled_widths(
     errors: np.ndarray, origin_scales: np.ndarray, coverage: float
 ) -> np.ndarray:
@@ -73,14 +87,7 @@ def pooled_widths(
     coverage)``-th smallest of the n scaled errors, which covers a new one
     with probability at least ``coverage`` when the errors are exchangeable.
     """
-    n_origins = len(errors)
-    rank, needed = conformal_rank(n_origins, coverage)
-    if rank > n_origins:
-        raise ValueError(
-            f"coverage={coverage} needs at least {needed} calibration origins "
-            f"across the series; the panel gives {n_origins}. Lower coverage or "
-            "raise calibration_size."
-        )
+    rank = check_enough_origins(len(errors), coverage)
     scaled = errors / origin_scales[:, None, :]
     return np.sort(scaled, axis=0)[rank - 1]
 

@@ -133,6 +133,12 @@ def _identifier_position(table, series_id: object, name: str, *, known_names=())
                 f"series_id={series_id!r} names no column of {name}; its columns "
                 f"are {list(table.columns)}."
             )
+        count = int(np.count_nonzero(table.columns == series_id))
+        if count > 1:
+            raise ValueError(
+                f"{name} has {count} columns named {series_id!r}: the series_id "
+                "column must be unique; drop or rename the others."
+            )
         return int(table.columns.get_loc(series_id))
     if isinstance(series_id, str):
         names = list(known_names)
@@ -159,11 +165,22 @@ def _identifier_position(table, series_id: object, name: str, *, known_names=())
 
 def check_numeric_columns(frame: pd.DataFrame, name: str, besides: str = "") -> None:
     """Every column of ``frame`` must hold numbers: an error names the first
-    that does not (numpy's own names the value, not the column)."""
+    that does not (numpy's own names the value, not the column).
+
+    Dates and durations are refused although numpy turns them into numbers:
+    their nanoseconds are no value to window or forecast.
+    """
     for position, dtype in enumerate(frame.dtypes):
+        column = frame.iloc[:, position]
+        if _is_time_dtype(dtype):
+            raise ValueError(
+                f"{name} column {column.name!r} holds dates or times ({dtype}), "
+                f"not numbers: every column{besides} must be numeric. The rows' "
+                "order is their time, so drop the column (or index the table "
+                "by it)."
+            )
         if pd.api.types.is_numeric_dtype(dtype):
             continue
-        column = frame.iloc[:, position]
         try:
             column.to_numpy(dtype=np.float64)
         except (TypeError, ValueError) as exc:
@@ -171,6 +188,14 @@ def check_numeric_columns(frame: pd.DataFrame, name: str, besides: str = "") -> 
                 f"{name} column {column.name!r} holds values that are not "
                 f"numbers ({exc}): every column{besides} must be numeric."
             ) from exc
+
+
+def _is_time_dtype(dtype) -> bool:
+    return (
+        pd.api.types.is_datetime64_any_dtype(dtype)
+        or pd.api.types.is_timedelta64_dtype(dtype)
+        or isinstance(dtype, pd.PeriodDtype)
+    )
 
 
 def _split_identifier(table, position: int, series_id: object, name: str):
@@ -420,6 +445,8 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
                 "X must be a 1-D series or a 2-D array of shape "
                 f"(n_samples, n_features); got a {X.ndim}-D array."
             )
+        if isinstance(X, pd.DataFrame):
+            check_numeric_columns(X, "X")
         return validate_data(
             self,
             X,

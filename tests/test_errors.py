@@ -1,6 +1,7 @@
 """Bad input gets a clear error naming the problem; failures change nothing."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
@@ -148,6 +149,15 @@ def test_non_numeric_data(data):
         LSTMRegressor(**FAST).fit(X, np.array(["x"] * 40))
     with pytest.raises(ValueError, match="Complex data not supported"):
         LSTMRegressor(**FAST).fit(X.astype(complex), y)
+
+
+def test_dates_are_no_window_values():
+    # numpy would read the dates as nanoseconds since 1970.
+    flat = pd.DataFrame(
+        {"lag1": np.arange(4.0), "when": pd.date_range("2000", periods=4)}
+    )
+    with pytest.raises(ValueError, match="X column 'when' holds dates or times"):
+        LSTMRegressor(**FAST).fit(flat, np.zeros(4))
 
 
 def test_predict_before_fit(data):

@@ -1,6 +1,7 @@
 """MAPE, sMAPE and MASE against hand-computed values, and their errors."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import mean_absolute_percentage_error
 
@@ -113,3 +114,8 @@ def test_bad_inputs(metric):
         metric([], [])
     with pytest.raises(ValueError, match="y_true must hold numbers"):
         metric(["a"], [1.0])
+    with pytest.raises(ValueError, match="y_true is None"):
+        metric(None, None)
+    dates = pd.Series(pd.date_range("2000", periods=2))
+    with pytest.raises(ValueError, match="y_true holds dates or times"):
+        metric(dates, dates)

@@ -7,7 +7,13 @@ import pytest
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
-from sklstm import LSTMRegressor, WindowTransformer, forecast, horizon_targets
+from sklstm import (
+    LSTMRegressor,
+    WindowTransformer,
+    backtest,
+    forecast,
+    horizon_targets,
+)
 
 
 def _panel(lengths=(40, 55, 30), seed=0):
@@ -146,6 +152,21 @@ def test_panel_forecast_errors():
     unsorted = pd.concat([panel.iloc[:5], panel.iloc[50:], panel.iloc[5:50]])
     with pytest.raises(ValueError, match="split into separate blocks"):
         forecast(model, unsorted, 2, series_id="id")
+    with pytest.raises(ValueError, match="history has no rows"):
+        forecast(model, panel.iloc[:0], 2, series_id="id")
+    infinite = panel.copy()
+    infinite.loc[7, "v"] = np.inf
+    with pytest.raises(ValueError, match=r"infinite value at row 7 \(column 'v'\)"):
+        forecast(model, infinite, 2, series_id="id")
+
+
+def test_single_series_backtest_refuses_a_panel_model():
+    panel = _panel()
+    model = _one_step_model(panel, LinearRegression())
+    with pytest.raises(
+        ValueError, match=r"backtest it with backtest\(\.\.\., series_id='id'\)"
+    ):
+        backtest(model, panel, 2, test_size=2)
 
 
 @pytest.mark.parametrize(

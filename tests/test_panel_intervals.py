@@ -106,3 +106,24 @@ def test_a_network_calibrates_on_its_validation_tails_by_default():
     assert (lower["v"] < point["v"]).all() and (point["v"] < upper["v"]).all()
     with pytest.raises(TypeError, match="calibration_size must be an int"):
         forecast(model, panel, 2, series_id="id", coverage=0.8, calibration_size=2.5)
+
+
+def test_calibration_needs_complete_rows_and_enough_origins():
+    panel = _noisy_panel(n_rows=30)
+    model = _linear_model(panel)
+    # Series s0's latest 5 origins for 2 steps are rows 23 to 27; their
+    # windows of 4 reach back to row 20.
+    gap = panel.copy()
+    gap.loc[20, "v"] = np.nan
+    with pytest.raises(
+        ValueError,
+        match=r"missing value at row 20 \(series 's0', column 'v'\), which the "
+        "intervals read",
+    ):
+        forecast(model, gap, 2, series_id="id", coverage=0.8, calibration_size=5)
+    # Rows the calibration does not read may have gaps, as without coverage.
+    gap = panel.copy()
+    gap.loc[19, "v"] = np.nan
+    forecast(model, gap, 2, series_id="id", coverage=0.8, calibration_size=5)
+    with pytest.raises(ValueError, match=r"the panel gives 0\. Lower coverage"):
+        forecast(model, panel, 30, series_id="id", coverage=0.8, calibration_size=5)

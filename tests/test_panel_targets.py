@@ -137,6 +137,20 @@ def test_pairs_with_the_rows_of_the_index():
             ValueError,
             "series column 's' holds values that are not numbers",
         ),
+        (
+            pd.DataFrame({"id": ["a", "a"], "v": [1.0, 2.0]}).assign(
+                t=pd.date_range("2000", periods=2)
+            ),
+            "id",
+            ValueError,
+            r"series column 't' holds dates or times \(datetime64\[ns\]\)",
+        ),
+        (
+            pd.DataFrame([["a", "a", 1.0]] * 3, columns=["id", "id", "v"]),
+            "id",
+            ValueError,
+            "series has 2 columns named 'id'",
+        ),
     ],
 )
 def test_bad_panels(table, series_id, error, match):

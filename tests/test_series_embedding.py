@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklstm import (
     LSTMRegressor,
     WindowTransformer,
+    backtest,
     causal_windows,
     forecast,
     load,
@@ -174,6 +175,22 @@ def test_panel_forecasts_read_each_series_vector():
     unseen = panel.assign(shop=panel["shop"].replace("east", "west"))
     with pytest.raises(ValueError, match="'west', which the model did not see"):
         forecast(model, unseen, 1, series_id="shop")
+
+
+def test_a_backtest_names_a_series_too_short_to_learn_its_vector():
+    panel = pd.DataFrame(
+        {
+            "shop": np.repeat(["north", "tiny"], [30, 5]),
+            "sales": np.r_[np.sin(np.arange(30.0)), 5.0, 6.0, 7.0, 8.0, 9.0],
+        }
+    )
+    model = make_pipeline(
+        WindowTransformer(4, series_id="shop"),
+        LSTMRegressor(**TINY, series_embedding=2, random_state=0),
+    )
+    # Two rows before the test part: none has a target three rows ahead.
+    with pytest.raises(ValueError, match="Series 'tiny' has 2 rows before its test"):
+        backtest(model, panel, 3, test_size=3, series_id="shop", strategy="direct")
 
 
 def test_a_search_routes_each_window_s_series_to_fit_and_score():

@@ -165,6 +165,20 @@ def test_non_numeric_rejected():
 
 
 @pytest.mark.parametrize(
+    "column",
+    [
+        pd.date_range("2000", periods=3),
+        pd.to_timedelta(np.arange(3), "D"),
+        pd.period_range("2000", periods=3, freq="M"),
+    ],
+)
+def test_dates_and_durations_rejected(column):
+    table = pd.DataFrame({"value": [1.0, 2.0, 3.0], "when": column})
+    with pytest.raises(ValueError, match="X column 'when' holds dates or times"):
+        WindowTransformer(2).fit(table)
+
+
+@pytest.mark.parametrize(
     ("args", "kwargs", "error", "match"),
     [
         ((np.zeros((5, 1)), 0), {}, ValueError, "time_steps must be an int >= 1"),

@@ -190,6 +190,18 @@ def test_a_missing_identifier_at_transform_time():
             ValueError,
             "X column 'note' holds values that are not numbers",
         ),
+        (
+            "id",
+            _panel([2, 2]).assign(when=pd.date_range("2000", periods=4)),
+            ValueError,
+            r"X column 'when' holds dates or times \(datetime64\[ns\]\)",
+        ),
+        (
+            "id",
+            pd.concat([_panel([2, 2]), _panel([2, 2])[["id"]]], axis=1),
+            ValueError,
+            "X has 2 columns named 'id': the series_id column must be unique",
+        ),
     ],
 )
 def test_bad_series_id(series_id, X, error, match):
