@@ -2,10 +2,11 @@
 autoregression and ETS, and what ``relative="auto"`` chooses against both
 fixed modes.
 
-Series (all shipped with statsmodels, nothing downloaded): yearly sunspots,
-weekly Mauna Loa CO2 (gaps interpolated), the Nile's yearly flow, monthly
-El Niño sea temperatures (1950 to 2010), and four quarterly US series of
-statsmodels' ``macrodata`` (real GDP, CPI, unemployment, inflation).
+Series (shipped with statsmodels and aeon, nothing downloaded): yearly
+sunspots, weekly Mauna Loa CO2 (gaps interpolated), the Nile's yearly flow,
+monthly El Niño sea temperatures (1950 to 2010), four quarterly US series of
+statsmodels' ``macrodata`` (real GDP, CPI, unemployment, inflation), and
+aeon's monthly airline passengers (1949 to 1960).
 
 Protocol, for windows of 12 and of 24: windows over the whole series, targets
 the next value; the last 20% of the points are the test part, nothing is
@@ -14,9 +15,9 @@ with ``random_state`` 0, 1 and 2 and ``relative`` "auto" (the default),
 False and True; ``LinearRegression`` on the same windows flattened, and
 persistence, and statsmodels' Holt-Winters ETS (see
 ``bench_forecast.ets_backtest``: fitted once, on the rows before the test
-part, with the season of CO2, 52 weeks, and of El Niño, 12 months). Test MSE
-in the series' units, median over the seeds; ``seeds max/min`` is the largest
-over the smallest of the seeds' errors.
+part, with the season of CO2, 52 weeks, and of El Niño and the airline, 12
+months). Test MSE in the series' units, median over the seeds; ``seeds
+max/min`` is the largest over the smallest of the seeds' errors.
 
 Twelve steps ahead (``--horizons``), with ``bench_forecast``'s protocol:
 every model is fitted once on the rows before the test part and forecasts the
@@ -25,9 +26,10 @@ averaged over the steps), ``LinearRegression`` and the defaults each both
 directly (one output per step, :func:`sklstm.horizon_targets`) and
 recursively (the next value, fed back).
 
-With ``--season-terms``, the series with a season (CO2 and El Niño) are also
-run with the season's Fourier terms (:func:`sklstm.fourier_terms`, every
-harmonic; ``SEASON_HARMONICS`` for CO2's 52 weeks) as covariate columns
+With ``--season-terms``, the series with a season (CO2, El Niño and the
+airline) are also run with the season's Fourier terms
+(:func:`sklstm.fourier_terms`, every harmonic; ``SEASON_HARMONICS`` for
+CO2's 52 weeks) as covariate columns
 beside the values: ``LinearRegression`` and the defaults on those windows,
 one step ahead and at each horizon (direct and recursive), backtested as
 above with the future rows' terms known.
@@ -55,10 +57,10 @@ from sklstm.datasets import load_co2, load_sunspots
 
 TEST_FRACTION = 0.2
 MODES = ("auto", False, True)
-SEASONS = {"co2": 52, "elnino": 12}
+SEASONS = {"co2": 52, "elnino": 12, "airline": 12}
 # Sine-cosine pairs of the season's terms: every harmonic of El Niño's 12
 # months; three of CO2's 52 weeks, whose yearly shape is smooth.
-SEASON_HARMONICS = {"co2": 3, "elnino": None}
+SEASON_HARMONICS = {"co2": 3, "elnino": None, "airline": None}
 
 
 def _statsmodels(name: str) -> np.ndarray:
@@ -72,6 +74,12 @@ def _statsmodels(name: str) -> np.ndarray:
     return datasets.macrodata.load_pandas().data[name].to_numpy(float)
 
 
+def _airline() -> np.ndarray:
+    from aeon.datasets import load_airline
+
+    return np.asarray(load_airline(), dtype=float)
+
+
 SERIES = {
     "sunspots": lambda: load_sunspots().to_numpy(),
     "co2": lambda: load_co2().to_numpy(),
@@ -81,6 +89,7 @@ SERIES = {
     "cpi": lambda: _statsmodels("cpi"),
     "unemp": lambda: _statsmodels("unemp"),
     "infl": lambda: _statsmodels("infl"),
+    "airline": lambda: _airline(),
 }
 
 
