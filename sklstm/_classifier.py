@@ -377,9 +377,9 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         # As scikit-learn's partial_fit: the first call fixes classes_ from
         # `classes`, later calls check them; the fit then reads classes_.
         if not self.__sklearn_is_fitted__():
-            self._set_classes(np.unique(classes))
+            self._set_classes(_sorted_labels(classes, "classes"))
         elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
+            _sorted_labels(classes, "classes"), self.classes_
         ):
             raise ValueError(
                 f"classes={list(classes)!r} differs from the fitted classes_ "
@@ -396,10 +396,11 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
                 "is None."
             )
         y = column_or_1d(y, warn=True)
+        labels = _sorted_labels(y, "y")
         check_classification_targets(y)
         check_consistent_length(windows, y)
         if reset and not incremental:
-            self._set_classes(np.unique(y))
+            self._set_classes(labels)
         indices = np.searchsorted(self.classes_, y)
         indices = np.minimum(indices, len(self.classes_) - 1)
         unknown = self.classes_[indices] != y
@@ -473,13 +474,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
 
     def _validation_rows(self, targets, rng, groups=None):
         n_rows = len(targets)
-        n_val = max(1, round(n_rows * self.validation_fraction))
-        if n_rows - n_val < 1:
-            raise ValueError(
-                "Early stopping holds out rows for validation, so it needs at least "
-                f"2 samples; got {n_rows} sample. Set early_stopping_rounds=None "
-                "to train on a single sample."
-            )
+        n_val = self._held_out_count(n_rows)
         if self.validation_split == "tail":
             return slice(0, n_rows - n_val), slice(n_rows - n_val, None)
         indices = targets.argmax(axis=1)
@@ -642,3 +637,16 @@ def _decode_classes(encoded: Any) -> np.ndarray:
     if len(classes) and not np.array_equal(np.unique(classes), classes):
         raise InvalidFile("its classes_ are not sorted and unique.")
     return classes
+
+
+def _sorted_labels(labels, name: str) -> np.ndarray:
+    """The distinct labels, sorted; labels that cannot be ordered (strings
+    mixed with numbers or None) are an error naming ``name``."""
+    try:
+        return np.unique(labels)
+    except TypeError:
+        kinds = sorted({type(label).__name__ for label in np.ravel(labels)})
+        raise ValueError(
+            f"{name} mixes labels of types {kinds}: labels must be all strings "
+            "or all numbers."
+        ) from None

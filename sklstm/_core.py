@@ -791,6 +791,24 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         target, a held-out window) is negative, read only where needed.
         """
 
+    def _held_out_count(self, n_rows: int) -> int:
+        """How many of ``n_rows`` early stopping holds out: the
+        ``validation_fraction`` of them, at least one, and never all."""
+        n_val = max(1, round(n_rows * self.validation_fraction))
+        if n_rows - n_val >= 1:
+            return n_val
+        if n_rows < 2:
+            raise ValueError(
+                "Early stopping holds out rows for validation, so it needs at "
+                f"least 2 samples; got {n_rows} sample. Set "
+                "early_stopping_rounds=None to train on a single sample."
+            )
+        raise ValueError(
+            f"validation_fraction={self.validation_fraction} holds out {n_val} "
+            f"of the {n_rows} samples, leaving none to train on: lower it, or "
+            "set early_stopping_rounds=None to train on every sample."
+        )
+
     @abstractmethod
     def _validation_rows(self, targets, rng, groups=None):
         """Row selections (training, validation) for early stopping.

@@ -20,6 +20,7 @@ rows ``t + 1`` to ``t + h``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -56,6 +57,14 @@ _CALIBRATION_VALUES = 1 << 21
 
 
 # -------------------------------------------------------------- the model
+def _is_named(values: Any) -> bool:
+    """Whether ``values`` name their columns: a DataFrame, or a Series with
+    a name."""
+    return isinstance(values, pd.DataFrame) or (
+        isinstance(values, pd.Series) and values.name is not None
+    )
+
+
 def _refuse_panel_model(model: Any, function: str) -> None:
     """A model whose WindowTransformer reads a table of many series needs
     ``series_id``: its identifier column would be read as a value, and
@@ -156,7 +165,7 @@ class _Plan:
             )
         fitted_names = self.model.feature_names
         if (
-            isinstance(history, pd.DataFrame)
+            _is_named(history)
             and fitted_names is not None
             and self.columns != [str(name) for name in fitted_names]
         ):
@@ -174,6 +183,9 @@ class _Plan:
         self.named = isinstance(history, pd.DataFrame)
         self.future = self._future_covariates(future)
         self.horizon: int | None = None  # set by the first prediction
+        # Whether the caller knows how the model was fitted (see
+        # _outputs_layout); a model handed to forecast is read by its shape.
+        self.layout_known = False
 
     def _future_covariates(self, future: Any) -> np.ndarray:
         if future is None:
@@ -192,7 +204,7 @@ class _Plan:
             )
         # Named columns are read by position: names that say otherwise would
         # silently feed one covariate's values as another's.
-        if self.named and isinstance(future, pd.DataFrame) and columns != names:
+        if self.named and _is_named(future) and columns != names:
             raise ValueError(
                 f"future_covariates' columns {columns} are not history's "
                 f"covariate columns in the same order: {names}."
@@ -253,6 +265,17 @@ def _outputs_layout(plan: _Plan, width: int) -> int:
             "to the columns the model forecasts."
         )
     horizon = width // n_targets
+    n_columns = plan.history.shape[1]
+    if horizon > 1 and width == n_columns and not plan.layout_known:
+        names = [plan.columns[j] for j in plan.targets]
+        warnings.warn(
+            f"The model predicts {width} outputs per window, as many as history "
+            f"has columns: they are read as {horizon} steps of {names} (a "
+            "direct model, see horizon_targets). If the model predicts the "
+            "next row of every column instead, forecast it with targets=None.",
+            UserWarning,
+            stacklevel=6,
+        )
     if 1 < horizon < plan.steps:
         raise ValueError(
             f"the model forecasts {horizon} steps directly; horizon={plan.steps} "
@@ -396,7 +419,12 @@ def forecast(
         The model's outputs are read as these columns in this order (step by
         step for a direct model), as :func:`horizon_targets` lays out its
         targets for the same ``targets``: a model fitted on its outputs in
-        another order forecasts each column under another's name.
+        another order forecasts each column under another's name. A model
+        with ``k`` outputs per window forecasts ``k / len(targets)`` steps
+        directly when that is more than one; where ``k`` is also the number
+        of history's columns, the model might instead predict the next row
+        of every column (``targets=None``), so a warning says how the outputs
+        are read.
     future_covariates : array-like of shape (n_future, n_covariates), default=None
         The covariates' values in the rows after the end of ``history``, in
         the order of their columns. A recursive forecast from row ``t`` reads
@@ -513,12 +541,12 @@ def forecast(
             series_id,
             targets,
             unavailable,
-            _check_coverage(coverage),
+            _check_intervals(coverage, calibration_size),
             calibration_size,
         )
     plan = _Plan(model, history, horizon, targets, future_covariates)
     positions = plan.origins(origins)
-    coverage = _check_coverage(coverage)
+    coverage = _check_intervals(coverage, calibration_size)
     predictions, lower, upper = _forecast(plan, positions, coverage, calibration_size)
     squeeze = _squeezer(origins is None, len(plan.targets) == 1)
     if coverage is None:
@@ -526,7 +554,11 @@ def forecast(
     return squeeze(predictions), squeeze(lower), squeeze(upper)
 
 
-def _check_coverage(coverage: Any) -> float | None:
+def _check_intervals(coverage: Any, calibration_size: Any) -> float | None:
+    """``coverage`` as a float or None; ``calibration_size`` is checked
+    whether or not there are intervals to calibrate."""
+    if calibration_size is not None:
+        _check_int(calibration_size, "calibration_size")
     if coverage is None:
         return None
     if isinstance(coverage, (bool, np.bool_)) or not isinstance(coverage, Real):
@@ -601,7 +633,9 @@ def backtest(
     model : Pipeline or LSTMRegressor
         As for :func:`forecast`. A fitted model is used as it is when
         ``refit=False``; an unfitted one is first fitted (a clone) on the
-        rows before the test part.
+        rows before the test part, which takes a Pipeline that starts with a
+        :class:`~sklstm.WindowTransformer` (it builds the windows of each
+        fit).
     series : array-like or DataFrame of shape (n_rows,) or (n_rows, n_columns)
         The whole series, rows in time order.
     horizon : int
@@ -736,7 +770,7 @@ def backtest(
             strategy=strategy,
             series_id=series_id,
             seasonality=seasonality,
-            intervals=(_check_coverage(coverage), calibration_size),
+            intervals=(_check_intervals(coverage, calibration_size), calibration_size),
         )
     _refuse_panel_model(model, "backtest")
     season = _check_int(1 if seasonality is None else seasonality, "seasonality")
@@ -744,7 +778,7 @@ def backtest(
     n_rows = len(array)
     n_test = _test_rows(test_size, n_rows, steps)
     every = _refit_period(refit)
-    coverage = _check_coverage(coverage)
+    coverage = _check_intervals(coverage, calibration_size)
     if strategy not in (None, "recursive", "direct"):
         raise ValueError(
             f"strategy must be 'recursive', 'direct' or None; got {strategy!r}."
@@ -752,6 +786,8 @@ def backtest(
     positions = _column_positions(targets, columns)
     origins = np.arange(n_rows - n_test - 1, n_rows - steps)
     fitted = _is_fitted(model)
+    if every is not None or not fitted:
+        _check_fittable_on_rows(model)
     _check_rows_before_test(_window_length(model), n_rows, n_test, test_size)
     groups = (
         [origins]
@@ -766,6 +802,8 @@ def backtest(
                 clone(model), series, array, int(group[0]), positions, steps, strategy
             )
         plan = _Plan(current, array, steps, positions, None)
+        # Fitted here, or said by strategy: the outputs' layout is known.
+        plan.layout_known = current is not model or strategy is not None
         _check_rows_before_test(plan.model.time_steps, n_rows, n_test, test_size)
         predictions, lower, upper = _forecast(plan, group, coverage, calibration_size)
         _check_strategy(strategy, plan.horizon, plan.steps)
@@ -826,6 +864,19 @@ def _rows(series: Any, start: int, stop: int):
     if hasattr(series, "iloc"):
         return series.iloc[start:stop]
     return np.asarray(series)[start:stop]
+
+
+def _check_fittable_on_rows(model: Any) -> None:
+    """Fitting on a series' rows takes a pipeline that builds its windows."""
+    if isinstance(model, Pipeline) and isinstance(model.steps[0][1], WindowTransformer):
+        return
+    raise TypeError(
+        "backtest fits the model on the rows before each test part (it is "
+        "unfitted, or refit is set), which takes a Pipeline that starts with "
+        "a WindowTransformer, so that each fit builds its windows from the "
+        f"rows; got {type(model).__name__}. A fitted LSTMRegressor is "
+        "backtested as it is with refit=False."
+    )
 
 
 def _fit_until(model, series, array, origin, targets, steps, strategy):

@@ -331,6 +331,11 @@ def load(path: PathOrFile):
     >>> bool((restored.predict(X) == model.predict(X)).all())
     True
     """
+    if isinstance(path, (bytes, bytearray)) and path[:2] == b"PK":
+        raise TypeError(
+            "load takes a path or a binary file object, not the file's bytes: "
+            "wrap them in io.BytesIO."
+        )
     if hasattr(path, "read"):
         name = repr(getattr(path, "name", "the file object"))
         head = path.read(4)

@@ -789,14 +789,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         or of each group's rows."""
         if groups is not None:
             return self._group_tails(targets, groups)
-        n_val = max(1, round(len(targets) * self.validation_fraction))
-        n_train = len(targets) - n_val
-        if n_train < 1:
-            raise ValueError(
-                "Early stopping holds out the last rows for validation, so it "
-                f"needs at least 2 samples; got {len(targets)} sample. Set "
-                "early_stopping_rounds=None to train on a single sample."
-            )
+        n_train = len(targets) - self._held_out_count(len(targets))
         return slice(0, n_train), slice(n_train, None)
 
     def _group_tails(self, targets, groups):

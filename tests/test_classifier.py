@@ -142,6 +142,8 @@ def test_partial_fit_with_classes(three_classes):
         model.partial_fit(X[:10], np.full(10, 5))
     with pytest.raises(ValueError, match="differs from the fitted classes_"):
         model.partial_fit(X[:10], y[:10], classes=[0, 1])
+    with pytest.raises(ValueError, match=r"classes mixes labels of types"):
+        LSTMClassifier().partial_fit(X[:10], y[:10], classes=[0, 1, None])
 
 
 @pytest.mark.parametrize(
@@ -153,6 +155,11 @@ def test_partial_fit_with_classes(three_classes):
         ({"class_weight": {0: -1.0}}, None, "non-negative"),
         ({"validation_split": "random"}, None, "'validation_split' parameter"),
         ({"class_weight": "heavy"}, None, "'class_weight' parameter"),
+        (
+            {},
+            lambda y: np.where(y == 0, "a", y.astype(object)),
+            r"y mixes labels of types \['int', 'str'\]",
+        ),
         ({"standardize": "global"}, None, "'standardize' parameter"),
     ],
 )

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from sklstm import LSTMRegressor
+from sklstm import LSTMClassifier, LSTMRegressor
 
 FAST = dict(rnn_layers=[4], steps=20, random_state=0)
 
@@ -183,6 +183,17 @@ def test_single_sample_needs_no_validation_split(data):
         LSTMRegressor(**FAST).fit(X[:1], y[:1])
     model = LSTMRegressor(**FAST, early_stopping_rounds=None).fit(X[:1], y[:1])
     assert model.predict(X[:1]).shape == (1,)
+
+
+@pytest.mark.parametrize("estimator", [LSTMRegressor, LSTMClassifier])
+def test_a_validation_fraction_that_holds_out_every_row_is_named(data, estimator):
+    X, y = data
+    labels = (y > 0.5).astype(int)
+    target = y if estimator is LSTMRegressor else labels
+    with pytest.raises(
+        ValueError, match=r"validation_fraction=0\.99 holds out 40 of the 40 samples"
+    ):
+        estimator(**FAST, validation_fraction=0.99).fit(X, target)
 
 
 def test_negative_or_zero_sample_weight(data):

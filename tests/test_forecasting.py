@@ -385,6 +385,11 @@ def test_interval_errors(series, linear, lstm):
         match="needs forecasts from row 2, but the first row with a full window is 7",
     ):
         forecast(linear, series, 3, origins=[40], coverage=0.5, calibration_size=36)
+    # Checked even without coverage, rather than ignored.
+    with pytest.raises(ValueError, match=r"calibration_size must be an int >= 1"):
+        forecast(linear, series, 2, calibration_size=-5)
+    with pytest.raises(TypeError, match=r"calibration_size must be an int >= 1"):
+        backtest(linear, series, 2, test_size=10, calibration_size=2.5)
     point, lower, upper = forecast(lstm, series, 2, coverage=0.9)
     assert point.shape == lower.shape == upper.shape == (2,)
     assert np.all(lower < point) and np.all(point < upper)
@@ -485,6 +490,16 @@ def test_backtest_errors(series, linear, kwargs, error, match):
         backtest(linear, series, 3, **kwargs)
 
 
+def test_backtest_fits_only_a_pipeline_that_builds_its_windows(series, lstm):
+    bare = LSTMRegressor(**TINY)
+    for model, refit in ((bare, False), (lstm[-1], True)):
+        with pytest.raises(TypeError, match="backtest fits the model on the rows"):
+            backtest(model, series[:, None], 2, test_size=10, refit=refit)
+    # Fitted and not refitted, the regressor is backtested as it is.
+    forecasts, _ = backtest(lstm[-1], series, 2, test_size=10)
+    assert len(forecasts) == 18
+
+
 def test_backtest_of_an_unfitted_model_needs_a_window_before_the_test_part(series):
     model = make_pipeline(WindowTransformer(8, flatten=True), LinearRegression())
     with pytest.raises(ValueError, match="test_size=393 leaves 7 rows before"):
@@ -496,3 +511,42 @@ def test_backtest_of_an_unfitted_model_needs_a_window_before_the_test_part(serie
 def test_backtest_test_size_as_a_fraction(series, linear):
     _, errors = backtest(linear, series, 1, test_size=0.1)
     assert errors["n"].tolist() == [40]
+
+
+def test_named_columns_must_be_those_the_model_was_fitted_on():
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"y": rng.rand(60), "cal": rng.rand(60)})
+    model = make_pipeline(WindowTransformer(4, flatten=True), LinearRegression())
+    model.fit(frame.iloc[:-1], frame["y"].iloc[1:])
+    future = rng.rand(3)
+    for named in (pd.DataFrame({"y": future}), pd.Series(future, name="y")):
+        with pytest.raises(ValueError, match=r"columns \['y'\] are not history's"):
+            forecast(model, frame, 3, targets="y", future_covariates=named)
+    # Unnamed values are read by position.
+    assert forecast(
+        model, frame, 3, targets="y", future_covariates=pd.Series(future)
+    ).shape == (3,)
+    alone = make_pipeline(WindowTransformer(4, flatten=True), LinearRegression())
+    alone.fit(frame[["y"]].iloc[:-1], frame["y"].iloc[1:])
+    for renamed in (frame[["y"]].rename(columns={"y": "q"}), frame["y"].rename("q")):
+        with pytest.raises(ValueError, match=r"history's columns \['q'\] are not"):
+            forecast(alone, renamed, 2)
+    assert forecast(alone, frame["y"], 2).shape == (2,)
+
+
+def test_outputs_as_many_as_the_columns_are_read_as_direct_steps_with_a_warning():
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"y": np.sin(np.arange(80) / 3), "cal": rng.rand(80)})
+    next_rows = make_pipeline(WindowTransformer(5, flatten=True), LinearRegression())
+    next_rows.fit(frame.iloc[:-1], frame.iloc[1:].to_numpy())
+    # Two outputs per window: the next row of both columns, or two steps of y.
+    with pytest.warns(UserWarning, match=r"read as 2 steps of \['y'\]"):
+        steps = forecast(next_rows, frame, 2, targets="y")
+    assert_allclose(steps, forecast(next_rows, frame, 1)[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert forecast(next_rows, frame, 2).shape == (2, 2)
+        # A backtest that fits the model, or is told the strategy, knows.
+        backtest(
+            clone(next_rows), frame, 2, test_size=10, targets="y", strategy="direct"
+        )

@@ -178,6 +178,8 @@ def test_file_objects_work_too(fitted, data):
     fitted.save(buffer)
     buffer.seek(0)
     np.testing.assert_array_equal(load(buffer).predict(X), fitted.predict(X))
+    with pytest.raises(TypeError, match="not the file's bytes: wrap them in io"):
+        load(buffer.getvalue())
 
 
 def test_unfitted_estimator_saves_its_parameters_only(tmp_path):
