@@ -9,11 +9,13 @@ the whole series: none is lost at a boundary and none is seen twice.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from numbers import Integral
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.base import is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
@@ -109,6 +111,13 @@ class SeriesChunks:
                 f"n_features) with .ndim and slicing; got {type(series).__name__}"
                 + (f" of {ndim} dimensions." if ndim is not None else ".")
             )
+        if any(not isinstance(size, Integral) for size in series.shape):
+            # Dask gives NaN sizes to an array whose length a selection set.
+            raise ValueError(
+                f"series has a shape of unknown sizes, {series.shape}: for a "
+                "dask array after a boolean selection, call "
+                "series.compute_chunk_sizes() first."
+            )
         n_rows = int(series.shape[0])
         n_features = 1 if ndim == 1 else int(series.shape[1])
         if n_rows <= time_steps:
@@ -182,14 +191,33 @@ class SeriesChunks:
         estimator : LSTMRegressor
             The same estimator, trained.
         """
+        partial_fit = getattr(estimator, "partial_fit", None)
+        if not (
+            is_regressor(estimator)
+            and partial_fit is not None
+            and "statistics" in inspect.signature(partial_fit).parameters
+        ):
+            raise TypeError(
+                "estimator must be an LSTMRegressor, whose partial_fit takes the "
+                "series' statistics; got "
+                f"{type(estimator).__name__}. Other estimators can be trained on "
+                "the chunks by iterating over them."
+            )
         if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
             raise ValueError(f"epochs must be a positive int; got {epochs!r}.")
         fitted = _is_fitted(estimator)
         statistics = None if fitted else self.statistics()
-        for _ in range(epochs):
-            for X, y in self:
-                estimator.partial_fit(X, y, statistics=statistics)
-        return estimator
+
+        def every_chunk():
+            for _ in range(epochs):
+                for X, y in self:
+                    estimator.partial_fit(X, y, statistics=statistics)
+            return estimator
+
+        # A chunk that fails (a missing value far into the series) must not
+        # leave a fitted estimator trained on the chunks before it.
+        atomic = getattr(estimator, "_atomic", None)
+        return every_chunk() if atomic is None else atomic(every_chunk)
 
 
 def _is_fitted(estimator) -> bool:

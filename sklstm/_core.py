@@ -628,8 +628,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         self._scaling = scaling
         self.model_ = network.model
         if plan.continuing:
-            for key, values in result.history.items():
-                self.history_[key].extend(values)
+            # New lists: a caller that remembered the old ones (a failed
+            # chunked training putting the estimator back) keeps them whole.
+            self.history_ = {
+                key: [*self.history_[key], *values]
+                for key, values in result.history.items()
+            }
         else:
             self.history_ = result.history
         self.best_loss_ = result.best_loss

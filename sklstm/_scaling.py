@@ -712,6 +712,7 @@ class WindowStatistics:
                 f"y must hold one row of targets per window: X has {n_rows} "
                 f"windows, y has shape {y.shape}."
             )
+        _check_chunk_values(windows, y)
         if self.n_samples_seen_ == 0:
             self._start(windows, y)
         elif (time_steps, n_features, y.shape[1]) != (
@@ -935,3 +936,27 @@ def _relative_targets(
     if not relative.any():
         return y
     return y - np.where(relative, windows[:, -1, np.maximum(reference, 0)], 0.0)
+
+
+def _check_chunk_values(windows: np.ndarray, y: np.ndarray) -> None:
+    """What ``partial_fit`` would refuse, refused before it is counted: a
+    missing value inside a window (only whole steps of padding are allowed),
+    an infinite one, or a missing or infinite target."""
+    from ._sequences import check_padding
+
+    check_padding(windows)
+    step = block_rows(windows)
+    for start in range(0, len(windows), step):
+        infinite = np.isinf(windows[start : start + step])
+        if infinite.any():
+            row, t, _ = np.argwhere(infinite)[0]
+            raise ValueError(
+                f"X has an infinite value in window {start + row}, at step {t}: "
+                "statistics need finite values."
+            )
+    bad = np.argwhere(~np.isfinite(y))
+    if len(bad):
+        raise ValueError(
+            f"y has a missing or infinite value in row {bad[0][0]}: statistics "
+            "need a finite target for every window."
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -48,6 +49,14 @@ def _out_dir(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             f"{text!r} exists and is not a directory; give a directory to write "
             "the results into"
+        )
+    # Checked now, not after the fits: the nearest folder that exists must be
+    # one the results can be written under.
+    existing = next(parent for parent in (path, *path.parents) if parent.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} cannot be created: {str(existing)!r} is not a directory "
+            "this user can write into"
         )
     return path
 

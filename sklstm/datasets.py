@@ -386,6 +386,8 @@ def generate_data(
     >>> X["val"].shape, X["test"].shape
     ((890, 10, 2), (990, 10, 2))
     """
+    if not callable(fct):
+        raise TypeError(f"fct must be a function of x, such as np.sin; got {fct!r}.")
     return prepare_data(fct(np.asarray(x)), time_steps, val_size, test_size)
 
 
@@ -528,7 +530,7 @@ def load_tourism(period: str):
     """
     import pandas as pd
 
-    if period not in _TOURISM_HORIZONS:
+    if not isinstance(period, str) or period not in _TOURISM_HORIZONS:
         raise ValueError(
             f"period must be one of {sorted(_TOURISM_HORIZONS)}; got {period!r}."
         )

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.linear_model import LinearRegression
 
 from sklstm import LSTMRegressor, SeriesChunks, WindowStatistics, WindowTransformer
 from sklstm._scaling import WindowScaling
@@ -60,6 +61,9 @@ def test_memmap_pandas_and_dask_sources_read_the_same(tmp_path):
         for (X, y), (want_X, want_y) in zip(got, expected, strict=True):
             assert_array_equal(X, want_X)
             assert_array_equal(y, want_y)
+    selected = sources[-1][sources[-1][:, 0] > -10]  # a length dask cannot know
+    with pytest.raises(ValueError, match=r"call series\.compute_chunk_sizes\(\)"):
+        SeriesChunks(selected, 6)
 
 
 @pytest.mark.parametrize("relative", ["auto", True, False])
@@ -101,6 +105,53 @@ def test_train_runs_an_epoch_per_chunk_and_continues():
     chunks.train(model)  # a fitted model keeps its statistics
     assert model.n_iter_ == 3 * 3 * 10
     assert model.score(*next(iter(chunks))) > 0.9
+
+
+def test_a_failed_train_leaves_a_fitted_model_as_it_was():
+    series = np.sin(np.linspace(0, 30, 600))
+    model = SeriesChunks(series[:300], 10, chunk_size=100).train(
+        LSTMRegressor([4], batch_size=50, random_state=0)
+    )
+    before = model.predict(next(iter(SeriesChunks(series, 10)))[0][:5])
+    losses, steps = list(model.history_["train_loss"]), model.n_iter_
+    holed = series.copy()
+    holed[450] = np.nan  # two chunks train before the one that holds it
+    with pytest.raises(ValueError, match="missing or infinite value in rows 400"):
+        SeriesChunks(holed, 10, chunk_size=200).train(model)
+    assert model.n_iter_ == steps
+    assert model.history_["train_loss"] == losses
+    assert_array_equal(
+        model.predict(next(iter(SeriesChunks(series, 10)))[0][:5]), before
+    )
+
+
+def _gap(X, y):
+    X[3, 2, 0] = np.nan
+
+
+def _infinity(X, y):
+    X[4, 1, 0] = np.inf
+
+
+def _missing_target(X, y):
+    y[6] = np.nan
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (_gap, "sequence 3 of X has steps of NaN between real steps"),
+        (_infinity, "X has an infinite value in window 4, at step 1"),
+        (_missing_target, "y has a missing or infinite value in row 6"),
+    ],
+)
+def test_statistics_refuse_what_partial_fit_would(spoil, message):
+    X, y = np.random.RandomState(0).rand(10, 5, 1), np.zeros(10)
+    spoil(X, y)
+    statistics = WindowStatistics()
+    with pytest.raises(ValueError, match=message):
+        statistics.update(X, y)
+    assert statistics.n_samples_seen_ == 0
 
 
 def test_a_chunk_without_windows_is_an_error():
@@ -191,6 +242,8 @@ def test_bad_series_are_named():
         list(SeriesChunks(holed, 5, chunk_size=50))
     with pytest.raises(ValueError, match="epochs must be a positive int"):
         SeriesChunks(_series(100)).train(LSTMRegressor(), epochs=0)
+    with pytest.raises(TypeError, match="estimator must be an LSTMRegressor"):
+        SeriesChunks(_series(100)).train(LinearRegression())
 
 
 def test_statistics_refuse_chunks_of_another_shape():

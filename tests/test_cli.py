@@ -42,6 +42,7 @@ def test_no_command_prints_help_and_lists_reproduce(capsys):
         (["--seeds", "-1"], "invalid seed -1"),
         (["--seeds"], "expected at least one argument"),
         (["--out", "{file}"], "is not a directory"),
+        (["--out", "{file}/results"], "cannot be created: "),
         (["--steps", "5"], "unrecognized arguments: --steps"),
     ],
 )

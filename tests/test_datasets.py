@@ -116,6 +116,11 @@ def test_prepare_data_names_the_part_that_is_too_short():
         prepare_data(np.arange(60.0), time_steps=10)
 
 
+def test_generate_data_needs_a_function():
+    with pytest.raises(TypeError, match="fct must be a function of x"):
+        generate_data("sin", post_x())
+
+
 @pytest.mark.parametrize(
     ("task", "n_features"), [("sin", 1), ("sin_cos", 2), ("x_sin", 1)]
 )

