@@ -723,9 +723,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 check_numeric_columns(X, "X")
             windows = validate_data(self, X, reset=reset, dtype=_FLOATS)[:, :, None]
             if reset:
-                _warn_if_lags_reversed(
-                    getattr(self, "feature_names_in_", None), self.time_order
-                )
+                names = getattr(self, "feature_names_in_", None)
+                _refuse_lags_of_several_features(names)
+                _warn_if_lags_reversed(names, self.time_order)
         # A fitted network reads windows in the order it was fitted on,
         # whatever set_params has changed since.
         time_order = (
@@ -1179,6 +1179,25 @@ class _GatheredRows:
 
 # A column named like "lag_3", "y_lag3" or "Lag 3": the value that many steps back.
 _LAG_NAME = re.compile(r"^(?:(.*)[ _])?lag[ _]?(\d+)$", re.IGNORECASE)
+
+
+def _refuse_lags_of_several_features(names) -> None:
+    """A 2-D X is one feature's time steps: lag columns of several features
+    (``WindowTransformer(flatten=True)`` of a table) would be read as one
+    sequence that mixes them."""
+    if names is None:
+        return
+    matches = [_LAG_NAME.match(str(name)) for name in names]
+    features = list(dict.fromkeys(m.group(1) for m in matches if m))
+    if all(matches) and len(features) > 1:
+        shown = ", ".join(repr(feature) for feature in features[:3])
+        raise ValueError(
+            f"X's columns are the lags of {len(features)} features ({shown}"
+            f"{', ...' if len(features) > 3 else ''}), but a 2-D X is read as "
+            "the time steps of one feature, which would mix them. Pass 3-D "
+            "windows of shape (n_samples, time_steps, n_features), as "
+            "WindowTransformer(flatten=False) makes them."
+        )
 
 
 def _warn_if_lags_reversed(names, time_order: str) -> None:

@@ -139,8 +139,10 @@ class PanelSplit(BaseCrossValidator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Ignored; present for scikit-learn's API.
         groups : array-like of shape (n_samples,), default=None
-            Each row's series, when ``series_id`` is None; must be None
-            otherwise.
+            Each row's series, when ``series_id`` is None. With
+            ``series_id``, groups may still come (metadata routing gives
+            them to the splitter and to the estimator's ``fit`` alike) but
+            must name the same series as the column, row for row.
 
         Yields
         ------
@@ -200,12 +202,6 @@ class PanelSplit(BaseCrossValidator):
                     f"array of shape {labels.shape}."
                 )
             return labels
-        if groups is not None:
-            raise ValueError(
-                f"PanelSplit reads the series from column {self.series_id!r} "
-                "of X; groups must then be None, so that the series are named "
-                "in one place."
-            )
         if not hasattr(X, "iloc"):
             X = np.asarray(X)
         if X.ndim != 2:
@@ -213,6 +209,17 @@ class PanelSplit(BaseCrossValidator):
                 f"With series_id, X must be a 2-D table; got {X.ndim} dimension(s)."
             )
         position = _identifier_position(X, self.series_id, "X")
-        if hasattr(X, "iloc"):
-            return X.iloc[:, position].to_numpy()
-        return X[:, position]
+        column = (
+            X.iloc[:, position].to_numpy() if hasattr(X, "iloc") else X[:, position]
+        )
+        # Routed groups (metadata routing gives them to the splitter as well
+        # as to fit) may come along: they must name the same series.
+        if groups is not None and not np.array_equal(
+            np.ravel(np.asarray(groups, dtype=object)), column.astype(object)
+        ):
+            raise ValueError(
+                f"PanelSplit reads the series from column {self.series_id!r} "
+                "of X, and groups names other series for some rows: pass the "
+                "same labels, or no groups."
+            )
+        return column

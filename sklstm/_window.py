@@ -566,6 +566,27 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
             return flat if flat.flags.writeable else flat.copy()
         return windows
 
+    def set_output(self, *, transform=None) -> WindowTransformer:
+        """Set the container of the flattened windows (``flatten=True``).
+
+        Windows of three dimensions have no columns to name and stay NumPy
+        arrays whatever ``transform`` says, so that a pipeline's
+        ``set_output`` configures the steps that have columns and leaves
+        this one as it is.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None, default=None
+            As for scikit-learn's transformers.
+
+        Returns
+        -------
+        self : WindowTransformer
+        """
+        if not self.flatten:
+            return self
+        return super().set_output(transform=transform)
+
     @available_if(lambda self: self.flatten)
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Names of the flattened window columns (only when ``flatten=True``).

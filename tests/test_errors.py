@@ -248,3 +248,13 @@ def test_failed_warm_start_restores_the_weights(data):
         model.set_params(rnn_layers=[5]).fit(X, y)
     model.set_params(rnn_layers=[4])
     np.testing.assert_array_equal(model.predict(X), before)
+
+
+def test_flattened_windows_of_several_features_are_refused():
+    # WindowTransformer(flatten=True) of two columns, as pandas names them.
+    names = ["a_lag2", "b_lag2", "a_lag1", "b_lag1", "a_lag0", "b_lag0"]
+    flat = pd.DataFrame(np.random.RandomState(0).rand(20, 6), columns=names)
+    with pytest.raises(ValueError, match=r"lags of 2 features \('a', 'b'\)"):
+        LSTMRegressor(**FAST).fit(flat, np.zeros(20))
+    # One feature's lags are its time steps.
+    LSTMRegressor(**FAST).fit(flat[["a_lag2", "a_lag1", "a_lag0"]], np.zeros(20))

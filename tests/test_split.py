@@ -167,8 +167,14 @@ def test_bad_panels_name_the_series():
         next(PanelSplit(1, series_id="id").split(split_series))
     with pytest.raises(ValueError, match=r"set series_id .* or pass groups"):
         next(PanelSplit(1).split(panel))
-    with pytest.raises(ValueError, match="groups must then be None"):
-        next(PanelSplit(1, series_id="id").split(panel, groups=panel["id"]))
+    other = panel["id"].replace({"s0": "s9"})
+    with pytest.raises(ValueError, match="groups names other series for some rows"):
+        next(PanelSplit(1, series_id="id").split(panel, groups=other))
+    # The same labels, as metadata routing passes them, change nothing.
+    np.testing.assert_array_equal(
+        next(PanelSplit(1, series_id="id").split(panel, groups=panel["id"]))[1],
+        next(PanelSplit(1, series_id="id").split(panel))[1],
+    )
     with pytest.raises(ValueError, match="series_id='store' names no column of X"):
         next(PanelSplit(1, series_id="store").split(panel))
     with pytest.raises(ValueError, match="missing value at row 1"):
@@ -180,3 +186,28 @@ def test_bad_panels_name_the_series():
     # A column of labels is taken as the labels.
     column = np.asarray(panel["id"])[:, None]
     assert len(list(PanelSplit(1).split(panel, groups=column))) == 1
+
+
+def test_routed_groups_reach_the_splitter_and_the_fit_together():
+    import sklearn
+
+    from sklstm import LSTMRegressor
+
+    panel = _panel([30, 30])
+    targets = horizon_targets(panel, 1, series_id="id")
+    rows = panel.loc[targets.index]
+    regressor = LSTMRegressor([4], steps=20, random_state=0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = make_pipeline(
+            WindowTransformer(4, series_id="id"),
+            regressor.set_fit_request(groups=True).set_score_request(groups=True),
+        )
+        scores = cross_val_score(
+            model,
+            rows,
+            targets.to_numpy().ravel(),
+            cv=PanelSplit(2, test_size=3, series_id="id"),
+            params={"groups": rows["id"]},
+            error_score="raise",
+        )
+    assert scores.shape == (2,) and np.isfinite(scores).all()

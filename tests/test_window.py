@@ -95,7 +95,11 @@ def test_flat_output_is_a_writeable_copy(time_steps):
 def test_feature_names_only_for_flat_output():
     transformer = WindowTransformer(3).fit(np.zeros((4, 2)))
     assert not hasattr(transformer, "get_feature_names_out")
-    assert not hasattr(transformer, "set_output")
+    # 3-D windows stay arrays, so that a pipeline's set_output goes through.
+    assert transformer.set_output(transform="pandas") is transformer
+    assert isinstance(transformer.transform(np.zeros((4, 2))), np.ndarray)
+    pipeline = make_pipeline(WindowTransformer(3), LinearRegression())
+    assert pipeline.set_output(transform="pandas") is pipeline
 
 
 def test_flat_output_as_pandas():
