@@ -20,7 +20,6 @@ rows ``t + 1`` to ``t + h``.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -40,6 +39,7 @@ from ._horizon import (
     _refit_period,
     _renamed_keywords,
     horizon_targets,
+    read_outputs,
 )
 from ._panel_backtest import backtest_panel, error_terms, group_means, naive_scales
 from ._panel_forecast import forecast_panel
@@ -183,9 +183,9 @@ class _Plan:
         self.named = isinstance(history, pd.DataFrame)
         self.future = self._future_covariates(future)
         self.horizon: int | None = None  # set by the first prediction
-        # Whether the caller knows how the model was fitted (see
-        # _outputs_layout); a model handed to forecast is read by its shape.
-        self.layout_known = False
+        # How the model was fitted, where the caller knows it (see
+        # read_outputs); None reads it from the outputs' width.
+        self.strategy: str | None = None
 
     def _future_covariates(self, future: Any) -> np.ndarray:
         if future is None:
@@ -255,27 +255,9 @@ class _Plan:
 # --------------------------------------------------------------- forecast
 def _outputs_layout(plan: _Plan, width: int) -> int:
     """The model's horizon: 1 for a one-step model, else its direct horizon."""
-    n_targets = len(plan.targets)
-    if width % n_targets:
-        raise ValueError(
-            f"the model predicts {width} outputs per window, which is not a "
-            f"multiple of the {n_targets} target column(s) {plan.targets}: it "
-            "must predict one step of every target (recursive) or several "
-            "steps of every target (direct, see horizon_targets). Set targets "
-            "to the columns the model forecasts."
-        )
-    horizon = width // n_targets
+    names = [plan.columns[j] for j in plan.targets]
     n_columns = plan.history.shape[1]
-    if horizon > 1 and width == n_columns and not plan.layout_known:
-        names = [plan.columns[j] for j in plan.targets]
-        warnings.warn(
-            f"The model predicts {width} outputs per window, as many as history "
-            f"has columns: they are read as {horizon} steps of {names} (a "
-            "direct model, see horizon_targets). If the model predicts the "
-            "next row of every column instead, forecast it with targets=None.",
-            UserWarning,
-            stacklevel=6,
-        )
+    horizon = read_outputs(width, names, n_columns, plan.steps, plan.strategy)
     if 1 < horizon < plan.steps:
         raise ValueError(
             f"the model forecasts {horizon} steps directly; horizon={plan.steps} "
@@ -379,6 +361,7 @@ def forecast(
     coverage: float | None = None,
     calibration_size: int | None = None,
     series_id: Any = None,
+    strategy: str | None = None,
 ):
     """Forecast the next ``horizon`` rows of a series from one or many origins.
 
@@ -424,7 +407,7 @@ def forecast(
         directly when that is more than one; where ``k`` is also the number
         of history's columns, the model might instead predict the next row
         of every column (``targets=None``), so a warning says how the outputs
-        are read.
+        are read unless ``strategy`` says it.
     future_covariates : array-like of shape (n_future, n_covariates), default=None
         The covariates' values in the rows after the end of ``history``, in
         the order of their columns. A recursive forecast from row ``t`` reads
@@ -442,6 +425,11 @@ def forecast(
         :class:`~sklstm.LSTMRegressor`: a forecast from the last row of the
         model's training data is then calibrated on exactly its validation
         tail, which it held out from training.
+    strategy : {"recursive", "direct"} or None, default=None
+        How the model was fitted: on the next row of the targets
+        (``"recursive"``) or on several steps of them (``"direct"``, see
+        :func:`horizon_targets`); an error says when its outputs do not fit.
+        None reads it from the number of outputs (see ``targets``).
     series_id : str, int or None, default=None
         The identifier column of ``history`` when it is a long table of many
         series (see :class:`~sklstm.WindowTransformer`'s ``series_id``, which
@@ -531,6 +519,7 @@ def forecast(
     >>> predicted.columns.tolist(), predicted.shape
     (['id', 'step', 'y'], (4, 3))
     """
+    _check_strategy_name(strategy)
     if series_id is not None:
         unavailable = {"origins": origins, "future_covariates": future_covariates}
         horizon = _check_int(horizon, "horizon")
@@ -541,10 +530,11 @@ def forecast(
             series_id,
             targets,
             unavailable,
-            _check_intervals(coverage, calibration_size),
-            calibration_size,
+            (_check_intervals(coverage, calibration_size), calibration_size),
+            strategy,
         )
     plan = _Plan(model, history, horizon, targets, future_covariates)
+    plan.strategy = strategy
     positions = plan.origins(origins)
     coverage = _check_intervals(coverage, calibration_size)
     predictions, lower, upper = _forecast(plan, positions, coverage, calibration_size)
@@ -552,6 +542,13 @@ def forecast(
     if coverage is None:
         return squeeze(predictions)
     return squeeze(predictions), squeeze(lower), squeeze(upper)
+
+
+def _check_strategy_name(strategy: Any) -> None:
+    if strategy not in (None, "recursive", "direct"):
+        raise ValueError(
+            f"strategy must be 'recursive', 'direct' or None; got {strategy!r}."
+        )
 
 
 def _check_intervals(coverage: Any, calibration_size: Any) -> float | None:
@@ -779,10 +776,7 @@ def backtest(
     n_test = _test_rows(test_size, n_rows, steps)
     every = _refit_period(refit)
     coverage = _check_intervals(coverage, calibration_size)
-    if strategy not in (None, "recursive", "direct"):
-        raise ValueError(
-            f"strategy must be 'recursive', 'direct' or None; got {strategy!r}."
-        )
+    _check_strategy_name(strategy)
     positions = _column_positions(targets, columns)
     origins = np.arange(n_rows - n_test - 1, n_rows - steps)
     fitted = _is_fitted(model)
@@ -802,8 +796,8 @@ def backtest(
                 clone(model), series, array, int(group[0]), positions, steps, strategy
             )
         plan = _Plan(current, array, steps, positions, None)
-        # Fitted here, or said by strategy: the outputs' layout is known.
-        plan.layout_known = current is not model or strategy is not None
+        # Said by strategy, or fitted here (one step unless direct).
+        plan.strategy = strategy or (None if current is model else "recursive")
         _check_rows_before_test(plan.model.time_steps, n_rows, n_test, test_size)
         predictions, lower, upper = _forecast(plan, group, coverage, calibration_size)
         _check_strategy(strategy, plan.horizon, plan.steps)

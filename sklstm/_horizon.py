@@ -8,6 +8,8 @@ panel code that both need it, so that neither has to import the other.
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import warnings
 from collections.abc import Iterable
 from numbers import Integral
@@ -341,6 +343,52 @@ def _panel_target_columns(
             "identifier is never a target."
         )
     return positions
+
+
+def read_outputs(
+    width: int, targets: list[str], n_columns: int, horizon: int, strategy: Any
+) -> int:
+    """Steps of each target a model predicts at once, from its outputs' width.
+
+    ``strategy`` is how the model was fitted where the caller knows it
+    (``forecast``'s argument, or a backtest's own fit), else None: then a
+    width equal to the history's ``n_columns`` while ``targets`` name fewer
+    could also be the next row of every column, and a warning says how the
+    outputs are read.
+    """
+    n_targets = len(targets)
+    if width % n_targets:
+        raise ValueError(
+            f"the model predicts {width} outputs per window, which is not a "
+            f"multiple of the {n_targets} target column(s) {targets}: it "
+            "must predict one step of every target (recursive) or several "
+            "steps of every target (direct, see horizon_targets). Set targets "
+            "to the columns the model forecasts."
+        )
+    steps = width // n_targets
+    _check_strategy(strategy, steps, horizon)
+    if strategy is None and steps > 1 and width == n_columns:
+        warnings.warn(
+            f"The model predicts {width} outputs per window, as many as history "
+            f"has columns: they are read as {steps} steps of {targets} (a "
+            "direct model, see horizon_targets); pass strategy='direct' to say "
+            "so. If the model predicts the next row of every column instead, "
+            "forecast it with targets=None.",
+            UserWarning,
+            stacklevel=_first_frame_outside_package(),
+        )
+    return steps
+
+
+def _first_frame_outside_package() -> int:
+    """The ``stacklevel``, for a warning raised by this function's caller,
+    of the first frame outside sklstm: the user's line, however deep the
+    package's own calls went."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _check_strategy(strategy: str | None, direct_steps: int, horizon: int) -> None:

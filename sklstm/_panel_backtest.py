@@ -224,8 +224,9 @@ def backtest_panel(
                 column_key,
                 targets,
                 {},
-                coverage,
-                calibration_size,
+                (coverage, calibration_size),
+                # Said by strategy, or fitted here (one step unless direct).
+                strategy or (None if fitted else "recursive"),
             )
             frames = frames if coverage is not None else (frames,)
             for found, frame in zip(

@@ -11,7 +11,7 @@ from sklearn import config_context
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ._horizon import _panel_target_columns
+from ._horizon import _panel_target_columns, read_outputs
 from ._panel_intervals import (
     calibration_origins,
     check_enough_origins,
@@ -83,15 +83,19 @@ def forecast_panel(
     series_id: Any,
     targets: Any,
     unavailable: dict[str, Any],
-    coverage: float | None = None,
-    calibration_size: Any = None,
+    intervals: tuple[float | None, Any] = (None, None),
+    strategy: str | None = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Forecast ``horizon`` rows of every series of ``history`` (see ``forecast``).
 
     ``unavailable`` holds forecast's arguments that a panel forecast does not
-    take; any that is set is an error. With ``coverage``, also the lower and
-    upper bounds of split-conformal intervals, as frames of the same layout.
+    take; any that is set is an error. ``intervals`` is ``(coverage,
+    calibration_size)``: with a coverage, also the lower and upper bounds of
+    split-conformal intervals, as frames of the same layout. ``strategy`` is
+    how the model was fitted, where the caller knows it (see
+    :func:`~sklstm._horizon.read_outputs`).
     """
+    coverage, calibration_size = intervals
     given = [name for name, value in unavailable.items() if value is not None]
     if given:
         raise ValueError(
@@ -133,10 +137,11 @@ def forecast_panel(
         )
 
     predict_for = _predictor(regressor, transformer.flatten, identifiers)
-    predictions = _forecast_ahead(
-        predict_for(last_rows), windows[last_rows], horizon, targets
-    )
     value_names = names[:position] + names[position + 1 :]
+    reading = ([value_names[c] for c in targets], strategy)
+    predictions, strategy = _forecast_ahead(
+        predict_for(last_rows), windows[last_rows], horizon, targets, reading
+    )
     label = series_label(series_id)
     _check_target_names([value_names[c] for c in targets], label)
 
@@ -160,7 +165,7 @@ def forecast_panel(
     check_enough_origins(len(origins), coverage)
     read = _rows_read(origins, starts, windows.shape[1], horizon, len(values))
     _check_calibration_values(values, read, identifiers, value_names)
-    calibration = (values, windows, origins)
+    calibration = (values, windows, origins, strategy)
     half = _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage)
     return frame(predictions), frame(predictions - half), frame(predictions + half)
 
@@ -289,12 +294,13 @@ def _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage
     """Half-widths (n_series, horizon, n_targets) of the intervals from each
     series' last row, calibrated on the forecasts from ``origins``, each
     series' latest rows whose ``horizon`` next rows are known (see
-    ``_panel_intervals``). ``calibration`` is ``(values, windows, origins)``;
+    ``_panel_intervals``). ``calibration`` is ``(values, windows, origins,
+    strategy)``, the strategy as the forecasts from the last rows read it;
     ``predict_for(rows)`` predicts for windows of the series of ``rows``.
     """
-    values, windows, origins = calibration
-    forecasts = _forecast_ahead(
-        predict_for(origins), windows[origins], horizon, targets
+    values, windows, origins, strategy = calibration
+    forecasts, _ = _forecast_ahead(
+        predict_for(origins), windows[origins], horizon, targets, (None, strategy)
     )
     ahead = origins[:, None] + np.arange(1, horizon + 1)
     actual = values[ahead][:, :, targets]
@@ -305,33 +311,33 @@ def _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage
 
 
 def _forecast_ahead(
-    predict, last_windows: np.ndarray, horizon: int, targets: list[int]
-) -> np.ndarray:
+    predict, last_windows: np.ndarray, horizon: int, targets: list[int], reading
+) -> tuple[np.ndarray, str]:
     """``horizon`` steps of ``targets`` from each of ``last_windows``.
 
     Direct when the model predicts several steps at once, else recursive:
     each step's predictions become the newest row of the next window.
-    Returns an array of shape ``(n_series, horizon, n_targets)``.
+    ``reading`` is ``(names, strategy)``: the targets' names, and how the
+    model was fitted where known (see :func:`~sklstm._horizon.read_outputs`;
+    names None: the strategy is known). Returns an array of shape
+    ``(n_series, horizon, n_targets)`` and the strategy it read.
     """
     n_series, time_steps, n_values = last_windows.shape
     buffer = np.empty((n_series, time_steps + horizon - 1, n_values))
     buffer[:, :time_steps] = last_windows
     first = predict(buffer[:, :time_steps])
     n_targets = len(targets)
-    if first.shape[1] % n_targets:
-        raise ValueError(
-            f"the model predicts {first.shape[1]} outputs per window, which is "
-            f"not a multiple of the {n_targets} target column(s): set targets "
-            "to the columns the model forecasts."
-        )
-    direct_steps = first.shape[1] // n_targets
+    names, strategy = reading
+    names = [str(target) for target in targets] if names is None else names
+    direct_steps = read_outputs(first.shape[1], names, n_values, horizon, strategy)
     if direct_steps > 1 or horizon == 1:
         if direct_steps < horizon:
             raise ValueError(
                 f"the model forecasts {direct_steps} steps directly; "
                 f"horizon={horizon} is beyond them."
             )
-        return first.reshape(n_series, direct_steps, n_targets)[:, :horizon]
+        predictions = first.reshape(n_series, direct_steps, n_targets)
+        return predictions[:, :horizon], "direct"
     if n_targets != n_values:
         raise ValueError(
             "A recursive forecast of a panel feeds each prediction back as "
@@ -343,4 +349,4 @@ def _forecast_ahead(
     for k in range(1, horizon):
         buffer[:, time_steps + k - 1, targets] = predictions[:, k - 1]
         predictions[:, k] = predict(buffer[:, k : k + time_steps])
-    return predictions
+    return predictions, "recursive"

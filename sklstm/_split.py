@@ -7,6 +7,7 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import indexable
 from sklearn.utils.validation import _num_samples
@@ -215,7 +216,7 @@ class PanelSplit(BaseCrossValidator):
         # Routed groups (metadata routing gives them to the splitter as well
         # as to fit) may come along: they must name the same series.
         if groups is not None and not np.array_equal(
-            np.ravel(np.asarray(groups, dtype=object)), column.astype(object)
+            _as_labels(groups), _as_labels(column)
         ):
             raise ValueError(
                 f"PanelSplit reads the series from column {self.series_id!r} "
@@ -223,3 +224,11 @@ class PanelSplit(BaseCrossValidator):
                 "same labels, or no groups."
             )
         return column
+
+
+def _as_labels(values) -> np.ndarray:
+    """Series labels as objects, dates as pandas' Timestamps whatever held
+    them (NumPy turns datetime64 values into integers as objects)."""
+    if not isinstance(values, pd.Series):
+        values = pd.Series(np.ravel(np.asarray(values)))
+    return values.to_numpy(dtype=object)

@@ -171,16 +171,16 @@ def check_numeric_columns(frame: pd.DataFrame, name: str, besides: str = "") -> 
     their nanoseconds are no value to window or forecast.
     """
     for position, dtype in enumerate(frame.dtypes):
-        column = frame.iloc[:, position]
         if _is_time_dtype(dtype):
             raise ValueError(
-                f"{name} column {column.name!r} holds dates or times ({dtype}), "
-                f"not numbers: every column{besides} must be numeric. The rows' "
-                "order is their time, so drop the column (or index the table "
-                "by it)."
+                f"{name} column {frame.columns[position]!r} holds dates or times "
+                f"({dtype}), not numbers: every column{besides} must be numeric. "
+                "The rows' order is their time, so drop the column (or index "
+                "the table by it)."
             )
         if pd.api.types.is_numeric_dtype(dtype):
             continue
+        column = frame.iloc[:, position]
         try:
             column.to_numpy(dtype=np.float64)
         except (TypeError, ValueError) as exc:
@@ -570,9 +570,9 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         """Set the container of the flattened windows (``flatten=True``).
 
         Windows of three dimensions have no columns to name and stay NumPy
-        arrays whatever ``transform`` says, so that a pipeline's
-        ``set_output`` configures the steps that have columns and leaves
-        this one as it is.
+        arrays whatever ``transform`` says (the setting applies once
+        ``flatten=True``), so that a pipeline's ``set_output`` configures the
+        steps that have columns and passes through this one.
 
         Parameters
         ----------
@@ -583,9 +583,17 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         -------
         self : WindowTransformer
         """
-        if not self.flatten:
-            return self
-        return super().set_output(transform=transform)
+        if transform not in (None, "default", "pandas", "polars"):
+            raise ValueError(
+                "transform must be 'default', 'pandas', 'polars' or None; got "
+                f"{transform!r}."
+            )
+        # Kept whatever flatten is now, so that set_params(flatten=True)
+        # later finds it; scikit-learn wraps only output that has columns.
+        if transform is not None:
+            config = self.__dict__.setdefault("_sklearn_output_config", {})
+            config["transform"] = transform
+        return self
 
     @available_if(lambda self: self.flatten)
     def get_feature_names_out(self, input_features=None) -> np.ndarray:

@@ -543,10 +543,15 @@ def test_outputs_as_many_as_the_columns_are_read_as_direct_steps_with_a_warning(
     with pytest.warns(UserWarning, match=r"read as 2 steps of \['y'\]"):
         steps = forecast(next_rows, frame, 2, targets="y")
     assert_allclose(steps, forecast(next_rows, frame, 1)[0])
+    with pytest.raises(ValueError, match="strategy='recursive', but the model"):
+        forecast(next_rows, frame, 2, targets="y", strategy="recursive")
+    with pytest.raises(ValueError, match="strategy must be 'recursive', 'direct'"):
+        forecast(next_rows, frame, 2, strategy="both")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert forecast(next_rows, frame, 2).shape == (2, 2)
-        # A backtest that fits the model, or is told the strategy, knows.
+        # Told the strategy, or fitting the model itself, nothing is guessed.
+        forecast(next_rows, frame, 2, targets="y", strategy="direct")
         backtest(
             clone(next_rows), frame, 2, test_size=10, targets="y", strategy="direct"
         )

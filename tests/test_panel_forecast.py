@@ -202,6 +202,15 @@ def test_direct_and_recursive_limits():
         forecast(recursive, two, 3, series_id="id", targets="v")
     # One step needs no feedback.
     assert len(forecast(recursive, two, 1, series_id="id", targets="v")) == 3
+    both = horizon_targets(two, 1, series_id="id")
+    next_rows = make_pipeline(
+        WindowTransformer(4, flatten=True, series_id="id"), LinearRegression()
+    ).fit(two.loc[both.index], both)
+    # Two outputs: the next row of both columns, or two steps of v.
+    with pytest.warns(UserWarning, match=r"read as 2 steps of \['v'\]"):
+        forecast(next_rows, two, 2, series_id="id", targets="v")
+    with pytest.raises(ValueError, match="strategy='recursive', but the model"):
+        forecast(next_rows, two, 2, series_id="id", targets="v", strategy="recursive")
 
 
 def test_single_series_forecast_still_refuses_a_panel_model():

@@ -170,6 +170,11 @@ def test_bad_panels_name_the_series():
     other = panel["id"].replace({"s0": "s9"})
     with pytest.raises(ValueError, match="groups names other series for some rows"):
         next(PanelSplit(1, series_id="id").split(panel, groups=other))
+    dated = pd.DataFrame(
+        {"id": pd.to_datetime(["2020-01-01"] * 6 + ["2020-02-01"] * 6), "v": 0.0}
+    )
+    for labels in (dated["id"], list(dated["id"]), dated["id"].to_numpy()):
+        next(PanelSplit(1, series_id="id").split(dated, groups=labels))
     # The same labels, as metadata routing passes them, change nothing.
     np.testing.assert_array_equal(
         next(PanelSplit(1, series_id="id").split(panel, groups=panel["id"]))[1],

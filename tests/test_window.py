@@ -100,6 +100,15 @@ def test_feature_names_only_for_flat_output():
     assert isinstance(transformer.transform(np.zeros((4, 2))), np.ndarray)
     pipeline = make_pipeline(WindowTransformer(3), LinearRegression())
     assert pipeline.set_output(transform="pandas") is pipeline
+    # The setting waits for flat windows, which have columns to name.
+    transformer.set_params(flatten=True)
+    assert list(transformer.fit_transform(pd.DataFrame({"v": [1.0, 2.0, 3.0]}))) == [
+        "v_lag2",
+        "v_lag1",
+        "v_lag0",
+    ]
+    with pytest.raises(ValueError, match="transform must be 'default', 'pandas'"):
+        WindowTransformer(3).set_output(transform="bogus")
 
 
 def test_flat_output_as_pandas():
