@@ -30,11 +30,11 @@ from ._network import member_suffix, relative_errors
 from ._persistence import InvalidFile, checked_float, checked_int, register
 from ._scaling import (
     WindowScaling,
-    block_rows,
     choose_divisor,
     gathered_statistics,
     spread_rows,
 )
+from ._sequences import block_rows
 
 __all__ = ["LSTMRegressor"]
 

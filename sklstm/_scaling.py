@@ -19,11 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._sequences import block_rows, check_padding
+
 __all__ = [
     "PAD_VALUE",
     "WindowScaling",
     "WindowStatistics",
-    "block_rows",
     "choose_divisor",
     "choose_references",
     "drifting_features",
@@ -40,10 +41,6 @@ __all__ = [
 # steps).
 PAD_VALUE = -1.0e9
 
-# Rows per block when a pass over all windows is needed (statistics,
-# prediction): large enough to amortise per-call costs, small enough that a
-# block of long windows stays about two megabytes (float64).
-BLOCK_ELEMENTS = 1 << 18
 # Largest magnitude summed as is when computing statistics; larger values are
 # summed in a power-of-two unit so that their squares cannot overflow.
 _SAFE_MAGNITUDE = 1e100
@@ -52,12 +49,6 @@ _SAFE_MAGNITUDE = 1e100
 MAX_TARGET_SCALE = 1e150
 # Largest magnitude the float32 network input or target can hold.
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-def block_rows(windows: np.ndarray) -> int:
-    """Rows per block so that one block holds about ``BLOCK_ELEMENTS`` values."""
-    per_row = int(np.prod(windows.shape[1:])) or 1
-    return max(1, BLOCK_ELEMENTS // per_row)
 
 
 # How many times the windows' scales must span (5th to 95th percentile) for
@@ -942,8 +933,6 @@ def _check_chunk_values(windows: np.ndarray, y: np.ndarray) -> None:
     """What ``partial_fit`` would refuse, refused before it is counted: a
     missing value inside a window (only whole steps of padding are allowed),
     an infinite one, or a missing or infinite target."""
-    from ._sequences import check_padding
-
     check_padding(windows)
     step = block_rows(windows)
     for start in range(0, len(windows), step):

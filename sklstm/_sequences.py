@@ -23,9 +23,18 @@ from typing import Any
 
 import numpy as np
 
-from ._scaling import block_rows
+__all__ = ["block_rows", "check_padding", "float_rows", "pad_sequences", "repad"]
 
-__all__ = ["check_padding", "float_rows", "pad_sequences", "repad"]
+# Rows per block when a pass over all windows is needed (statistics,
+# prediction): large enough to amortise per-call costs, small enough that a
+# block of long windows stays about two megabytes (float64).
+BLOCK_ELEMENTS = 1 << 18
+
+
+def block_rows(windows: np.ndarray) -> int:
+    """Rows per block so that one block holds about ``BLOCK_ELEMENTS`` values."""
+    per_row = int(np.prod(windows.shape[1:])) or 1
+    return max(1, BLOCK_ELEMENTS // per_row)
 
 
 def pad_sequences(
