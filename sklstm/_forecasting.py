@@ -34,6 +34,7 @@ from ._horizon import (
     _as_series,
     _check_int,
     _check_strategy,
+    _check_strategy_name,
     _column_positions,
     _is_fitted,
     _refit_period,
@@ -542,13 +543,6 @@ def forecast(
     if coverage is None:
         return squeeze(predictions)
     return squeeze(predictions), squeeze(lower), squeeze(upper)
-
-
-def _check_strategy_name(strategy: Any) -> None:
-    if strategy not in (None, "recursive", "direct"):
-        raise ValueError(
-            f"strategy must be 'recursive', 'direct' or None; got {strategy!r}."
-        )
 
 
 def _check_intervals(coverage: Any, calibration_size: Any) -> float | None:

@@ -391,6 +391,13 @@ def _first_frame_outside_package() -> int:
     return level
 
 
+def _check_strategy_name(strategy: Any) -> None:
+    if strategy not in (None, "recursive", "direct"):
+        raise ValueError(
+            f"strategy must be 'recursive', 'direct' or None; got {strategy!r}."
+        )
+
+
 def _check_strategy(strategy: str | None, direct_steps: int, horizon: int) -> None:
     """That ``strategy`` fits a model predicting ``direct_steps`` steps a target."""
     if strategy == "direct" and direct_steps == 1 and horizon > 1:

@@ -12,6 +12,7 @@ from sklearn.base import clone
 from ._horizon import (
     _check_int,
     _check_strategy,
+    _check_strategy_name,
     _is_fitted,
     _panel_targets_rows,
     _refit_period,
@@ -144,10 +145,7 @@ def _check_arguments(horizon, test_size, seasonality, strategy) -> int:
         )
     seasonality = 1 if seasonality is None else seasonality
     seasonality = _check_int(seasonality, "seasonality", 1)
-    if strategy not in (None, "recursive", "direct"):
-        raise ValueError(
-            f"strategy must be 'recursive', 'direct' or None; got {strategy!r}."
-        )
+    _check_strategy_name(strategy)
     return seasonality
 
 

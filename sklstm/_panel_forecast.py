@@ -116,11 +116,10 @@ def forecast_panel(
         "history",
         known_names=getattr(transformer, "feature_names_in_", ()),
     )
+    names = _column_names(history)
     if hasattr(history, "columns"):
-        names = [str(c) for c in history.columns]
         identifiers = history.iloc[:, position].to_numpy()
     else:
-        names = [f"x{j}" for j in range(history.shape[1])]
         identifiers = history[:, position]
     starts = _series_starts(identifiers, series_id)
     last_rows = np.r_[starts[1:], len(history)] - 1
@@ -202,7 +201,8 @@ def _checked_history(history, transformer, series_id) -> Any:
     bad = np.argwhere(np.isinf(values))
     if len(bad):
         row, column = bad[0]
-        names = _value_names(history, position)
+        names = _column_names(history)
+        del names[position]
         raise ValueError(
             f"history has an infinite value at row {row} (column "
             f"{names[column]!r}): forecasts need finite values."
@@ -210,12 +210,11 @@ def _checked_history(history, transformer, series_id) -> Any:
     return history
 
 
-def _value_names(history: Any, position: int) -> list[str]:
+def _column_names(history: Any) -> list[str]:
+    """A table's column names, or ``x0, x1, ...`` for an array's."""
     if hasattr(history, "columns"):
-        names = [str(c) for c in history.columns]
-    else:
-        names = [f"x{j}" for j in range(history.shape[1])]
-    return names[:position] + names[position + 1 :]
+        return [str(c) for c in history.columns]
+    return [f"x{j}" for j in range(history.shape[1])]
 
 
 def series_label(series_id: Any) -> str:
