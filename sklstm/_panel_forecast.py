@@ -104,18 +104,12 @@ def forecast_panel(
         )
     check_series_label(series_label(series_id), ("step",), "forecasts'")
     transformer, regressor = _panel_model(model, series_id)
-    history = _checked_history(history, transformer, series_id)
+    history, position = _checked_history(history, transformer, series_id)
     # The transformer checks the columns against those it was fitted on, the
     # series' contract, and the values, and pads each series' own start.
     windows = transformer.transform(history)
     if transformer.flatten:
         windows = windows.reshape(len(history), transformer.time_steps, -1)
-    position = _identifier_position(
-        history,
-        series_id,
-        "history",
-        known_names=getattr(transformer, "feature_names_in_", ()),
-    )
     names = _column_names(history)
     if hasattr(history, "columns"):
         identifiers = history.iloc[:, position].to_numpy()
@@ -169,9 +163,9 @@ def forecast_panel(
     return frame(predictions), frame(predictions - half), frame(predictions + half)
 
 
-def _checked_history(history, transformer, series_id) -> Any:
+def _checked_history(history, transformer, series_id) -> tuple[Any, int]:
     """``history`` as a 2-D table with rows and no infinite value (an error
-    names its row and column).
+    names its row and column), and the position of its identifier column.
 
     Missing values (NaN) are the transformer's to judge: a series may have
     gaps before its last window.
@@ -197,7 +191,7 @@ def _checked_history(history, transformer, series_id) -> Any:
     try:
         values = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        return history  # not numbers: the transformer says which column
+        return history, position  # not numbers: the transformer says which
     bad = np.argwhere(np.isinf(values))
     if len(bad):
         row, column = bad[0]
@@ -207,7 +201,7 @@ def _checked_history(history, transformer, series_id) -> Any:
             f"history has an infinite value at row {row} (column "
             f"{names[column]!r}): forecasts need finite values."
         )
-    return history
+    return history, position
 
 
 def _column_names(history: Any) -> list[str]:
