@@ -196,7 +196,9 @@ def set_config(
         )
     if positive_int:
         n_threads = int(n_threads)
-    if engine is not _UNCHANGED and engine not in ENGINES:
+    if engine is not _UNCHANGED and (
+        not isinstance(engine, str) or engine not in ENGINES
+    ):
         raise ValueError(f"engine must be one of {list(ENGINES)}; got {engine!r}.")
     with _IMPORT_LOCK:
         if n_threads is not _UNCHANGED:

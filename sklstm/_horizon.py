@@ -11,7 +11,7 @@ import functools
 import os
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Set
 from numbers import Integral
 from typing import Any
 
@@ -67,6 +67,7 @@ def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
     index = getattr(values, "index", None) if hasattr(values, "iloc") else None
     if isinstance(values, pd.Series):
         columns = [str(values.name) if values.name is not None else "y"]
+        check_numeric_columns(values.to_frame(columns[0]), name)
         array = values.to_numpy(dtype=np.float64, copy=False)[:, None]
     elif isinstance(values, pd.DataFrame):
         columns = [str(c) for c in values.columns]
@@ -102,6 +103,14 @@ def _column_positions(targets: Any, columns: list[str]) -> list[int]:
         return list(range(len(columns)))
     if isinstance(targets, (str, Integral)):
         items = [targets]
+    elif isinstance(targets, (Set, Mapping)):
+        # Their order is not the caller's: the target columns would come
+        # out in an order that can change from one run to the next.
+        raise TypeError(
+            "targets must be a column name or position, or a list of them in "
+            f"the order wanted; got a {type(targets).__name__}, which has no "
+            "order."
+        )
     elif isinstance(targets, Iterable):
         items = list(targets)
     else:
@@ -118,6 +127,12 @@ def _column_positions(targets: Any, columns: list[str]) -> list[int]:
                 raise ValueError(
                     f"targets names column {item!r}, which is not among the "
                     f"columns {columns}."
+                )
+            if columns.count(item) > 1:
+                raise ValueError(
+                    f"targets names column {item!r}, which is the name of "
+                    f"{columns.count(item)} columns: give its position instead, "
+                    "or rename the columns."
                 )
             positions.append(columns.index(item))
         elif isinstance(item, Integral) and not isinstance(item, bool):

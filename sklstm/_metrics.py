@@ -10,6 +10,7 @@ refuse a value they cannot define.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from numbers import Integral
 from typing import Any
 
@@ -21,13 +22,15 @@ __all__ = ["mape", "mase", "smape"]
 def _as_values(values: Any, name: str) -> np.ndarray:
     if values is None:
         raise ValueError(f"{name} is None: pass the values, an array-like.")
-    if np.asarray(values).dtype.kind in "mM":
-        raise ValueError(
-            f"{name} holds dates or times, not numbers: pass the values themselves."
-        )
     try:
+        if np.asarray(values).dtype.kind in "mM":
+            raise ValueError(
+                f"{name} holds dates or times, not numbers: pass the values themselves."
+            )
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
+        if "dates or times" in str(exc):
+            raise
         raise ValueError(f"{name} must hold numbers; {exc}.") from None
     if array.size == 0:
         raise ValueError(f"{name} is empty.")
@@ -175,7 +178,11 @@ def _naive_scale(train: Any, seasonality: int, name: str) -> float:
             f"{name} has {len(values)} values, not more than seasonality="
             f"{seasonality}: it holds no seasonal naive error to scale by."
         )
-    scale = float(np.mean(np.abs(values[seasonality:] - values[:-seasonality])))
+    # Halved, as the errors are in mase: a difference of two finite values
+    # then stays finite, and the ratio is the same.
+    halves = values / 2
+    naive_errors = np.abs(halves[seasonality:] - halves[:-seasonality])
+    scale = float(np.sum(naive_errors / len(naive_errors)))
     if scale == 0:
         raise ValueError(
             f"{name} repeats itself exactly every {seasonality} step(s): its "
@@ -255,15 +262,19 @@ def mase(
     ):
         raise ValueError(f"seasonality must be an int >= 1; got {seasonality!r}.")
     truth, forecasts = _pair(y_true, y_pred)
+    errors = np.abs(truth / 2 - forecasts / 2) / truth.shape[-1]
     if truth.ndim == 1:
         scale = _naive_scale(y_train, int(seasonality), "y_train")
-        return float(np.mean(np.abs(truth - forecasts)) / scale)
+        return _finite_ratio(np.sum(errors), scale, "y_train")
     if truth.ndim != 2:
         raise ValueError(
             "y_true must be 1-D (one series) or 2-D (one row per series); got "
             f"{truth.ndim} dimensions."
         )
-    if isinstance(y_train, (str, bytes)) or not hasattr(y_train, "__len__"):
+    if getattr(y_train, "ndim", None) == 2 and hasattr(y_train, "to_numpy"):
+        # One training part per row, as a 2-D array gives them.
+        y_train = y_train.to_numpy()
+    if isinstance(y_train, (str, bytes, Mapping)) or not hasattr(y_train, "__len__"):
         raise ValueError(
             "With a 2-D y_true, y_train must be a sequence of training parts, "
             f"one per row; got {type(y_train).__name__}."
@@ -280,10 +291,27 @@ def mase(
                 else "."
             )
         )
-    scales = np.array(
-        [
-            _naive_scale(train, int(seasonality), f"y_train[{row}]")
-            for row, train in enumerate(y_train)
-        ]
-    )
-    return float(np.mean(np.mean(np.abs(truth - forecasts), axis=1) / scales))
+    ratios = [
+        _finite_ratio(
+            np.sum(row_errors), _naive_scale(train, int(seasonality), name), name
+        )
+        for row_errors, train, name in zip(
+            errors,
+            y_train,
+            (f"y_train[{row}]" for row in range(len(truth))),
+            strict=True,
+        )
+    ]
+    return float(np.mean(ratios))
+
+
+def _finite_ratio(error: float, scale: float, name: str) -> float:
+    with np.errstate(over="ignore"):
+        ratio = error / scale
+    if not np.isfinite(ratio):
+        raise ValueError(
+            f"The forecast errors are too large beside {name}'s seasonal naive "
+            "errors for their ratio to be a finite float: MASE cannot be "
+            "computed for it."
+        )
+    return float(ratio)

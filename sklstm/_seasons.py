@@ -140,6 +140,17 @@ def _positions(rows) -> np.ndarray:
     if isinstance(rows, Integral) and not isinstance(rows, (bool, np.bool_)):
         return np.arange(_check_int(rows, "rows", minimum=0))
     positions = np.asarray(rows)
+    if positions.dtype.kind == "m":
+        # numpy counts durations among the integers, in their unit's ticks.
+        raise ValueError(
+            "rows holds durations, not row positions: pass the positions "
+            "(for example np.arange(len(rows))) or a DatetimeIndex."
+        )
+    if positions.dtype.kind == "f" and (np.abs(positions) >= 2.0**63).any():
+        raise ValueError(
+            "rows holds a value too large for a row position; got "
+            f"{np.abs(positions).max()!r}."
+        )
     if positions.ndim != 1 or not (
         np.issubdtype(positions.dtype, np.integer)
         or (

@@ -22,8 +22,16 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["block_rows", "check_padding", "float_rows", "pad_sequences", "repad"]
+__all__ = [
+    "block_rows",
+    "check_padding",
+    "float_rows",
+    "pad_sequences",
+    "refuse_times",
+    "repad",
+]
 
 # Rows per block when a pass over all windows is needed (statistics,
 # prediction): large enough to amortise per-call costs, small enough that a
@@ -92,6 +100,11 @@ def pad_sequences(
         raise ValueError(f"padding must be 'pre' or 'post'; got {padding!r}.")
     if isinstance(sequences, np.ndarray) and sequences.ndim == 3:
         sequences = list(sequences)
+    elif isinstance(sequences, np.ndarray) and sequences.ndim < 2:
+        raise TypeError(
+            "sequences must be a list of sequences (or a 2-D or 3-D array); got a "
+            f"{sequences.ndim}-D array. Put a single sequence in a list."
+        )
     if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__len__"):
         raise TypeError(
             "sequences must be a list of arrays of shape (t_i, n_features) or "
@@ -103,7 +116,11 @@ def pad_sequences(
         raise TypeError(
             f"value must be a float (NaN marks padding to mask); got {value!r}."
         )
-    if np.isinf(value):
+    try:
+        infinite = np.isinf(float(value))
+    except OverflowError:
+        infinite = True
+    if infinite:
         raise ValueError(
             f"value must be finite, or NaN to mark padding to mask; got {value!r}."
         )
@@ -112,6 +129,8 @@ def pad_sequences(
         array = float_rows(sequence, f"sequence {i}", "(t_i,)", "(t_i, n_features)")
         if len(array) == 0:
             raise ValueError(f"sequence {i} is empty: it has no time step.")
+        if array.shape[1] == 0:
+            raise ValueError(f"sequence {i} has no features: no column of values.")
         infinite = np.argwhere(np.isinf(array))
         if len(infinite):
             step, feature = infinite[0]
@@ -153,11 +172,29 @@ def pad_sequences(
     return padded
 
 
+def refuse_times(values: Any, name: str) -> None:
+    """Raise if ``values`` holds dates, times or durations, which numpy would
+    turn into counts of days or nanoseconds: no values to learn from."""
+    dtypes = getattr(values, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "__iter__"):
+        dtypes = [getattr(values, "dtype", None) or np.asarray(values).dtype]
+    for dtype in dtypes:
+        if getattr(dtype, "kind", None) in ("M", "m") or isinstance(
+            dtype, (pd.DatetimeTZDtype, pd.PeriodDtype)
+        ):
+            raise ValueError(
+                f"{name} holds dates or times ({dtype}), not numbers. The rows' "
+                "order is their time, so leave the dates out."
+            )
+
+
 def float_rows(values: Any, name: str, one_d: str, two_d: str) -> np.ndarray:
     """``values`` as float64 rows (time steps) x columns; 1-D is one column.
 
     ``one_d`` and ``two_d`` describe the shapes accepted, for the error.
+    Dates and durations are refused (:func:`refuse_times`).
     """
+    refuse_times(values, name)
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:

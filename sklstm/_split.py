@@ -160,6 +160,11 @@ class PanelSplit(BaseCrossValidator):
             series), or a series is too short to give every fold a training
             row (naming the shortest).
         """
+        if groups is not None and _num_samples(groups) != _num_samples(X):
+            raise ValueError(
+                f"groups has {_num_samples(groups)} labels but X has "
+                f"{_num_samples(X)} rows: give one series label per row."
+            )
         X, y, groups = indexable(X, y, groups)
         n_samples = _num_samples(X)
         identifiers = self._identifiers(X, groups)

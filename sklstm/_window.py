@@ -59,10 +59,7 @@ def causal_windows(
            [0., 1., 2.],
            [1., 2., 3.]])
     """
-    if isinstance(time_steps, (bool, np.bool_)) or not isinstance(time_steps, Integral):
-        raise TypeError(f"time_steps must be an int >= 1; got {time_steps!r}.")
-    if time_steps < 1:
-        raise ValueError(f"time_steps must be an int >= 1; got {time_steps!r}.")
+    _check_time_steps(time_steps)
     if padding not in ("edge", "constant"):
         raise ValueError(f"padding must be 'edge' or 'constant'; got {padding!r}.")
     if getattr(series, "ndim", None) != 2:
@@ -70,16 +67,53 @@ def causal_windows(
         raise ValueError(
             f"series must be a 2-D array of shape (n_rows, n_features); got {found}."
         )
+    if len(series) == 0:
+        raise ValueError("series has no rows: there is nothing to window.")
     n_pad = time_steps - 1
+    if padding == "constant":
+        fill = padding_fill(fill_value, series.dtype)
     if n_pad:
         if padding == "edge":
             head = np.repeat(series[:1], n_pad, axis=0)
         else:
-            head = np.full((n_pad, series.shape[1]), fill_value, dtype=series.dtype)
+            head = np.full((n_pad, series.shape[1]), fill)
         series = np.concatenate([head, series], axis=0)
     # sliding_window_view puts the window axis last: (n, n_features, time_steps).
     windows = sliding_window_view(series, time_steps, axis=0)
     return windows.transpose(0, 2, 1)
+
+
+def _check_time_steps(time_steps: int) -> None:
+    if isinstance(time_steps, (bool, np.bool_)) or not isinstance(time_steps, Integral):
+        raise TypeError(f"time_steps must be an int >= 1; got {time_steps!r}.")
+    if time_steps < 1:
+        raise ValueError(f"time_steps must be an int >= 1; got {time_steps!r}.")
+
+
+def padding_fill(fill_value: float, dtype: np.dtype) -> np.ndarray:
+    """``fill_value`` in the dtype the padded windows will have, or an error.
+
+    The windows take the series' dtype, widened to float where the value is a
+    fraction of an integer series; a value that dtype would turn into an
+    infinity (or a NaN, which the networks read as masked padding) is refused.
+    """
+    if isinstance(fill_value, (bool, np.bool_)) or not isinstance(fill_value, Real):
+        raise TypeError(f"fill_value must be a finite real number; got {fill_value!r}.")
+    try:
+        widened = np.result_type(dtype, fill_value)
+        with np.errstate(over="ignore", invalid="ignore"):
+            fill = np.asarray(fill_value).astype(widened)
+        if fill.dtype.kind in "iub" and fill != fill_value:
+            # An integer the series' own integer type cannot hold.
+            fill = np.asarray(fill_value, dtype=np.float64)
+    except (OverflowError, TypeError):
+        fill = np.asarray(np.inf)
+    if not np.isfinite(fill):
+        raise ValueError(
+            f"fill_value must be a finite real number that {dtype} windows can "
+            f"hold; got {fill_value!r}."
+        )
+    return fill
 
 
 def _series_starts(identifiers: np.ndarray, column: object) -> np.ndarray:
@@ -170,10 +204,12 @@ def check_numeric_columns(frame: pd.DataFrame, name: str, besides: str = "") -> 
     Dates and durations are refused although numpy turns them into numbers:
     their nanoseconds are no value to window or forecast.
     """
+    # tolist gives Python labels: an int column is named 1, not np.int64(1).
+    labels = frame.columns.tolist()
     for position, dtype in enumerate(frame.dtypes):
         if _is_time_dtype(dtype):
             raise ValueError(
-                f"{name} column {frame.columns[position]!r} holds dates or times "
+                f"{name} column {labels[position]!r} holds dates or times "
                 f"({dtype}), not numbers: every column{besides} must be numeric. "
                 "The rows' order is their time, so drop the column (or index "
                 "the table by it)."
@@ -185,7 +221,7 @@ def check_numeric_columns(frame: pd.DataFrame, name: str, besides: str = "") -> 
             column.to_numpy(dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise ValueError(
-                f"{name} column {column.name!r} holds values that are not "
+                f"{name} column {labels[position]!r} holds values that are not "
                 f"numbers ({exc}): every column{besides} must be numeric."
             ) from exc
 
@@ -212,6 +248,15 @@ def _split_identifier(table, position: int, series_id: object, name: str):
     else:
         identifiers = table[:, position]
         values = np.delete(table, position, axis=1)
+        if values.dtype.kind in "OUS":
+            check_numeric_columns(
+                pd.DataFrame(
+                    values,
+                    columns=[j for j in range(table.shape[1]) if j != position],
+                ),
+                name,
+                f" but series_id {series_id!r}",
+            )
     return identifiers, values
 
 
@@ -266,7 +311,7 @@ def _panel_windows(
     """
     n_rows, n_features = values.shape
     n_pad = time_steps - 1
-    if len(starts) == 1 or n_pad == 0:
+    if len(starts) == 1 or n_pad == 0 or n_rows == 0:
         return causal_windows(
             values, time_steps, padding=padding, fill_value=fill_value
         )
@@ -279,7 +324,11 @@ def _panel_windows(
     padded = np.empty((n_rows + n_series * n_pad, n_features), dtype=values.dtype)
     padded[np.arange(n_rows) + n_pad * (series_of_row + 1)] = values
     pad_rows = (starts + n_pad * np.arange(n_series))[:, None] + np.arange(n_pad)
-    padded[pad_rows] = values[starts][:, None, :] if padding == "edge" else fill_value
+    padded[pad_rows] = (
+        values[starts][:, None, :]
+        if padding == "edge"
+        else padding_fill(fill_value, values.dtype)
+    )
     buffer_windows = sliding_window_view(padded, time_steps, axis=0).transpose(0, 2, 1)
     windows = buffer_windows[np.arange(n_rows) + n_pad * series_of_row]
     windows.flags.writeable = False
@@ -298,6 +347,12 @@ def window_feature_names(feature_names: np.ndarray, time_steps: int) -> np.ndarr
     >>> window_feature_names(["a", "b"], 2).tolist()
     ['a_lag1', 'b_lag1', 'a_lag0', 'b_lag0']
     """
+    _check_time_steps(time_steps)
+    if isinstance(feature_names, (str, bytes)) or np.ndim(feature_names) != 1:
+        raise ValueError(
+            "feature_names must be a 1-D list of the features' names; got "
+            f"{feature_names!r}."
+        )
     return np.asarray(
         [
             f"{name}_lag{lag}"
@@ -447,6 +502,15 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
             )
         if isinstance(X, pd.DataFrame):
             check_numeric_columns(X, "X")
+        if reset:
+            # validate_data forgets the fitted names before it checks the
+            # values: checked first, a failed fit leaves the fitted state be.
+            check_array(
+                X,
+                dtype=[np.float64, np.float32],
+                ensure_all_finite="allow-nan",
+                input_name="X",
+            )
         return validate_data(
             self,
             X,

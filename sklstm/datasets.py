@@ -41,6 +41,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._horizon import _check_int
+from ._sequences import refuse_times
 from ._window import causal_windows
 
 __all__ = [
@@ -83,7 +84,31 @@ def post_x(n_points: int = 10_000, stop: float = 100.0) -> np.ndarray:
     >>> post_x(5, stop=1.0)
     array([0.  , 0.25, 0.5 , 0.75, 1.  ])
     """
+    if isinstance(n_points, (bool, np.bool_)) or not isinstance(n_points, Integral):
+        raise TypeError(f"n_points must be an int >= 1; got {n_points!r}.")
+    if n_points < 1:
+        raise ValueError(f"n_points must be an int >= 1; got {n_points!r}.")
+    if isinstance(stop, (bool, np.bool_)) or not isinstance(stop, Real):
+        raise TypeError(f"stop must be a real number; got {stop!r}.")
+    if not np.isfinite(stop):
+        raise ValueError(f"stop must be finite; got {stop!r}.")
     return np.linspace(0.0, stop, n_points)
+
+
+def _points(x) -> np.ndarray:
+    """``x`` as a 1-D float64 array of finite points, or a clear error."""
+    refuse_times(x, "x")
+    try:
+        points = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"x must be a 1-D array of numbers: {exc}.") from None
+    if points.ndim != 1:
+        raise ValueError(f"x must be a 1-D array of points; got shape {points.shape}.")
+    if not np.isfinite(points).all():
+        raise ValueError(
+            "x has a missing or infinite value; every point must be finite."
+        )
+    return points
 
 
 def sin(x: np.ndarray) -> np.ndarray:
@@ -96,7 +121,7 @@ def sin(x: np.ndarray) -> np.ndarray:
     >>> sin(np.linspace(0, np.pi, 3)).round(3)
     array([0., 1., 0.])
     """
-    return np.sin(np.asarray(x, dtype=np.float64))
+    return np.sin(_points(x))
 
 
 def sin_cos(x: np.ndarray) -> np.ndarray:
@@ -112,7 +137,7 @@ def sin_cos(x: np.ndarray) -> np.ndarray:
     >>> sin_cos([0.0])
     array([[0., 1.]])
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = _points(x)
     return np.column_stack([np.sin(x), np.cos(x)])
 
 
@@ -131,7 +156,7 @@ def x_sin(x: np.ndarray) -> np.ndarray:
     >>> x_sin(np.array([0.0, np.pi / 2]))
     array([0.        , 1.57079633])
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = _points(x)
     return x * np.sin(x)
 
 
@@ -278,10 +303,7 @@ def window_data(part, time_steps: int = 10) -> tuple[np.ndarray, np.ndarray]:
     >>> y
     array([3., 4.])
     """
-    if isinstance(time_steps, bool) or not isinstance(time_steps, Integral):
-        raise TypeError(f"time_steps must be a positive int; got {time_steps!r}.")
-    if time_steps < 1:
-        raise ValueError(f"time_steps must be a positive int; got {time_steps!r}.")
+    _check_time_steps(time_steps)
     series = _as_series(part)
     if len(series) <= time_steps:
         raise ValueError(
@@ -337,6 +359,7 @@ def prepare_data(
     >>> X["test"][0, :, 0], y["test"][0]
     (array([90., 91., 92., 93., 94.]), np.float64(95.0))
     """
+    _check_time_steps(time_steps)
     parts = split_data(data, val_size, test_size)
     X, y = {}, {}
     for name, part in zip(PART_NAMES, parts, strict=True):
@@ -388,11 +411,19 @@ def generate_data(
     """
     if not callable(fct):
         raise TypeError(f"fct must be a function of x, such as np.sin; got {fct!r}.")
-    return prepare_data(fct(np.asarray(x)), time_steps, val_size, test_size)
+    return prepare_data(fct(_points(x)), time_steps, val_size, test_size)
+
+
+def _check_time_steps(time_steps: int) -> None:
+    if isinstance(time_steps, bool) or not isinstance(time_steps, Integral):
+        raise TypeError(f"time_steps must be a positive int; got {time_steps!r}.")
+    if time_steps < 1:
+        raise ValueError(f"time_steps must be a positive int; got {time_steps!r}.")
 
 
 def _as_series(data) -> np.ndarray:
     """A float64 array of 1 or 2 dimensions (a DataFrame gives its values)."""
+    refuse_times(data, "The series")
     series = np.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
     series = series.astype(np.float64, copy=False)
     if series.ndim not in (1, 2):
