@@ -78,6 +78,18 @@ def check_series_attributes(attributes: Any) -> dict[str, dict]:
                     "(strings or integers, as groups gives them) to categories "
                     f"(strings, integers or bools); got {label!r}: {category!r}."
                 )
+        bools = [isinstance(v, (bool, np.bool_)) for v in categories.values()]
+        integers = [
+            isinstance(v, Integral) and not is_bool
+            for v, is_bool in zip(categories.values(), bools, strict=True)
+        ]
+        if any(bools) and any(integers):
+            # pandas takes True for 1 and False for 0: two categories as one.
+            raise TypeError(
+                f"series_attributes[{name!r}] mixes bools and integers as "
+                "categories, which would merge True with 1 and False with 0: "
+                "give one attribute's categories as one kind."
+            )
         checked[name] = {_plain(k): _plain(v) for k, v in categories.items()}
     return checked
 

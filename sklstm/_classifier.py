@@ -6,6 +6,7 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -13,7 +14,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ._core import BaseRecurrentNetwork
+from ._core import BaseRecurrentNetwork, checked_score_weights
 from ._persistence import InvalidFile, register
 from ._scaling import WindowScaling, gathered_statistics
 
@@ -316,7 +317,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         y : array-like of shape (n_samples,)
             Labels: ints, strings, or anything ``numpy.unique`` sorts.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows in the loss.
+            Non-negative weights of the rows in the loss; with early
+            stopping, some of the held-out rows need a positive weight.
 
         Returns
         -------
@@ -563,6 +565,27 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         outputs = self._outputs(X)
         return self.classes_[np.argmax(outputs, axis=1)]
 
+    def score(self, X, y, sample_weight=None) -> float:
+        """Mean accuracy of :meth:`predict` on ``X``, as scikit-learn's
+        classifiers score, with ``sample_weight`` checked as in :meth:`fit`.
+
+        Parameters
+        ----------
+        X : array-like
+            Sequences, as for :meth:`predict`.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows, not all zero.
+
+        Returns
+        -------
+        score : float
+            The (weighted) share of the rows predicted right.
+        """
+        weights = checked_score_weights(sample_weight, X)
+        return super().score(X, y, sample_weight=weights)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = False
@@ -642,6 +665,13 @@ def _decode_classes(encoded: Any) -> np.ndarray:
 def _sorted_labels(labels, name: str) -> np.ndarray:
     """The distinct labels, sorted; labels that cannot be ordered (strings
     mixed with numbers or None) are an error naming ``name``."""
+    if np.ndim(labels) != 1:
+        raise ValueError(
+            f"{name} must be 1-D, a list of labels; got an array of shape "
+            f"{np.shape(labels)}."
+        )
+    if pd.isna(np.asarray(labels, dtype=object)).any():
+        raise ValueError(f"{name} has a missing label (NaN or None).")
     try:
         return np.unique(labels)
     except TypeError:

@@ -171,7 +171,17 @@ class _FitPlan:
         return self.targets[self.train_rows]
 
     def check_training_weights(self) -> None:
-        if self.weights is None or self.weights[self.train_rows].any():
+        if self.weights is None:
+            return
+        if self.validating and not self.weights[self.val_rows].sum() > 0:
+            n_held = len(self.windows) - self.n_train
+            raise ValueError(
+                f"sample_weight is zero on every row held out for early stopping "
+                f"(the latest {n_held}): early stopping would "
+                "measure nothing. Give some of them a positive weight, or set "
+                "early_stopping_rounds=None."
+            )
+        if self.weights[self.train_rows].any():
             return
         n_train = self.n_train
         held_out = (
@@ -333,6 +343,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         continuing = self.__sklearn_is_fitted__() and (incremental or self.warm_start)
         self._check_reading(continuing, incremental)
         windows, padded = self._validate_windows(X, reset=not continuing)
+        groups = self._checked_groups(groups, len(windows))
         targets = self._validate_targets(
             y, windows, reset=not continuing, incremental=incremental
         )
@@ -376,7 +387,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, windows, dtype=np.float64, ensure_non_negative=True
+                numbers_of(sample_weight, "sample_weight"),
+                windows,
+                dtype=np.float64,
+                ensure_non_negative=True,
             )
         plan = _FitPlan(
             windows=windows,
@@ -410,6 +424,11 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                         f"{name} must be {kind}, not a bool; got "
                         f"{getattr(self, name)!r}."
                     )
+
+    def _checked_groups(self, groups, n_rows: int):
+        """``groups`` checked against the ``n_rows`` windows; here as given
+        (a face that takes groups checks them whenever they come)."""
+        return groups
 
     def _with_series_numbers(self, windows, groups, **fit):
         """The windows the network reads, the series it learns a vector for
@@ -675,8 +694,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     # ---------------------------------------------------------- validation
     def _validate_windows(self, X, *, reset: bool) -> tuple[np.ndarray, bool]:
         """Windows of shape (n_samples, time_steps, n_features), and if padded."""
-        if not hasattr(X, "ndim"):
-            X = np.asarray(X)
+        X = numbers_of(X, "X")
         ndim = X.ndim
         if ndim > 3:
             raise ValueError(
@@ -1144,6 +1162,39 @@ def evaluated_rows(val_rows, n_rows: int, weights, strata, rng):
         random_state=rng.randint(np.iinfo(np.int32).max),
     )
     return np.sort(chosen)
+
+
+def numbers_of(values: Any, name: str) -> Any:
+    """``values`` as an array (a DataFrame as it is), or an error naming
+    ``name`` where they are ragged or not numbers (numpy's own names the
+    value, not the argument)."""
+    if isinstance(values, pd.DataFrame):
+        check_numeric_columns(values, name)
+        return values
+    try:
+        array = values if hasattr(values, "ndim") else np.asarray(values)
+        if np.asarray(array).dtype.kind in "OUSV":
+            np.asarray(array, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"{name} must be an array of numbers of one shape; {exc}"
+        ) from None
+    return array
+
+
+def checked_score_weights(sample_weight: Any, X: Any) -> np.ndarray | None:
+    """``score``'s weights, checked as ``fit`` checks them."""
+    if sample_weight is None:
+        return None
+    weights = _check_sample_weight(
+        numbers_of(sample_weight, "sample_weight"),
+        X,
+        dtype=np.float64,
+        ensure_non_negative=True,
+    )
+    if not weights.sum() > 0:
+        raise ValueError("sample_weight sums to zero: no row counts in the score.")
+    return weights
 
 
 def _held_out_weights(weights: np.ndarray | None, rows) -> np.ndarray | None:

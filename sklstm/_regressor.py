@@ -25,7 +25,13 @@ from ._attributes import (
     restored_attributes,
     saved_attributes,
 )
-from ._core import BaseRecurrentNetwork, _GatheredRows, _mean_one
+from ._core import (
+    BaseRecurrentNetwork,
+    _GatheredRows,
+    _mean_one,
+    checked_score_weights,
+    numbers_of,
+)
 from ._network import member_suffix, relative_errors
 from ._persistence import InvalidFile, checked_float, checked_int, register
 from ._scaling import (
@@ -529,7 +535,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets, one row per window.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows in the loss.
+            Non-negative weights of the rows in the loss; with early
+            stopping, some of the held-out rows need a positive weight.
         groups : array-like of shape (n_samples,), default=None
             The series of each row, for windows of many series (a panel):
             early stopping then holds out the last ``validation_fraction`` of
@@ -594,7 +601,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 "is None."
             )
         y = check_array(
-            y, ensure_2d=False, allow_nd=True, dtype=np.float64, input_name="y"
+            numbers_of(y, "y"),
+            ensure_2d=False,
+            allow_nd=True,
+            dtype=np.float64,
+            input_name="y",
         )
         if y.ndim not in (1, 2):
             raise ValueError(
@@ -602,7 +613,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 f"got {y.ndim}-D."
             )
         check_consistent_length(windows, y)
-        self._y_ndim = y.ndim
+        if reset or not incremental:
+            # A later chunk's shape does not change what predict returns.
+            self._y_ndim = y.ndim
         y2d = y.reshape(len(y), -1)
         self.n_outputs_ = y2d.shape[1]
         return y2d
@@ -818,6 +831,14 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 f"series' vector) or None, not a bool; got {self.series_embedding!r}."
             )
         return super()._prepare(X, y, sample_weight, **kwargs)
+
+    def _checked_groups(self, groups, n_rows: int):
+        if groups is None:
+            return None
+        labels = _labels_per_row(groups, n_rows)
+        if pd.isna(labels).any():
+            raise ValueError("groups has missing labels: every row needs its series.")
+        return labels
 
     def _with_series_numbers(self, windows, groups, *, continuing, padded, incremental):
         size, attributes = self.series_embedding, self.series_attributes
@@ -1090,7 +1111,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             True targets.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows.
+            Non-negative weights of the rows, not all zero.
         groups : array-like of shape (n_samples,), default=None
             The series of each window, as for :meth:`predict`.
 
@@ -1101,9 +1122,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         """
         from sklearn.metrics import r2_score
 
-        return float(
-            r2_score(y, self.predict(X, groups=groups), sample_weight=sample_weight)
-        )
+        weights = checked_score_weights(sample_weight, X)
+        return float(r2_score(y, self.predict(X, groups=groups), sample_weight=weights))
 
     def predict_linear(self, X) -> np.ndarray:
         """Predict with the network's linear path alone (see ``linear``).

@@ -36,6 +36,7 @@ Three more choices follow from the same measurements:
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -615,6 +616,13 @@ def _record(result, step, epoch, train_loss, val_loss, writer) -> None:
 def _summary_writer(logdir):
     if logdir is None:
         return None
+    try:
+        os.makedirs(logdir, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"logdir must be a folder that can be made or written to; got "
+            f"{str(logdir)!r} ({exc.strerror or exc})."
+        ) from None
     try:
         import tensorboard  # noqa: F401  (tf.summary needs it to write events)
     except ImportError as exc:

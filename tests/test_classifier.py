@@ -143,6 +143,9 @@ def test_partial_fit_with_classes(three_classes):
     with pytest.raises(ValueError, match="differs from the fitted classes_"):
         model.partial_fit(X[:10], y[:10], classes=[0, 1])
     with pytest.raises(ValueError, match=r"classes mixes labels of types"):
+        mixed = np.array([0, 1, "2"], dtype=object)
+        LSTMClassifier().partial_fit(X[:10], y[:10], classes=mixed)
+    with pytest.raises(ValueError, match=r"classes has a missing label"):
         LSTMClassifier().partial_fit(X[:10], y[:10], classes=[0, 1, None])
 
 

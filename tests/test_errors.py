@@ -258,3 +258,98 @@ def test_flattened_windows_of_several_features_are_refused():
         LSTMRegressor(**FAST).fit(flat, np.zeros(20))
     # One feature's lags are its time steps.
     LSTMRegressor(**FAST).fit(flat[["a_lag2", "a_lag1", "a_lag0"]], np.zeros(20))
+
+
+def _wave():
+    series = np.sin(np.linspace(0, 20, 100)) + 2
+    return np.stack([series[i : i + 5] for i in range(90)]), series[5:95]
+
+
+def test_groups_are_checked_even_where_no_rows_are_held_out():
+    X, y = _wave()
+    plain = LSTMRegressor(**FAST, early_stopping_rounds=None, recency_halflife=None)
+    with pytest.raises(ValueError, match="label each of the 90 rows of X"):
+        plain.fit(X, y, groups=["a", "b"])
+    with pytest.raises(ValueError, match="groups has missing labels"):
+        plain.fit(X, y, groups=np.r_[np.nan, np.ones(89)])
+    with pytest.raises(ValueError, match="groups must be 1-D"):
+        plain.fit(X, y, groups={"a": 1})
+    embedded = LSTMRegressor(**FAST, series_embedding=2)
+    with pytest.raises(ValueError, match="groups has missing labels"):
+        embedded.fit(X, y, groups=pd.array([None] + ["a"] * 89, dtype="string"))
+
+
+def test_classes_and_labels_may_not_be_missing_or_nested():
+    X, y = _wave()
+    labels = (np.diff(np.r_[y[0], y]) > 0).astype(int)
+    with pytest.raises(ValueError, match="classes has a missing label"):
+        LSTMClassifier(**FAST).partial_fit(X, labels, classes=[0, 1, np.nan])
+    with pytest.raises(ValueError, match=r"classes must be 1-D.*shape \(1, 2\)"):
+        LSTMClassifier(**FAST).partial_fit(X, labels, classes=[[0, 1]])
+    with pytest.raises(ValueError, match="y has a missing label"):
+        LSTMClassifier(**FAST).fit(X, np.r_[None, labels[1:]].astype(object))
+
+
+def test_series_attributes_keep_bools_and_integers_apart():
+    X, y = _wave()
+    kinds = {"kind": {"a": True, "b": 1, "c": 0}}
+    with pytest.raises(TypeError, match="mixes bools and integers"):
+        LSTMRegressor(**FAST, series_attributes=kinds).fit(
+            X, y, groups=np.repeat(["a", "b", "c"], 30)
+        )
+
+
+@pytest.mark.parametrize("estimator", ["regressor", "classifier"])
+def test_score_checks_its_weights_as_fit_does(estimator):
+    X, y = _wave()
+    if estimator == "classifier":
+        y = (np.diff(np.r_[y[0], y]) > 0).astype(int)
+        model = LSTMClassifier(**FAST).fit(X, y)
+    else:
+        model = LSTMRegressor(**FAST).fit(X, y)
+    negative = np.r_[-np.ones(10), np.ones(80)]
+    with pytest.raises(ValueError, match="Negative values in data passed to"):
+        model.score(X, y, sample_weight=negative)
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        model.score(X, y, sample_weight=np.zeros(90))
+    assert model.score(X, y, sample_weight=np.ones(90)) == model.score(X, y)
+
+
+def test_held_out_rows_that_weigh_nothing_are_refused():
+    X, y = _wave()
+    weights = np.r_[np.ones(81), np.zeros(9)]
+    with pytest.raises(ValueError, match="zero on every row held out for early"):
+        LSTMRegressor(**FAST).fit(X, y, sample_weight=weights)
+    fitted = LSTMRegressor(**FAST, early_stopping_rounds=None)
+    assert fitted.fit(X, y, sample_weight=weights).n_iter_ == 20
+
+
+def test_a_chunk_shaped_otherwise_keeps_the_shape_of_predictions():
+    X, y = _wave()
+    model = LSTMRegressor(**FAST).fit(X, y[:, None])
+    model.partial_fit(X, y)
+    assert model.predict(X[:2]).shape == (2, 1)
+
+
+def test_a_logdir_that_is_a_file_is_named(tmp_path):
+    X, y = _wave()
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    with pytest.raises(ValueError, match="logdir must be a folder"):
+        LSTMRegressor(**FAST, logdir=afile).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "match"),
+    [
+        (dict(y=np.array(["a"] * 90)), ValueError, "y must be an array of numbers"),
+        (dict(sample_weight=["a"] * 90), ValueError, "sample_weight must be an array"),
+        (dict(sample_weight=iter([1.0] * 90)), TypeError, "sample_weight must be an"),
+        (dict(X=[[1, 2], [1, 2, 3]], y=[1, 2]), ValueError, "X must be an array of"),
+    ],
+)
+def test_values_that_are_no_numbers_name_their_argument(arguments, error, match):
+    X, y = _wave()
+    call = dict(X=X, y=y) | arguments
+    with pytest.raises(error, match=match):
+        LSTMRegressor(**FAST).fit(**call)
