@@ -317,8 +317,9 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         y : array-like of shape (n_samples,)
             Labels: ints, strings, or anything ``numpy.unique`` sorts.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows in the loss; with early
-            stopping, some of the held-out rows need a positive weight.
+            Non-negative weights of the rows in the loss. Where every row
+            held out for early stopping weighs zero, they are weighed alike,
+            with a warning.
 
         Returns
         -------

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state, resample
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -43,6 +44,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._horizon import _first_frame_outside_package
 from ._network import (
     NetworkSpec,
     attribute_vector_size,
@@ -175,11 +177,13 @@ class _FitPlan:
             return
         if self.validating and not self.weights[self.val_rows].sum() > 0:
             n_held = len(self.windows) - self.n_train
-            raise ValueError(
-                f"sample_weight is zero on every row held out for early stopping "
-                f"(the latest {n_held}): early stopping would "
-                "measure nothing. Give some of them a positive weight, or set "
-                "early_stopping_rounds=None."
+            warnings.warn(
+                f"sample_weight is zero on every one of the {n_held} rows held "
+                "out for early stopping, so early stopping weighs them alike "
+                "instead. Give some of them a positive weight, or set "
+                "early_stopping_rounds=None.",
+                UserWarning,
+                stacklevel=_first_frame_outside_package(),
             )
         if self.weights[self.train_rows].any():
             return
@@ -737,8 +741,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             # validate_data rejects 1-D input with scikit-learn's own message.
             # A 2-D row has no room to tell padding from a missing value, so
             # it may hold no NaN: padded sequences come 3-D (pad_sequences).
-            if isinstance(X, pd.DataFrame):
-                check_numeric_columns(X, "X")
+            # (numbers_of has checked a DataFrame's columns.)
             windows = validate_data(self, X, reset=reset, dtype=_FLOATS)[:, :, None]
             if reset:
                 names = getattr(self, "feature_names_in_", None)
@@ -1171,6 +1174,8 @@ def numbers_of(values: Any, name: str) -> Any:
     if isinstance(values, pd.DataFrame):
         check_numeric_columns(values, name)
         return values
+    if issparse(values):
+        return values  # scikit-learn's validation says sparse is not read
     try:
         array = values if hasattr(values, "ndim") else np.asarray(values)
         if np.asarray(array).dtype.kind in "OUSV":

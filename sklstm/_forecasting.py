@@ -107,7 +107,12 @@ class _WindowModel:
             self.feature_names = None
             self.flatten = model.input_ndim_ == 2
             # Forecasts build windows oldest first, as WindowTransformer does.
-            self.newest_first = model.time_order == "newest_first"
+            # (in the order the model was fitted on, whatever set_params
+            # changed since, as its predict does).
+            fitted_order = model.__dict__.get("_fitted_reading", {}).get(
+                "time_order", model.time_order
+            )
+            self.newest_first = fitted_order == "newest_first"
             self._regressor = model
         else:
             self._regressor = None
@@ -115,7 +120,12 @@ class _WindowModel:
             raise TypeError(
                 "model must be a fitted Pipeline that starts with a "
                 "WindowTransformer and ends with a regressor, or a fitted "
-                f"LSTMRegressor; got {type(model).__name__}."
+                f"LSTMRegressor; got {_described(model)}."
+            )
+        if not hasattr(self._regressor, "predict"):
+            raise TypeError(
+                "model must end with a regressor, which predicts; got "
+                f"{_described(model)}."
             )
         final = model.steps[-1][1] if isinstance(model, Pipeline) else model
         if (
@@ -145,6 +155,14 @@ class _WindowModel:
         return outputs.reshape(len(windows), -1)
 
 
+def _described(model: Any) -> str:
+    """The model's class, and a pipeline's steps, for an error."""
+    if isinstance(model, Pipeline):
+        steps = ", ".join(type(step).__name__ for _, step in model.steps)
+        return f"a Pipeline of {steps}"
+    return type(model).__name__
+
+
 def _validation_samples(model: Any) -> int:
     final = model.steps[-1][1] if isinstance(model, Pipeline) else model
     return int(getattr(final, "n_validation_samples_", 0))
@@ -158,7 +176,7 @@ class _Plan:
     ) -> None:
         self.model = _WindowModel(model)
         self.steps = _check_int(steps, "horizon")
-        self.history, self.columns, _ = _as_series(history, "history")
+        self.history, self.columns, self.index = _as_series(history, "history")
         if self.history.shape[1] != self.model.n_features:
             raise ValueError(
                 f"history has {self.history.shape[1]} columns, but the model was "
@@ -196,7 +214,8 @@ class _Plan:
                 "future_covariates was given, but every column of history is a "
                 "target: there are no covariates to extend."
             )
-        values, columns, _ = _as_series(future, "future_covariates")
+        values, columns, index = _as_series(future, "future_covariates")
+        _check_follows(self.index, index)
         names = [self.columns[j] for j in self.covariates]
         if values.shape[1] != len(self.covariates):
             raise ValueError(
@@ -251,6 +270,32 @@ class _Plan:
                 f"gives {len(self.future)} more rows, {needed - available} too "
                 "few."
             )
+
+
+def _check_follows(history_index: Any, future_index: Any) -> None:
+    """Dated future covariates must begin where the dated history ends: they
+    are read by position, and dates that say otherwise would shift them."""
+    dated = (pd.DatetimeIndex, pd.PeriodIndex)
+    if not (isinstance(history_index, dated) and isinstance(future_index, dated)):
+        return
+    last = history_index[-1]
+    frequency = history_index.freq or (
+        pd.infer_freq(history_index) if len(history_index) > 2 else None
+    )
+    try:
+        expected = (
+            last + pd.tseries.frequencies.to_offset(frequency) if frequency else None
+        )
+        starts_after = future_index[0] > last
+    except (TypeError, ValueError):
+        return  # dates of different kinds: nothing to compare them by
+    if not starts_after or (expected is not None and future_index[0] != expected):
+        wanted = f"{expected}" if expected is not None else f"after {last}"
+        raise ValueError(
+            f"future_covariates' index starts at {future_index[0]}, but history "
+            f"ends at {last}: the covariates' first row must be the row after "
+            f"history's last ({wanted})."
+        )
 
 
 # --------------------------------------------------------------- forecast
@@ -430,7 +475,9 @@ def forecast(
         How the model was fitted: on the next row of the targets
         (``"recursive"``) or on several steps of them (``"direct"``, see
         :func:`horizon_targets`); an error says when its outputs do not fit.
-        None reads it from the number of outputs (see ``targets``).
+        None reads it from the number of outputs (see ``targets``), with a
+        warning where several steps of the targets could also be one step
+        of more of the history's columns.
     series_id : str, int or None, default=None
         The identifier column of ``history`` when it is a long table of many
         series (see :class:`~sklstm.WindowTransformer`'s ``series_id``, which
@@ -772,10 +819,18 @@ def backtest(
     coverage = _check_intervals(coverage, calibration_size)
     _check_strategy_name(strategy)
     positions = _column_positions(targets, columns)
+    _check_distinct_names([columns[j] for j in positions])
+    if seasonality is not None and season >= n_rows - n_test:
+        raise ValueError(
+            f"seasonality={season} is not shorter than the {n_rows - n_test} rows "
+            "before the test part, which then hold no seasonal naive error to "
+            "scale MASE by."
+        )
     origins = np.arange(n_rows - n_test - 1, n_rows - steps)
     fitted = _is_fitted(model)
     if every is not None or not fitted:
         _check_fittable_on_rows(model)
+        _check_rows_to_fit(int(origins[0]), steps, strategy, test_size)
     _check_rows_before_test(_window_length(model), n_rows, n_test, test_size)
     groups = (
         [origins]
@@ -847,6 +902,28 @@ def _check_rows_before_test(
         )
 
 
+def _check_distinct_names(names: list[str]) -> None:
+    if len(set(names)) != len(names):
+        twice = next(name for name in names if names.count(name) > 1)
+        raise ValueError(
+            f"targets hold two columns named {twice!r} (names are compared as "
+            "strings): the errors table keeps one row per name. Rename the "
+            "columns."
+        )
+
+
+def _check_rows_to_fit(origin: int, steps: int, strategy: Any, test_size: Any) -> None:
+    """The first fit needs a training row: a target after the row it reads."""
+    rows = origin + 1 - steps if strategy == "direct" else origin
+    if rows < 1:
+        raise ValueError(
+            f"test_size={test_size!r} leaves {origin + 1} rows before the test "
+            "part, which give no row to fit on"
+            + (f" with targets {steps} steps ahead" if strategy == "direct" else "")
+            + ": give a smaller test_size."
+        )
+
+
 def _rows(series: Any, start: int, stop: int):
     """Rows ``start:stop`` of the series as given (pandas keeps its names)."""
     if hasattr(series, "iloc"):
@@ -862,7 +939,7 @@ def _check_fittable_on_rows(model: Any) -> None:
         "backtest fits the model on the rows before each test part (it is "
         "unfitted, or refit is set), which takes a Pipeline that starts with "
         "a WindowTransformer, so that each fit builds its windows from the "
-        f"rows; got {type(model).__name__}. A fitted LSTMRegressor is "
+        f"rows; got {_described(model)}. A fitted LSTMRegressor is "
         "backtested as it is with refit=False."
     )
 

@@ -62,8 +62,13 @@ def _renamed_keywords(**renames: str):
     return decorate
 
 
-def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
-    """A finite float64 array (n_rows, n_columns), its column names and index."""
+def _as_series(
+    values: Any, name: str, *, one_series: bool = True
+) -> tuple[np.ndarray, list[str], Any]:
+    """A finite float64 array (n_rows, n_columns), its column names and index.
+
+    The dates of ``one_series`` must increase (a panel's repeat per series).
+    """
     index = getattr(values, "index", None) if hasattr(values, "iloc") else None
     if isinstance(values, pd.Series):
         columns = [str(values.name) if values.name is not None else "y"]
@@ -78,6 +83,15 @@ def _as_series(values: Any, name: str) -> tuple[np.ndarray, list[str], Any]:
         columns = [f"x{j}" for j in range(array.shape[1])]
     if array.shape[1] == 0:
         raise ValueError(f"{name} has no columns.")
+    if (
+        one_series
+        and isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex))
+        and not (index.is_monotonic_increasing and index.is_unique)
+    ):
+        raise ValueError(
+            f"{name}'s dates are not increasing: rows are read in their order "
+            "as time, so sort them (sort_index) and drop repeated dates first."
+        )
     bad = np.argwhere(~np.isfinite(array))
     if len(bad):
         row, column = bad[0]
@@ -136,6 +150,14 @@ def _column_positions(targets: Any, columns: list[str]) -> list[int]:
                 )
             positions.append(columns.index(item))
         elif isinstance(item, Integral) and not isinstance(item, bool):
+            if str(item) in columns and columns.index(str(item)) != item % max(
+                len(columns), 1
+            ):
+                raise ValueError(
+                    f"targets holds {item}, a position, but a column other than "
+                    f"the one at position {item} is named {str(item)!r}: give "
+                    "the column's name as a string, or rename the columns."
+                )
             if not -len(columns) <= item < len(columns):
                 raise ValueError(
                     f"targets holds column {item}, but there are "
@@ -313,7 +335,7 @@ def _panel_targets_rows(table: Any, horizon: int, targets: Any, series_id: Any):
         if isinstance(values, pd.DataFrame)
         else pd.DataFrame(values, columns=value_names)
     )
-    array, _, _ = _as_series(values, "series")
+    array, _, _ = _as_series(values, "series", one_series=False)
     # Back to the table's column positions, so targets' positions count the
     # identifier's column as the user does.
     array = np.insert(array, position, np.nan, axis=1)
@@ -330,7 +352,15 @@ def _refit_period(refit: Any) -> int | None:
         return None
     if refit is True or refit is np.True_:
         return 1
-    return _check_int(refit, "refit")
+    if (
+        isinstance(refit, (bool, np.bool_))
+        or not isinstance(refit, Integral)
+        or refit < 1
+    ):
+        raise (ValueError if isinstance(refit, Integral) else TypeError)(
+            f"refit must be True, False or an int >= 1; got {refit!r}."
+        )
+    return int(refit)
 
 
 def _is_fitted(model: Any) -> bool:
@@ -366,10 +396,12 @@ def read_outputs(
     """Steps of each target a model predicts at once, from its outputs' width.
 
     ``strategy`` is how the model was fitted where the caller knows it
-    (``forecast``'s argument, or a backtest's own fit), else None: then a
-    width equal to the history's ``n_columns`` while ``targets`` name fewer
-    could also be the next row of every column, and a warning says how the
-    outputs are read.
+    (``forecast``'s argument, or a backtest's own fit), else None: then,
+    where the width is read as several steps of each target (a direct model)
+    but could also be one step of as many of the history's ``n_columns``
+    columns (a one-step model of two targets and a direct model of one
+    target's two steps both predict two outputs), a warning says how the
+    outputs are read. One step of each target, as named, needs none.
     """
     n_targets = len(targets)
     if width % n_targets:
@@ -382,13 +414,18 @@ def read_outputs(
         )
     steps = width // n_targets
     _check_strategy(strategy, steps, horizon)
-    if strategy is None and steps > 1 and width == n_columns:
+    others = [k for k in range(1, n_columns + 1) if k != n_targets and width % k == 0]
+    if strategy is None and steps > 1 and others:
+        reading = (
+            f"one step of each of {targets} (a one-step model, forecast recursively)"
+            if steps == 1
+            else f"{steps} steps of {targets} (a direct model, see horizon_targets)"
+        )
         warnings.warn(
-            f"The model predicts {width} outputs per window, as many as history "
-            f"has columns: they are read as {steps} steps of {targets} (a "
-            "direct model, see horizon_targets); pass strategy='direct' to say "
-            "so. If the model predicts the next row of every column instead, "
-            "forecast it with targets=None.",
+            f"The model predicts {width} outputs per window, read as {reading}; "
+            f"they could also be the steps of {others[0]} of history's "
+            f"{n_columns} columns. Pass strategy='recursive' or 'direct', with "
+            "the targets the model was fitted on, to say how it was fitted.",
             UserWarning,
             stacklevel=_first_frame_outside_package(),
         )

@@ -535,8 +535,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets, one row per window.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the rows in the loss; with early
-            stopping, some of the held-out rows need a positive weight.
+            Non-negative weights of the rows in the loss. Where every row
+            held out for early stopping weighs zero, they are weighed alike,
+            with a warning.
         groups : array-like of shape (n_samples,), default=None
             The series of each row, for windows of many series (a panel):
             early stopping then holds out the last ``validation_fraction`` of

@@ -79,8 +79,8 @@ def pad_sequences(
     ValueError
         If there are no sequences, a sequence is empty or longer than
         ``length``, the sequences have different numbers of features, or a
-        sequence has a missing value (with ``value=nan`` a NaN inside a
-        sequence would read as padding) or an infinite one, or ``value`` is
+        sequence has a missing value (NaN marks padding, and the estimators
+        refuse it among real steps) or an infinite one, or ``value`` is
         infinite.
 
     Examples
@@ -112,41 +112,8 @@ def pad_sequences(
         )
     if len(sequences) == 0:
         raise ValueError("sequences is empty: give at least one sequence.")
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(
-            f"value must be a float (NaN marks padding to mask); got {value!r}."
-        )
-    try:
-        infinite = np.isinf(float(value))
-    except OverflowError:
-        infinite = True
-    if infinite:
-        raise ValueError(
-            f"value must be finite, or NaN to mark padding to mask; got {value!r}."
-        )
-    arrays = []
-    for i, sequence in enumerate(sequences):
-        array = float_rows(sequence, f"sequence {i}", "(t_i,)", "(t_i, n_features)")
-        if len(array) == 0:
-            raise ValueError(f"sequence {i} is empty: it has no time step.")
-        if array.shape[1] == 0:
-            raise ValueError(f"sequence {i} has no features: no column of values.")
-        infinite = np.argwhere(np.isinf(array))
-        if len(infinite):
-            step, feature = infinite[0]
-            raise ValueError(
-                f"sequence {i} has an infinite value at step {step} (feature "
-                f"{feature}): the estimators read finite values only."
-            )
-        missing = np.argwhere(np.isnan(array))
-        if len(missing) and np.isnan(value):
-            step, feature = missing[0]
-            raise ValueError(
-                f"sequence {i} has a missing value at step {step} (feature "
-                f"{feature}): NaN marks padding. Fill it first, or pad with "
-                "another value."
-            )
-        arrays.append(array)
+    _check_pad_value(value)
+    arrays = [_checked_sequence(sequence, i) for i, sequence in enumerate(sequences)]
     n_features = {a.shape[1] for a in arrays}
     if len(n_features) > 1:
         raise ValueError(
@@ -170,6 +137,41 @@ def pad_sequences(
         else:
             padded[i, : len(array)] = array
     return padded
+
+
+def _check_pad_value(value: Any) -> None:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise TypeError(
+            f"value must be a float (NaN marks padding to mask); got {value!r}."
+        )
+    try:
+        infinite = np.isinf(float(value))
+    except OverflowError:
+        infinite = True
+    if infinite:
+        raise ValueError(
+            f"value must be finite, or NaN to mark padding to mask; got {value!r}."
+        )
+
+
+def _checked_sequence(sequence: Any, i: int) -> np.ndarray:
+    """Sequence ``i`` as float rows of finite values, or an error naming it."""
+    array = float_rows(sequence, f"sequence {i}", "(t_i,)", "(t_i, n_features)")
+    if len(array) == 0:
+        raise ValueError(f"sequence {i} is empty: it has no time step.")
+    if array.shape[1] == 0:
+        raise ValueError(f"sequence {i} has no features: no column of values.")
+    # The estimators read finite values, and NaN as padding only.
+    for bad, what in ((np.isinf, "an infinite value"), (np.isnan, "a missing value")):
+        found = np.argwhere(bad(array))
+        if len(found):
+            step, feature = found[0]
+            raise ValueError(
+                f"sequence {i} has {what} at step {step} (feature {feature}): "
+                "the estimators read finite values only, and NaN as padding. "
+                "Fill it first."
+            )
+    return array
 
 
 def refuse_times(values: Any, name: str) -> None:

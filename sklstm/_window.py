@@ -677,7 +677,9 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str objects
-            ``time_steps * n_features_in_`` names, oldest lag first.
+            ``time_steps * n_features_in_`` names, oldest lag first (with
+            ``series_id``, ``n_features_in_`` counts the identifier column,
+            which is not windowed, so one fewer feature).
         """
         check_is_fitted(self, "n_features_in_")
         names = _check_feature_names_in(self, input_features)

@@ -282,7 +282,7 @@ def window_data(part, time_steps: int = 10) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     X : ndarray of shape (n_rows - time_steps, time_steps, n_features)
-        The windows, a read-only view over ``part``.
+        The windows, a read-only view over ``part`` (a copy of it, padded).
     y : ndarray of shape (n_rows - time_steps,) or (n_rows - time_steps, n_features)
         The next row after each window; 1-D when ``part`` is.
 

@@ -315,11 +315,15 @@ def test_score_checks_its_weights_as_fit_does(estimator):
     assert model.score(X, y, sample_weight=np.ones(90)) == model.score(X, y)
 
 
-def test_held_out_rows_that_weigh_nothing_are_refused():
+def test_held_out_rows_that_weigh_nothing_are_weighed_alike_with_a_warning():
     X, y = _wave()
     weights = np.r_[np.ones(81), np.zeros(9)]
-    with pytest.raises(ValueError, match="zero on every row held out for early"):
-        LSTMRegressor(**FAST).fit(X, y, sample_weight=weights)
+    with pytest.warns(UserWarning, match="zero on every one of the 9 rows held"):
+        weighted = LSTMRegressor(**FAST).fit(X, y, sample_weight=weights)
+    alike = LSTMRegressor(**FAST).fit(
+        X, y, sample_weight=np.r_[np.ones(81), np.ones(9)]
+    )
+    assert weighted.best_loss_ == pytest.approx(alike.best_loss_)
     fitted = LSTMRegressor(**FAST, early_stopping_rounds=None)
     assert fitted.fit(X, y, sample_weight=weights).n_iter_ == 20
 

@@ -314,7 +314,7 @@ def test_former_argument_names_warn_and_still_work(series, linear):
 def test_forecast_needs_a_windowed_model(series):
     with pytest.raises(TypeError, match="starts with a WindowTransformer"):
         forecast(LinearRegression().fit(np.ones((3, 1)), [1, 2, 3]), series, 2)
-    with pytest.raises(TypeError, match="got Pipeline"):
+    with pytest.raises(TypeError, match="got a Pipeline of"):
         forecast(make_pipeline(LinearRegression()), series, 2)
 
 
@@ -478,7 +478,11 @@ def test_backtest_direct_strategy_and_pandas_labels(series):
         ({"test_size": 400}, ValueError, "test part of 400 rows"),
         ({"test_size": 1.5}, ValueError, "test_size must be an int"),
         ({"test_size": "all"}, TypeError, "test_size must be an int"),
-        ({"test_size": 30, "refit": 0}, ValueError, "refit must be an int >= 1"),
+        (
+            {"test_size": 30, "refit": 0},
+            ValueError,
+            "refit must be True, False or an int >= 1",
+        ),
         ({"test_size": 30, "strategy": "both"}, ValueError, "strategy must be"),
         # The first forecast would read a padded window of 8 rows.
         ({"test_size": 395}, ValueError, "test_size=395 leaves 5 rows before"),
@@ -555,3 +559,124 @@ def test_outputs_as_many_as_the_columns_are_read_as_direct_steps_with_a_warning(
         backtest(
             clone(next_rows), frame, 2, test_size=10, targets="y", strategy="direct"
         )
+
+
+def _daily_frame():
+    t = np.arange(120.0)
+    return pd.DataFrame(
+        {"y": np.sin(t / 5), "z": np.cos(t / 7), "c": (t % 7) / 7},
+        index=pd.date_range("2020-01-01", periods=120, freq="D"),
+    )
+
+
+def _linear_windows(time_steps=4):
+    return make_pipeline(
+        WindowTransformer(time_steps, flatten=True), LinearRegression()
+    )
+
+
+def test_outputs_that_read_two_ways_warn_unless_the_strategy_is_given():
+    frame = _daily_frame()
+    direct = _linear_windows().fit(
+        frame.iloc[:-3], horizon_targets(frame, 3, targets="y")
+    )
+    with pytest.warns(UserWarning, match="could also be the steps of 3 of"):
+        forecast(direct, frame, 3, targets="y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        by_hand = direct.predict(frame)[-1]
+        assert_allclose(
+            forecast(direct, frame, 3, targets="y", strategy="direct"), by_hand
+        )
+        # One column: no other reading.
+        single = _linear_windows().fit(frame[["y"]].iloc[:-1], frame["y"].iloc[1:])
+        forecast(single, frame[["y"]], 3)
+
+
+def test_a_bare_regressor_forecasts_in_the_order_it_was_fitted_on():
+    series = np.sin(np.arange(80) / 5)
+    windows = np.ascontiguousarray(causal_windows(series[:, None], 6)[5:-1])
+    model = LSTMRegressor(rnn_layers=[4], steps=20, random_state=0)
+    model.fit(windows, series[6:])
+    before = forecast(model, series, 3)
+    model.set_params(time_order="newest_first")
+    assert_array_equal(forecast(model, series, 3), before)
+
+
+def test_dates_out_of_order_are_refused():
+    series = _daily_frame()["y"]
+    model = _linear_windows().fit(series.iloc[:-1], series.iloc[1:].to_numpy())
+    with pytest.raises(ValueError, match="history's dates are not increasing"):
+        forecast(model, series.sort_index(ascending=False), 3)
+    with pytest.raises(ValueError, match="series's dates are not increasing"):
+        backtest(
+            _linear_windows(), pd.concat([series, series.iloc[-1:]]), 3, test_size=10
+        )
+
+
+def test_dated_future_covariates_must_follow_the_history():
+    frame = _daily_frame()
+    model = _linear_windows().fit(
+        frame.iloc[:-1], frame[["y", "z"]].iloc[1:].to_numpy()
+    )
+    after = pd.date_range("2020-04-30", periods=5, freq="D")
+    future = pd.DataFrame({"c": (np.arange(120, 125) % 7) / 7}, index=after)
+    kept = forecast(
+        model,
+        frame,
+        5,
+        targets=["y", "z"],
+        future_covariates=future,
+        strategy="recursive",
+    )
+    assert kept.shape == (5, 2)
+    with pytest.raises(ValueError, match="future_covariates's dates are not incr"):
+        forecast(model, frame, 5, targets=["y", "z"], future_covariates=future[::-1])
+    for wrong in (future.shift(-1, freq="D"), future.shift(3, freq="D")):
+        with pytest.raises(ValueError, match="future_covariates' index starts at"):
+            forecast(
+                model,
+                frame,
+                5,
+                targets=["y", "z"],
+                future_covariates=wrong,
+                strategy="recursive",
+            )
+
+
+def test_an_int_target_that_names_another_column_is_refused():
+    frame = _daily_frame()
+    frame.columns = [1, 0, 2]
+    with pytest.raises(ValueError, match="a column other than the one at position 0"):
+        horizon_targets(frame, 1, targets=0)
+    assert horizon_targets(frame, 1, targets="0").shape == (119, 1)
+
+
+def test_backtest_names_what_leaves_it_nothing_to_score_or_fit():
+    series = _daily_frame()["y"]
+    with pytest.raises(ValueError, match="seasonality=200 is not shorter than"):
+        backtest(_linear_windows(), series, 3, test_size=10, seasonality=200)
+    one_row = make_pipeline(WindowTransformer(1, flatten=True), LinearRegression())
+    with pytest.raises(
+        ValueError, match=r"test_size=119 leaves 1 rows .* no row to fit"
+    ):
+        backtest(one_row, series, 3, test_size=119)
+    twins = pd.DataFrame(_daily_frame()[["y", "z"]].to_numpy(), columns=["y", "y"])
+    with pytest.raises(ValueError, match="two columns named 'y'"):
+        backtest(_linear_windows(), twins, 3, test_size=10)
+
+
+def test_a_pipeline_that_cannot_forecast_is_described_step_by_step():
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    series = _daily_frame()["y"]
+    scaled = make_pipeline(StandardScaler(), WindowTransformer(4, flatten=True))
+    with pytest.raises(
+        TypeError, match="Pipeline of StandardScaler, WindowTransformer"
+    ):
+        forecast(scaled.fit(series.to_frame()), series, 3)
+    ends = make_pipeline(WindowTransformer(4, flatten=True), FunctionTransformer())
+    with pytest.raises(TypeError, match="must end with a regressor"):
+        forecast(ends.fit(series.to_frame()), series, 3)
+    with pytest.raises(TypeError, match="refit must be True, False or an int"):
+        backtest(_linear_windows(), series, 3, test_size=10, refit=None)
