@@ -303,6 +303,27 @@ def horizon_targets(
     return pd.DataFrame(values, index=index[rows], columns=labels)
 
 
+def check_dates_within_series(
+    index: Any, starts: np.ndarray, identifiers: np.ndarray, name: str
+) -> None:
+    """Each series' dates, where the rows have dates, must increase: its rows
+    are read in their order as time."""
+    if not isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)) or len(index) < 2:
+        return
+    later = np.asarray(index[1:] > index[:-1])
+    first_of_series = np.zeros(len(index), dtype=bool)
+    first_of_series[starts] = True
+    wrong = ~later & ~first_of_series[1:]
+    if wrong.any():
+        row = int(np.argmax(wrong)) + 1
+        raise ValueError(
+            f"{name}'s dates are not increasing within series "
+            f"{identifiers[row]!r} (row {row}, {index[row]}): each series' rows "
+            "are read in their order as time, so sort them by series and date "
+            "and drop repeated dates first."
+        )
+
+
 def _panel_targets_rows(table: Any, horizon: int, targets: Any, series_id: Any):
     """What horizon_targets needs of a long table of series.
 
@@ -341,6 +362,7 @@ def _panel_targets_rows(table: Any, horizon: int, targets: Any, series_id: Any):
     array = np.insert(array, position, np.nan, axis=1)
     positions = _panel_target_columns(targets, names, position, series_id)
     starts = _series_starts(identifiers, series_id)
+    check_dates_within_series(index, starts, identifiers, "series")
     ends = np.r_[starts[1:], len(array)]
     series_end = np.repeat(ends, np.diff(np.r_[starts, len(array)]))
     rows = np.flatnonzero(np.arange(len(array)) + horizon < series_end)

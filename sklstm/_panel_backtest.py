@@ -21,6 +21,7 @@ from ._horizon import (
 from ._panel_forecast import (
     check_series_label,
     forecast_panel,
+    panel_model,
     series_label,
     with_series,
 )
@@ -41,6 +42,9 @@ FORECAST_COLUMNS = (
     "lower",
     "upper",
 )
+#: The columns of the errors table besides the identifier's.
+ERROR_COLUMNS = ("target", "step", "n", "mse", "mae", "mape", "smape", "mase")
+ERROR_COLUMNS += ("coverage", "width")
 
 
 def naive_scales(values: np.ndarray, seasonality: int) -> np.ndarray:
@@ -171,7 +175,10 @@ def backtest_panel(
 
     seasonality = _check_arguments(horizon, test_size, seasonality, strategy)
     label = series_label(series_id)
-    check_series_label(label, FORECAST_COLUMNS, "predictions'")
+    names_taken = tuple(dict.fromkeys(FORECAST_COLUMNS + ERROR_COLUMNS))
+    check_series_label(label, names_taken, "predictions' and errors'")
+    # A model to fit is checked before any fit, not after the first.
+    panel_model(model, series_id, fitted=_is_fitted(model))
     coverage, calibration_size = intervals
     every = _refit_period(refit)
     # The same checks as horizon_targets: a 2-D table, its identifier column,

@@ -11,7 +11,7 @@ from sklearn import config_context
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ._horizon import _panel_target_columns, read_outputs
+from ._horizon import _panel_target_columns, check_dates_within_series, read_outputs
 from ._panel_intervals import (
     calibration_origins,
     check_enough_origins,
@@ -29,17 +29,26 @@ from ._window import (
 __all__: list[str] = []
 
 
-def _panel_model(model: Any, series_id: Any) -> tuple[WindowTransformer, Any]:
-    """The model's panel WindowTransformer and the regressor behind it."""
+def panel_model(
+    model: Any, series_id: Any, *, fitted: bool = True
+) -> tuple[WindowTransformer, Any]:
+    """The model's panel WindowTransformer and the regressor behind it; a
+    model to be fitted (``fitted=False``) is checked for its shape alone."""
     windows = model.steps[0][1] if isinstance(model, Pipeline) else None
     if not isinstance(windows, WindowTransformer) or len(model.steps) < 2:
-        raise TypeError(
-            "With series_id, model must be a fitted Pipeline that starts with "
-            "WindowTransformer(series_id=...) and ends with a regressor; got "
-            f"{type(model).__name__}."
+        steps = (
+            "a Pipeline of " + ", ".join(type(step).__name__ for _, step in model.steps)
+            if isinstance(model, Pipeline)
+            else type(model).__name__
         )
-    check_is_fitted(model)
-    check_is_fitted(windows)
+        raise TypeError(
+            f"With series_id, model must be a {'fitted ' if fitted else ''}"
+            f"Pipeline that starts with WindowTransformer(series_id={series_id!r}) "
+            f"and ends with a regressor; got {steps}."
+        )
+    if fitted:
+        check_is_fitted(model)
+        check_is_fitted(windows)
     if windows.series_id != series_id:
         raise ValueError(
             f"series_id={series_id!r}, but the model's WindowTransformer reads "
@@ -103,11 +112,11 @@ def forecast_panel(
             f"{', '.join(given)} cannot be used with it."
         )
     check_series_label(series_label(series_id), ("step",), "forecasts'")
-    transformer, regressor = _panel_model(model, series_id)
+    transformer, regressor = panel_model(model, series_id)
     history, position = _checked_history(history, transformer, series_id)
     # The transformer checks the columns against those it was fitted on, the
     # series' contract, and the values, and pads each series' own start.
-    windows = transformer.transform(history)
+    windows = np.asarray(transformer.transform(history))
     if transformer.flatten:
         windows = windows.reshape(len(history), transformer.time_steps, -1)
     names = _column_names(history)
@@ -116,6 +125,9 @@ def forecast_panel(
     else:
         identifiers = history[:, position]
     starts = _series_starts(identifiers, series_id)
+    check_dates_within_series(
+        getattr(history, "index", None), starts, identifiers, "history"
+    )
     last_rows = np.r_[starts[1:], len(history)] - 1
     targets = [
         column - (column > position)
@@ -245,6 +257,11 @@ def _predictor(regressor: Any, flatten: bool, identifiers: np.ndarray):
     def predict_for(rows: np.ndarray):
         def predict(batch: np.ndarray) -> np.ndarray:
             inputs = batch.reshape(len(batch), -1) if flatten else batch
+            names = getattr(regressor, "feature_names_in_", None)
+            if flatten and names is not None and len(names) == inputs.shape[1]:
+                # A regressor fitted on WindowTransformer's pandas output
+                # checks the names of the columns it reads.
+                inputs = pd.DataFrame(inputs, columns=names)
             outputs = with_series(regressor, "predict", identifiers[rows], inputs)
             return np.asarray(outputs, dtype=np.float64).reshape(len(batch), -1)
 

@@ -211,8 +211,8 @@ def check_numeric_columns(frame: pd.DataFrame, name: str, besides: str = "") -> 
             raise ValueError(
                 f"{name} column {labels[position]!r} holds dates or times "
                 f"({dtype}), not numbers: every column{besides} must be numeric. "
-                "The rows' order is their time, so drop the column (or index "
-                "the table by it)."
+                "The rows' order is their time, so drop the column"
+                + ("." if besides else " (or index the table by it).")
             )
         if pd.api.types.is_numeric_dtype(dtype):
             continue

@@ -378,3 +378,65 @@ def test_a_series_too_short_to_train_on_is_still_forecast():
     by_hand = forecast(fitted, training, 2, series_id="id")
     assert (forecasts["id"] == "y").sum() == 2
     np.testing.assert_allclose(forecasts["forecast"], by_hand["v"], rtol=1e-10)
+
+
+def _two_stores():
+    dates = pd.date_range("2020-01-01", periods=8, freq="D")
+    return pd.DataFrame(
+        {"id": ["a"] * 8 + ["b"] * 8, "y": np.r_[np.arange(8.0), 10 + np.arange(8.0)]},
+        index=dates.append(dates),
+    )
+
+
+def _fitted_ridge(panel, **output):
+    from sklearn.linear_model import Ridge
+
+    model = make_pipeline(WindowTransformer(3, flatten=True, series_id="id"), Ridge())
+    if output:
+        model.set_output(**output)
+    plain = panel.reset_index(drop=True)
+    targets = horizon_targets(plain, 1, series_id="id")
+    return model.fit(plain.loc[targets.index], targets)
+
+
+def test_dates_that_go_back_within_a_series_are_refused():
+    panel = _two_stores()
+    model = _fitted_ridge(panel)
+    backwards = panel.copy()
+    dates = panel.index[:8]
+    backwards.index = dates[::-1].append(dates)
+    match = "dates are not increasing within series 'a'"
+    with pytest.raises(ValueError, match=match):
+        forecast(model, backwards, 1, series_id="id")
+    with pytest.raises(ValueError, match=match):
+        backtest(model, backwards, 1, test_size=2, series_id="id")
+    with pytest.raises(ValueError, match=match):
+        horizon_targets(backwards, 1, series_id="id")
+
+
+def test_a_pipeline_with_pandas_output_forecasts_a_panel():
+    panel = _two_stores()
+    plain = _fitted_ridge(panel)
+    framed = _fitted_ridge(panel, transform="pandas")
+    pd.testing.assert_frame_equal(
+        forecast(framed, panel, 2, series_id="id"),
+        forecast(plain, panel, 2, series_id="id"),
+    )
+
+
+def test_an_identifier_named_like_an_error_column_is_refused_first():
+    panel = _two_stores().rename(columns={"id": "mse"})
+    model = make_pipeline(WindowTransformer(3, flatten=True, series_id="mse"))
+    with pytest.raises(ValueError, match="series_id 'mse' takes the name of"):
+        backtest(model, panel, 2, test_size=2, series_id="mse")
+
+
+def test_a_model_that_cannot_read_a_panel_is_refused_before_any_fit():
+    from sklearn.linear_model import Ridge
+
+    panel = _two_stores()
+    with pytest.raises(TypeError, match="must be a Pipeline that starts with"):
+        backtest(Ridge(), panel, 2, test_size=2, series_id="id")
+    single = make_pipeline(WindowTransformer(3, flatten=True), Ridge())
+    with pytest.raises(ValueError, match="the model's WindowTransformer reads"):
+        backtest(single, panel, 2, test_size=2, series_id="id")
