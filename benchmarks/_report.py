@@ -29,6 +29,26 @@ def machine() -> dict:
     }
 
 
+def out_dir(text: str) -> Path:
+    """``--out``: a folder to write the report into, refused up front if it
+    is a file (the report is written after the whole benchmark)."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} exists and is not a directory")
+    return path
+
+
+def seed(text: str) -> int:
+    """A random state scikit-learn and Keras accept: an int in [0, 2**32)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an int") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{value} is not in [0, 2**32)")
+    return value
+
+
 def arguments(doc: str, *, seeds: bool = False) -> argparse.ArgumentParser:
     """A benchmark's command line: its docstring's first line and ``--out``.
 
@@ -36,9 +56,9 @@ def arguments(doc: str, *, seeds: bool = False) -> argparse.ArgumentParser:
     runs with (0, 1 and 2 unless given).
     """
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    parser.add_argument("--out", type=out_dir, default=Path("bench-results"))
     if seeds:
-        parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+        parser.add_argument("--seeds", nargs="+", type=seed, default=[0, 1, 2])
     return parser
 
 
@@ -59,7 +79,11 @@ def run_fresh(command: list[str]) -> dict:
     caches and memory out of the next one's figures. The record is printed
     as it arrives, so a long run shows its progress.
     """
-    output = subprocess.run(command, capture_output=True, text=True, check=True)
+    output = subprocess.run(command, capture_output=True, text=True)
+    if output.returncode:
+        # The child's own error, not only its exit status.
+        sys.stderr.write(output.stderr)
+        output.check_returncode()
     record = json.loads(output.stdout.strip().split("\n")[-1])
     print(json.dumps(record), flush=True)
     return record

@@ -352,7 +352,9 @@ def main(argv=None) -> int:
         default=list(DATASETS),
         choices=[*DATASETS, *DIGIT_SPLITS],
     )
-    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument(
+        "--methods", nargs="+", default=list(METHODS), choices=list(METHODS)
+    )
     args = parser.parse_args(argv)
     # TensorFlow's import is paid before any timing: it is no fit's cost.
     import tensorflow  # noqa: F401

@@ -253,8 +253,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--modes",
         nargs="+",
-        type=lambda text: {"auto": "auto", "False": False, "True": True}[text],
-        default=list(MODES),
+        choices=["auto", "False", "True"],
+        default=["auto", "False", "True"],
         help="relative modes compared one step ahead: auto False True (default all)",
     )
     parser.add_argument(
@@ -270,6 +270,7 @@ def main(argv=None) -> int:
         help="also run the seasonal series with their Fourier terms as covariates",
     )
     args = parser.parse_args(argv)
+    modes = [{"auto": "auto", "False": False, "True": True}[m] for m in args.modes]
     rows, several, seasonal = [], [], []
     started = time.perf_counter()
     for name in args.series:
@@ -282,7 +283,7 @@ def main(argv=None) -> int:
         }
         for time_steps in args.time_steps:
             row = {"series": name, "time_steps": time_steps, "ETS": ets[1]}
-            row.update(one_series(values, time_steps, args.seeds, args.modes))
+            row.update(one_series(values, time_steps, args.seeds, modes))
             rows.append(row)
             print(markdown([row]).splitlines()[-1], flush=True)
             for steps in args.horizons:

@@ -14,14 +14,65 @@ from collections.abc import Iterator
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ._scaling import WindowStatistics
+from ._window import check_numeric_columns
 
 __all__ = ["SeriesChunks"]
+
+
+def _pandas_values(series) -> np.ndarray:
+    """A pandas series or table of one series, in time order, as float64."""
+    if type(series).__module__.startswith("dask"):
+        raise ValueError(
+            "series is a dask DataFrame or Series, whose rows chunks cannot "
+            "count without computing them: pass a dask array "
+            "(series.to_dask_array(lengths=True))."
+        )
+    index = series.index
+    if isinstance(index, pd.MultiIndex):
+        raise ValueError(
+            "series has a MultiIndex, as a table of several series has: chunks "
+            "read one series. Train on one series at a time, or window the "
+            "panel with WindowTransformer(series_id=...)."
+        )
+    if not (index.is_monotonic_increasing and index.is_unique):
+        raise ValueError(
+            "series's index is not increasing: its rows are out of time order, "
+            "or a time repeats. Sort it (series.sort_index()) and drop repeated "
+            "times first."
+        )
+    frame = series.to_frame() if series.ndim == 1 else series
+    check_numeric_columns(frame, "series")
+    try:
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"series holds values that are not numbers: {exc}.") from None
+
+
+def _check_value_kind(series) -> None:
+    """Values numpy would turn into wrong numbers are refused before any read:
+    dates (nanoseconds), complex numbers (their real part), masked arrays
+    (the values under the mask)."""
+    if isinstance(series, np.ma.MaskedArray):
+        raise ValueError(
+            "series is a masked array, whose masked values chunks would read as "
+            "they are: fill them (series.filled(...)) first."
+        )
+    dtype = getattr(series, "dtype", None)
+    kind = getattr(dtype, "kind", None)
+    if kind in ("M", "m", "c", "O", "U", "S"):
+        what = {"M": "dates", "m": "durations", "c": "complex numbers"}.get(
+            kind, "values that are not numbers"
+        )
+        raise ValueError(f"series holds {what} ({dtype}): it must hold real numbers.")
+    if 0 in getattr(series, "shape", (1, 1))[1:]:
+        raise ValueError("series has no columns: it must hold at least one feature.")
 
 
 class SeriesChunks:
@@ -98,12 +149,8 @@ class SeriesChunks:
                 "mostly from the rows carried over from the chunk before it."
             )
         if hasattr(series, "index") and hasattr(series, "iloc"):
-            if not series.index.is_monotonic_increasing:
-                raise ValueError(
-                    "series's index is not increasing: its rows are out of time "
-                    "order. Sort it (series.sort_index()) first."
-                )
-            series = series.to_numpy()
+            series = _pandas_values(series)
+        _check_value_kind(series)
         ndim = getattr(series, "ndim", None)
         if ndim not in (1, 2):
             raise ValueError(

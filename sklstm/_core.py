@@ -72,7 +72,7 @@ from ._saved_state import (
     saved_scaling,
 )
 from ._scaling import WindowStatistics, falls_below_zero, statistics_rows
-from ._sequences import check_padding, repad
+from ._sequences import check_padding, refuse_times, repad
 from ._training import AUTO_MIN_ROUNDS
 from ._window import check_numeric_columns
 
@@ -1176,6 +1176,7 @@ def numbers_of(values: Any, name: str) -> Any:
         return values
     if issparse(values):
         return values  # scikit-learn's validation says sparse is not read
+    refuse_times(values, name)
     try:
         array = values if hasattr(values, "ndim") else np.asarray(values)
         if np.asarray(array).dtype.kind in "OUSV":

@@ -694,8 +694,17 @@ class WindowStatistics:
         n_rows, time_steps, n_features = windows.shape
         if n_rows == 0:
             raise ValueError("X holds no windows: give a chunk of at least one.")
+        if 0 in (time_steps, n_features):
+            raise ValueError(
+                f"X holds windows of {time_steps} time steps and {n_features} "
+                "features; a window needs at least one of each."
+            )
         if y is None:
             y = np.zeros((n_rows, 0))
+        if np.asarray(y).dtype.kind not in "fiub":
+            raise ValueError(
+                f"y must hold real numbers; got values of dtype {np.asarray(y).dtype}."
+            )
         y = np.asarray(y, dtype=np.float64)
         y = y.reshape(len(y), -1) if y.ndim == 1 else y
         if y.ndim != 2 or len(y) != n_rows:

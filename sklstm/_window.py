@@ -502,6 +502,11 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
             )
         if isinstance(X, pd.DataFrame):
             check_numeric_columns(X, "X")
+        elif getattr(X, "dtype", None) is not None and X.dtype.kind in "mM":
+            raise ValueError(
+                f"X holds dates or times ({X.dtype}), not numbers. The rows' order "
+                "is their time, so leave the dates out."
+            )
         if reset:
             # validate_data forgets the fitted names before it checks the
             # values: checked first, a failed fit leaves the fitted state be.

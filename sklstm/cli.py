@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ._version import __version__
+from .datasets import TASKS
 
 __all__ = ["main"]
 
@@ -42,6 +43,10 @@ def _seed(text: str) -> int:
     return seed
 
 
+# What a reproduction writes into --out (see sklstm._results.write_results).
+_RESULT_FILES = ("results.json", "results.md", *(f"{task}.png" for task in TASKS))
+
+
 def _out_dir(text: str) -> Path:
     """A directory for results: new, or an existing directory (not a file)."""
     path = Path(text)
@@ -57,6 +62,11 @@ def _out_dir(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             f"{text!r} cannot be created: {str(existing)!r} is not a directory "
             "this user can write into"
+        )
+    taken = [name for name in _RESULT_FILES if (path / name).is_dir()]
+    if taken:
+        raise argparse.ArgumentTypeError(
+            f"{str(path / taken[0])!r} is a directory, where a result file goes"
         )
     return path
 
@@ -151,7 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    return args.run(args)
+    try:
+        return args.run(args)
+    except OSError as error:
+        # Writing the results failed (a disk full, a folder that vanished):
+        # a line that says so, not a traceback.
+        print(f"sklstm {args.command}: error: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

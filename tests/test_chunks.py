@@ -254,3 +254,42 @@ def test_statistics_refuse_chunks_of_another_shape():
         statistics.update(np.zeros((4, 5, 2)), np.zeros(3))
     with pytest.raises(ValueError, match="seen no windows yet"):
         WindowStatistics().scaling(standardize=True, relative="auto")
+
+
+_DAYS = pd.date_range("2020-01-01", periods=30, freq="D")
+
+
+@pytest.mark.parametrize(
+    ("series", "match"),
+    [
+        (pd.Series(pd.to_datetime(np.arange(30), unit="D")), "holds dates or times"),
+        (np.arange(30).astype("m8[D]"), "holds durations"),
+        (np.arange(30.0) + 1j, "holds complex numbers"),
+        (np.ma.masked_array(np.arange(30.0), mask=np.arange(30) % 7 == 0), "masked"),
+        (np.zeros((30, 0)), "has no columns"),
+        (pd.DataFrame({"a": np.arange(30.0), "b": ["x"] * 30}), "column 'b' holds"),
+        (
+            pd.Series(np.arange(30.0), index=_DAYS[:15].append(_DAYS[14:29])),
+            "or a time repeats",
+        ),
+        (
+            pd.DataFrame(
+                {"a": np.arange(30.0)},
+                index=pd.MultiIndex.from_product([["x", "y"], range(15)]),
+            ),
+            "has a MultiIndex",
+        ),
+    ],
+)
+def test_chunks_refuse_values_that_would_read_as_wrong_numbers(series, match):
+    with pytest.raises(ValueError, match=match):
+        SeriesChunks(series, 3, chunk_size=5)
+
+
+def test_statistics_refuse_targets_that_are_no_real_numbers():
+    windows = np.random.RandomState(0).normal(size=(20, 4, 2))
+    for targets in (np.arange(20).astype("M8[D]"), windows[:, -1, 0] + 1j):
+        with pytest.raises(ValueError, match="y must hold real numbers"):
+            WindowStatistics().update(windows, targets)
+    with pytest.raises(ValueError, match="0 time steps and 2 features"):
+        WindowStatistics().update(np.zeros((20, 0, 2)), windows[:, -1, 0])

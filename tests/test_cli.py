@@ -44,12 +44,14 @@ def test_no_command_prints_help_and_lists_reproduce(capsys):
         (["--out", "{file}"], "is not a directory"),
         (["--out", "{file}/results"], "cannot be created: "),
         (["--steps", "5"], "unrecognized arguments: --steps"),
+        (["--out", "{folder}"], "results.json' is a directory, where a result"),
     ],
 )
 def test_reproduce_rejects_bad_arguments(argv, message, tmp_path, capsys):
     a_file = tmp_path / "taken"
     a_file.write_text("")
-    argv = [arg.format(file=a_file) for arg in argv]
+    (tmp_path / "out" / "results.json").mkdir(parents=True)
+    argv = [arg.format(file=a_file, folder=tmp_path / "out") for arg in argv]
     with pytest.raises(SystemExit) as exit_info:
         main(["reproduce", *argv])
     assert exit_info.value.code == 2

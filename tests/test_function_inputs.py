@@ -204,3 +204,11 @@ def test_set_config_wants_the_engine_as_a_string():
 def test_the_post_s_helpers_check_their_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_numpy_dates_are_refused_by_the_transformer_and_the_regressor():
+    with pytest.raises(ValueError, match="X holds dates or times"):
+        WindowTransformer(3).fit(np.arange(10).astype("M8[D]"))
+    windows = np.zeros((20, 4, 1))
+    with pytest.raises(ValueError, match="y holds dates or times"):
+        sklstm.LSTMRegressor([4], steps=5).fit(windows, np.arange(20).astype("M8[D]"))
