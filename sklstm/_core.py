@@ -390,11 +390,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 "(warm_start=False) to change them."
             )
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                numbers_of(sample_weight, "sample_weight"),
-                windows,
-                dtype=np.float64,
-                ensure_non_negative=True,
+            sample_weight = _finite_weights(
+                _check_sample_weight(
+                    numbers_of(sample_weight, "sample_weight"),
+                    windows,
+                    dtype=np.float64,
+                    ensure_non_negative=True,
+                )
             )
         plan = _FitPlan(
             windows=windows,
@@ -743,6 +745,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             # it may hold no NaN: padded sequences come 3-D (pad_sequences).
             # (numbers_of has checked a DataFrame's columns.)
             windows = validate_data(self, X, reset=reset, dtype=_FLOATS)[:, :, None]
+            if not np.isfinite(windows).all():
+                # Reached only where scikit-learn's own check is off
+                # (assume_finite): a NaN here would pass for padding.
+                raise ValueError(
+                    "X has a missing or infinite value; a 2-D X (one "
+                    "univariate window per row) may hold neither."
+                )
             if reset:
                 names = getattr(self, "feature_names_in_", None)
                 _refuse_lags_of_several_features(names)
@@ -1176,9 +1185,9 @@ def numbers_of(values: Any, name: str) -> Any:
         return values
     if issparse(values):
         return values  # scikit-learn's validation says sparse is not read
-    refuse_times(values, name)
     try:
         array = values if hasattr(values, "ndim") else np.asarray(values)
+        refuse_times(array, name)
         if np.asarray(array).dtype.kind in "OUSV":
             np.asarray(array, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -1188,15 +1197,25 @@ def numbers_of(values: Any, name: str) -> Any:
     return array
 
 
+def _finite_weights(weights: np.ndarray) -> np.ndarray:
+    # scikit-learn checks this unless assume_finite is set; a NaN weight would
+    # then reach the scaling's linear algebra, whose error names nothing.
+    if not np.isfinite(weights).all():
+        raise ValueError("sample_weight has a missing or infinite value.")
+    return weights
+
+
 def checked_score_weights(sample_weight: Any, X: Any) -> np.ndarray | None:
     """``score``'s weights, checked as ``fit`` checks them."""
     if sample_weight is None:
         return None
-    weights = _check_sample_weight(
-        numbers_of(sample_weight, "sample_weight"),
-        X,
-        dtype=np.float64,
-        ensure_non_negative=True,
+    weights = _finite_weights(
+        _check_sample_weight(
+            numbers_of(sample_weight, "sample_weight"),
+            X,
+            dtype=np.float64,
+            ensure_non_negative=True,
+        )
     )
     if not weights.sum() > 0:
         raise ValueError("sample_weight sums to zero: no row counts in the score.")

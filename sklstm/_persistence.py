@@ -189,12 +189,18 @@ def save(estimator, path: PathOrFile) -> None:
     }
     manifest["manifest_sha256"] = manifest_digest(manifest)
     text = json.dumps(manifest, indent=1).encode("utf-8")
+    path = _checked_path(path, "save", "write")
     if hasattr(path, "write"):
         _write_archive(path, text, members)
         return
     # Write beside the target, then rename: an interrupted save never leaves
     # a truncated file where a good one was.
-    target = pathlib.Path(os.fspath(path))
+    target = pathlib.Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(
+            f"save writes a file, but {str(target)!r} is a directory: give a "
+            "file name in it."
+        )
     temporary = target.parent / f".{target.name}.{secrets.token_hex(8)}.part"
     # Created as open() creates files, so the user's umask decides who may
     # read it (mkstemp would make it the owner's alone).
@@ -210,6 +216,25 @@ def save(estimator, path: PathOrFile) -> None:
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _checked_path(path: Any, function: str, method: str) -> Any:
+    """A str path, or the binary file object given; else an error saying so."""
+    if hasattr(path, method):
+        if isinstance(path, io.TextIOBase):
+            raise TypeError(
+                f"{function} takes a binary file object, but this one is opened "
+                f"as text: open it with open(..., '{method[0]}b')."
+            )
+        return path
+    if isinstance(path, (bytes, bytearray)):
+        return os.fsdecode(bytes(path))
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"{function} takes a path (a str or path-like object) or a binary "
+            f"file object; got {type(path).__name__}."
+        )
+    return os.fspath(path)
 
 
 def _write_archive(file: IO[bytes], manifest: bytes, members: dict) -> None:
@@ -336,9 +361,15 @@ def load(path: PathOrFile):
             "load takes a path or a binary file object, not the file's bytes: "
             "wrap them in io.BytesIO."
         )
+    path = _checked_path(path, "load", "read")
     if hasattr(path, "read"):
         name = repr(getattr(path, "name", "the file object"))
         head = path.read(4)
+        if isinstance(head, str):
+            raise TypeError(
+                f"load reads a binary file object, but {name} was opened as "
+                "text: open it with open(..., 'rb')."
+            )
         path.seek(-len(head), os.SEEK_CUR)
     else:
         name = repr(os.fspath(path))

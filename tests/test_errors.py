@@ -357,3 +357,18 @@ def test_values_that_are_no_numbers_name_their_argument(arguments, error, match)
     call = dict(X=X, y=y) | arguments
     with pytest.raises(error, match=match):
         LSTMRegressor(**FAST).fit(**call)
+
+
+def test_assume_finite_does_not_let_a_missing_value_pass_for_padding():
+    import sklearn
+
+    X, y = _wave()
+    windows = X.copy()
+    windows[50, 0] = np.nan
+    with sklearn.config_context(assume_finite=True):
+        with pytest.raises(ValueError, match="X has a missing or infinite value"):
+            LSTMRegressor(**FAST).fit(windows, y)
+        weights = np.ones(90)
+        weights[3] = np.nan
+        with pytest.raises(ValueError, match="sample_weight has a missing"):
+            LSTMRegressor(**FAST).fit(X, y, sample_weight=weights)

@@ -700,3 +700,28 @@ def test_a_class_weight_keyed_by_int_labels_round_trips(tmp_path):
     assert loaded.class_weight == weights
     assert all(type(key) is int for key in loaded.class_weight)
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_save_and_load_name_paths_they_cannot_use(tmp_path):
+    from sklstm import LSTMRegressor, load
+
+    rng = np.random.RandomState(0)
+    model = LSTMRegressor([2], steps=5, random_state=0).fit(
+        rng.rand(20, 3, 1), rng.rand(20)
+    )
+    path = tmp_path / "model.sklstm"
+    model.save(path)
+    with open(path) as text, pytest.raises(TypeError, match="opened as text"):
+        load(text)
+    with open(tmp_path / "other", "w") as text, pytest.raises(TypeError, match="text"):
+        model.save(text)
+    for bad in (None, 5):
+        with pytest.raises(TypeError, match="takes a path"):
+            load(bad)
+        with pytest.raises(TypeError, match="takes a path"):
+            model.save(bad)
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        model.save(tmp_path)
+    restored = load(os.fsencode(path))
+    windows = rng.rand(4, 3, 1)
+    np.testing.assert_array_equal(restored.predict(windows), model.predict(windows))
