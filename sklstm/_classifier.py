@@ -14,7 +14,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ._core import BaseRecurrentNetwork, checked_score_weights
+from ._core import BaseRecurrentNetwork, checked_weights
 from ._persistence import InvalidFile, register
 from ._scaling import WindowScaling, gathered_statistics
 
@@ -584,7 +584,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
         score : float
             The (weighted) share of the rows predicted right.
         """
-        weights = checked_score_weights(sample_weight, X)
+        weights = checked_weights(sample_weight, X)
         return super().score(X, y, sample_weight=weights)
 
     def __sklearn_tags__(self):

@@ -389,15 +389,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 f"{shaping[-1]} changed since it was built. Fit a fresh estimator "
                 "(warm_start=False) to change them."
             )
-        if sample_weight is not None:
-            sample_weight = _finite_weights(
-                _check_sample_weight(
-                    numbers_of(sample_weight, "sample_weight"),
-                    windows,
-                    dtype=np.float64,
-                    ensure_non_negative=True,
-                )
-            )
+        sample_weight = checked_weights(sample_weight, windows)
         plan = _FitPlan(
             windows=windows,
             targets=targets,
@@ -1197,28 +1189,21 @@ def numbers_of(values: Any, name: str) -> Any:
     return array
 
 
-def _finite_weights(weights: np.ndarray) -> np.ndarray:
-    # scikit-learn checks this unless assume_finite is set; a NaN weight would
-    # then reach the scaling's linear algebra, whose error names nothing.
-    if not np.isfinite(weights).all():
-        raise ValueError("sample_weight has a missing or infinite value.")
-    return weights
-
-
-def checked_score_weights(sample_weight: Any, X: Any) -> np.ndarray | None:
-    """``score``'s weights, checked as ``fit`` checks them."""
+def checked_weights(sample_weight: Any, X: Any) -> np.ndarray | None:
+    """``sample_weight`` for the rows of ``X``: None, or non-negative finite
+    floats, not all zero (scikit-learn's check, which skips finiteness
+    under ``assume_finite``; a NaN weight would then reach the scaling's
+    linear algebra, whose error names nothing)."""
     if sample_weight is None:
         return None
-    weights = _finite_weights(
-        _check_sample_weight(
-            numbers_of(sample_weight, "sample_weight"),
-            X,
-            dtype=np.float64,
-            ensure_non_negative=True,
-        )
+    weights = _check_sample_weight(
+        numbers_of(sample_weight, "sample_weight"),
+        X,
+        dtype=np.float64,
+        ensure_non_negative=True,
     )
-    if not weights.sum() > 0:
-        raise ValueError("sample_weight sums to zero: no row counts in the score.")
+    if not np.isfinite(weights).all():
+        raise ValueError("sample_weight has a missing or infinite value.")
     return weights
 
 

@@ -29,7 +29,7 @@ from ._core import (
     BaseRecurrentNetwork,
     _GatheredRows,
     _mean_one,
-    checked_score_weights,
+    checked_weights,
     numbers_of,
 )
 from ._network import member_suffix, relative_errors
@@ -1123,7 +1123,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         """
         from sklearn.metrics import r2_score
 
-        weights = checked_score_weights(sample_weight, X)
+        weights = checked_weights(sample_weight, X)
         return float(r2_score(y, self.predict(X, groups=groups), sample_weight=weights))
 
     def predict_linear(self, X) -> np.ndarray:
