@@ -300,16 +300,14 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         # attributes and the network's weights, put both back on any error.
         state = dict(self.__dict__)
         network = self.__dict__.get("_network")
-        weights = network.get_weights() if network is not None else None
-        optimizer = network.get_optimizer_state() if network is not None else None
+        network_state = network.get_state() if network is not None else None
         try:
             return method(*args, **kwargs)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(state)
             if network is not None:
-                network.set_weights(weights)
-                network.set_optimizer_state(optimizer)
+                network.set_state(network_state)
             raise
 
     def _fit_whole(self, X, y, sample_weight, groups=None):
@@ -1100,10 +1098,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         network = state.pop("_network", None)
         state.pop("model_", None)
         if network is not None:
-            state["_network_state"] = (
-                network.get_weights(),
-                network.get_optimizer_state(),
-            )
+            state["_network_state"] = network.get_state()
         return state
 
     def __setstate__(self, state):
@@ -1113,9 +1108,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         super().__setstate__(state)
         if network_state is not None:
             network = build_network(self._network_spec, seed=0)
-            weights, optimizer_state = network_state
-            network.set_weights(weights)
-            network.set_optimizer_state(optimizer_state)
+            network.set_state(network_state)
             self._network = network
             self.model_ = network.model
 

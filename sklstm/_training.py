@@ -253,6 +253,29 @@ class CompiledNetwork:
         for variable, value in zip(self.optimizer.variables, state, strict=True):
             variable.assign(value)
 
+    def _generator_variables(self) -> list:
+        # The model's variables besides its weights: the states of the random
+        # generators dropout draws from, which get_weights leaves out.
+        weights = {id(weight) for weight in self.model.weights}
+        return [v for v in self.model.variables if id(v) not in weights]
+
+    def get_state(self) -> tuple:
+        """What a continued fit starts from: the weights, the optimizer's
+        state and the random generators' states."""
+        generators = [np.asarray(v.numpy()) for v in self._generator_variables()]
+        return self.get_weights(), self.get_optimizer_state(), generators
+
+    def set_state(self, state: tuple) -> None:
+        """Put back a :meth:`get_state`; one of two parts (weights and the
+        optimizer, as pickles before the generators' states) keeps them."""
+        self.set_weights(state[0])
+        self.set_optimizer_state(state[1])
+        if len(state) > 2:
+            for variable, value in zip(
+                self._generator_variables(), state[2], strict=True
+            ):
+                variable.assign(value)
+
 
 class BatchSampler:
     """Row indices of mini-batches: shuffled epochs, read back to back.

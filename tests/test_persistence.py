@@ -62,3 +62,19 @@ def test_warm_start_after_unpickling_continues(fitted):
     restored.set_params(warm_start=True)
     restored.fit(X, y)
     assert restored.n_iter_ == model.n_iter_ + 100
+
+
+def test_a_pickled_model_with_dropout_continues_as_the_original_does():
+    series = np.sin(np.linspace(0, 20, 121))[:, None] + 2
+    X, y = WindowTransformer(5).fit_transform(series[:-1]), series[1:, 0]
+    layers = [{"num_units": 4, "keep_prob": 0.7}]
+
+    def fitted():
+        return LSTMRegressor(layers, steps=10, random_state=0, warm_start=True).fit(
+            X, y
+        )
+
+    original, copied = fitted(), pickle.loads(pickle.dumps(fitted()))
+    original.fit(X, y)
+    copied.fit(X, y)
+    np.testing.assert_array_equal(copied.predict(X), original.predict(X))
