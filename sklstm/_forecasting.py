@@ -39,6 +39,7 @@ from ._horizon import (
     _is_fitted,
     _refit_period,
     _renamed_keywords,
+    describe_model,
     horizon_targets,
     read_outputs,
 )
@@ -120,12 +121,12 @@ class _WindowModel:
             raise TypeError(
                 "model must be a fitted Pipeline that starts with a "
                 "WindowTransformer and ends with a regressor, or a fitted "
-                f"LSTMRegressor; got {_described(model)}."
+                f"LSTMRegressor; got {describe_model(model)}."
             )
         if not hasattr(self._regressor, "predict"):
             raise TypeError(
                 "model must end with a regressor, which predicts; got "
-                f"{_described(model)}."
+                f"{describe_model(model)}."
             )
         final = model.steps[-1][1] if isinstance(model, Pipeline) else model
         if (
@@ -153,14 +154,6 @@ class _WindowModel:
             inputs = pd.DataFrame(inputs, columns=names)
         outputs = np.asarray(self._regressor.predict(inputs), dtype=np.float64)
         return outputs.reshape(len(windows), -1)
-
-
-def _described(model: Any) -> str:
-    """The model's class, and a pipeline's steps, for an error."""
-    if isinstance(model, Pipeline):
-        steps = ", ".join(type(step).__name__ for _, step in model.steps)
-        return f"a Pipeline of {steps}"
-    return type(model).__name__
 
 
 def _validation_samples(model: Any) -> int:
@@ -939,7 +932,7 @@ def _check_fittable_on_rows(model: Any) -> None:
         "backtest fits the model on the rows before each test part (it is "
         "unfitted, or refit is set), which takes a Pipeline that starts with "
         "a WindowTransformer, so that each fit builds its windows from the "
-        f"rows; got {_described(model)}. A fitted LSTMRegressor is "
+        f"rows; got {describe_model(model)}. A fitted LSTMRegressor is "
         "backtested as it is with refit=False."
     )
 

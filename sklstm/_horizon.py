@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ._sequences import float_rows
 from ._window import (
+    _check_int,
     _identifier_position,
     _series_starts,
     _split_identifier,
@@ -101,14 +103,6 @@ def _as_series(
             "origin. Fill the gaps first, for example with pandas' interpolate."
         )
     return array, columns, index
-
-
-def _check_int(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}.")
-    return int(value)
 
 
 def _column_positions(targets: Any, columns: list[str]) -> list[int]:
@@ -438,13 +432,9 @@ def read_outputs(
     _check_strategy(strategy, steps, horizon)
     others = [k for k in range(1, n_columns + 1) if k != n_targets and width % k == 0]
     if strategy is None and steps > 1 and others:
-        reading = (
-            f"one step of each of {targets} (a one-step model, forecast recursively)"
-            if steps == 1
-            else f"{steps} steps of {targets} (a direct model, see horizon_targets)"
-        )
         warnings.warn(
-            f"The model predicts {width} outputs per window, read as {reading}; "
+            f"The model predicts {width} outputs per window, read as {steps} "
+            f"steps of {targets} (a direct model, see horizon_targets); "
             f"they could also be the steps of {others[0]} of history's "
             f"{n_columns} columns. Pass strategy='recursive' or 'direct', with "
             "the targets the model was fitted on, to say how it was fitted.",
@@ -452,6 +442,14 @@ def read_outputs(
             stacklevel=_first_frame_outside_package(),
         )
     return steps
+
+
+def describe_model(model: Any) -> str:
+    """The model's class, and a pipeline's steps, for an error."""
+    if isinstance(model, Pipeline):
+        steps = ", ".join(type(step).__name__ for _, step in model.steps)
+        return f"a Pipeline of {steps}"
+    return type(model).__name__
 
 
 def _first_frame_outside_package() -> int:

@@ -23,15 +23,15 @@ def _as_values(values: Any, name: str) -> np.ndarray:
     if values is None:
         raise ValueError(f"{name} is None: pass the values, an array-like.")
     try:
-        if np.asarray(values).dtype.kind in "mM":
-            raise ValueError(
-                f"{name} holds dates or times, not numbers: pass the values themselves."
-            )
-        array = np.asarray(values, dtype=np.float64)
+        raw = np.asarray(values)  # ragged lists fail here
+        if raw.dtype.kind not in "mM":
+            array = raw.astype(np.float64, copy=False)
     except (TypeError, ValueError) as exc:
-        if "dates or times" in str(exc):
-            raise
         raise ValueError(f"{name} must hold numbers; {exc}.") from None
+    if raw.dtype.kind in "mM":
+        raise ValueError(
+            f"{name} holds dates or times, not numbers: pass the values themselves."
+        )
     if array.size == 0:
         raise ValueError(f"{name} is empty.")
     if not np.isfinite(array).all():

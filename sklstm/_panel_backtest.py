@@ -43,8 +43,18 @@ FORECAST_COLUMNS = (
     "upper",
 )
 #: The columns of the errors table besides the identifier's.
-ERROR_COLUMNS = ("target", "step", "n", "mse", "mae", "mape", "smape", "mase")
-ERROR_COLUMNS += ("coverage", "width")
+ERROR_COLUMNS = (
+    "target",
+    "step",
+    "n",
+    "mse",
+    "mae",
+    "mape",
+    "smape",
+    "mase",
+    "coverage",
+    "width",
+)
 
 
 def naive_scales(values: np.ndarray, seasonality: int) -> np.ndarray:

@@ -11,7 +11,12 @@ from sklearn import config_context
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ._horizon import _panel_target_columns, check_dates_within_series, read_outputs
+from ._horizon import (
+    _panel_target_columns,
+    check_dates_within_series,
+    describe_model,
+    read_outputs,
+)
 from ._panel_intervals import (
     calibration_origins,
     check_enough_origins,
@@ -36,15 +41,10 @@ def panel_model(
     model to be fitted (``fitted=False``) is checked for its shape alone."""
     windows = model.steps[0][1] if isinstance(model, Pipeline) else None
     if not isinstance(windows, WindowTransformer) or len(model.steps) < 2:
-        steps = (
-            "a Pipeline of " + ", ".join(type(step).__name__ for _, step in model.steps)
-            if isinstance(model, Pipeline)
-            else type(model).__name__
-        )
         raise TypeError(
             f"With series_id, model must be a {'fitted ' if fitted else ''}"
             f"Pipeline that starts with WindowTransformer(series_id={series_id!r}) "
-            f"and ends with a regressor; got {steps}."
+            f"and ends with a regressor; got {describe_model(model)}."
         )
     if fitted:
         check_is_fitted(model)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,8 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
+
+from ._sequences import refuse_times
 
 __all__ = ["WindowTransformer", "causal_windows", "window_feature_names"]
 
@@ -59,7 +62,7 @@ def causal_windows(
            [0., 1., 2.],
            [1., 2., 3.]])
     """
-    _check_time_steps(time_steps)
+    _check_int(time_steps, "time_steps")
     if padding not in ("edge", "constant"):
         raise ValueError(f"padding must be 'edge' or 'constant'; got {padding!r}.")
     if getattr(series, "ndim", None) != 2:
@@ -83,11 +86,12 @@ def causal_windows(
     return windows.transpose(0, 2, 1)
 
 
-def _check_time_steps(time_steps: int) -> None:
-    if isinstance(time_steps, (bool, np.bool_)) or not isinstance(time_steps, Integral):
-        raise TypeError(f"time_steps must be an int >= 1; got {time_steps!r}.")
-    if time_steps < 1:
-        raise ValueError(f"time_steps must be an int >= 1; got {time_steps!r}.")
+def _check_int(value: Any, name: str, minimum: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}.")
+    return int(value)
 
 
 def padding_fill(fill_value: float, dtype: np.dtype) -> np.ndarray:
@@ -311,7 +315,7 @@ def _panel_windows(
     """
     n_rows, n_features = values.shape
     n_pad = time_steps - 1
-    if len(starts) == 1 or n_pad == 0 or n_rows == 0:
+    if len(starts) == 1 or n_pad == 0:
         return causal_windows(
             values, time_steps, padding=padding, fill_value=fill_value
         )
@@ -347,7 +351,7 @@ def window_feature_names(feature_names: np.ndarray, time_steps: int) -> np.ndarr
     >>> window_feature_names(["a", "b"], 2).tolist()
     ['a_lag1', 'b_lag1', 'a_lag0', 'b_lag0']
     """
-    _check_time_steps(time_steps)
+    _check_int(time_steps, "time_steps")
     if isinstance(feature_names, (str, bytes)) or np.ndim(feature_names) != 1:
         raise ValueError(
             "feature_names must be a 1-D list of the features' names; got "
@@ -502,11 +506,8 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
             )
         if isinstance(X, pd.DataFrame):
             check_numeric_columns(X, "X")
-        elif getattr(X, "dtype", None) is not None and X.dtype.kind in "mM":
-            raise ValueError(
-                f"X holds dates or times ({X.dtype}), not numbers. The rows' order "
-                "is their time, so leave the dates out."
-            )
+        else:
+            refuse_times(X, "X")
         if reset:
             # validate_data forgets the fitted names before it checks the
             # values: checked first, a failed fit leaves the fitted state be.

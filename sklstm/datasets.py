@@ -84,10 +84,7 @@ def post_x(n_points: int = 10_000, stop: float = 100.0) -> np.ndarray:
     >>> post_x(5, stop=1.0)
     array([0.  , 0.25, 0.5 , 0.75, 1.  ])
     """
-    if isinstance(n_points, (bool, np.bool_)) or not isinstance(n_points, Integral):
-        raise TypeError(f"n_points must be an int >= 1; got {n_points!r}.")
-    if n_points < 1:
-        raise ValueError(f"n_points must be an int >= 1; got {n_points!r}.")
+    _check_int(n_points, "n_points")
     if isinstance(stop, (bool, np.bool_)) or not isinstance(stop, Real):
         raise TypeError(f"stop must be a real number; got {stop!r}.")
     if not np.isfinite(stop):
