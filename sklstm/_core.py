@@ -979,6 +979,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         optimizer_state = self._network.get_optimizer_state()
         for i, value in enumerate(optimizer_state):
             arrays[f"optimizer.{i}"] = np.asarray(value)
+        generators = self._network.get_generator_state()
+        for i, value in enumerate(generators):
+            arrays[f"generator.{i}"] = value
         names = getattr(self, "feature_names_in_", None)
         state = {
             "n_features_in_": int(self.n_features_in_),
@@ -1001,6 +1004,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 else [int(d) for d in scaling.divisor],
             },
             "optimizer_variables": len(optimizer_state),
+            "generator_variables": len(generators),
         }
         state.update(self._save_fitted_fields(arrays))
         return state, self._network.model

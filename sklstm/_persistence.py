@@ -70,7 +70,7 @@ __all__ = [
     "save",
 ]
 
-FORMAT_VERSION = 13
+FORMAT_VERSION = 14
 # The estimators files can hold, by format name ("sklstm.<class name>"); each
 # face registers itself when it is defined.
 _FACES: dict[str, type] = {}
@@ -87,8 +87,10 @@ _FACES: dict[str, type] = {}
 # a network in relative mode no levels (no scaling level arrays); version
 # 10 files read no series attributes (no series_attributes parameter);
 # version 11 files carry no digest of their own manifest; version 12 files
-# train classifiers on the one-hot classes (no label_smoothing parameter).
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
+# train classifiers on the one-hot classes (no label_smoothing parameter);
+# version 13 files leave out dropout's random generators, so a loaded model
+# with dropout trains on from fresh generators.
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)
 # The first version whose manifest holds a digest of itself.
 MANIFEST_DIGEST_SINCE = 12
 MANIFEST = "sklstm.json"

@@ -48,6 +48,7 @@ SAVED_FIELDS = {
     "optimizer_variables": 1,
     "n_validation_samples_": 2,
     "n_validation_evaluated_": 3,
+    "generator_variables": 14,
 }
 HISTORY_KEYS = ("step", "epoch", "train_loss", "val_loss")
 SCALING_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale")
@@ -201,7 +202,8 @@ def _feature_indices(values, name: str, n_features: int, n_outputs: int, low: in
 
 
 def saved_network(spec: NetworkSpec, fitted: dict, arrays: dict, read_weights):
-    """The network with its saved weights and optimizer state."""
+    """The network with its saved weights, optimizer state and random
+    generators' states."""
 
     try:
         network = build_network(spec, seed=0)
@@ -221,4 +223,20 @@ def saved_network(spec: NetworkSpec, fitted: dict, arrays: dict, read_weights):
         )
     network.set_weights(weights)
     network.set_optimizer_state(optimizer_state)
+    if "generator_variables" in fitted:
+        network.set_generator_state(_saved_generators(network, fitted, arrays))
     return network
+
+
+def _saved_generators(network, fitted: dict, arrays: dict) -> list[np.ndarray]:
+    """The states of dropout's random generators, checked against the
+    network's own."""
+    count = checked_int(fitted["generator_variables"], "generator_variables")
+    saved = [arrays.get(f"generator.{i}") for i in range(count)]
+    fresh = network.get_generator_state()
+    if len(saved) != len(fresh) or any(
+        value is None or value.shape != now.shape or value.dtype != now.dtype
+        for value, now in zip(saved, fresh, strict=False)
+    ):
+        raise InvalidFile("its random generators' states do not fit the network.")
+    return saved

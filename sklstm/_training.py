@@ -262,8 +262,11 @@ class CompiledNetwork:
     def get_state(self) -> tuple:
         """What a continued fit starts from: the weights, the optimizer's
         state and the random generators' states."""
-        generators = [np.asarray(v.numpy()) for v in self._generator_variables()]
-        return self.get_weights(), self.get_optimizer_state(), generators
+        return (
+            self.get_weights(),
+            self.get_optimizer_state(),
+            self.get_generator_state(),
+        )
 
     def set_state(self, state: tuple) -> None:
         """Put back a :meth:`get_state`; one of two parts (weights and the
@@ -271,10 +274,16 @@ class CompiledNetwork:
         self.set_weights(state[0])
         self.set_optimizer_state(state[1])
         if len(state) > 2:
-            for variable, value in zip(
-                self._generator_variables(), state[2], strict=True
-            ):
-                variable.assign(value)
+            self.set_generator_state(state[2])
+
+    def get_generator_state(self) -> list[np.ndarray]:
+        """The states of the random generators dropout draws from."""
+        return [np.asarray(v.numpy()) for v in self._generator_variables()]
+
+    def set_generator_state(self, values: list) -> None:
+        """Put back a :meth:`get_generator_state`."""
+        for variable, value in zip(self._generator_variables(), values, strict=True):
+            variable.assign(value)
 
 
 class BatchSampler:
