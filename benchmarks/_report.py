@@ -49,6 +49,18 @@ def seed(text: str) -> int:
     return value
 
 
+def count(text: str) -> int:
+    """A number of things (points, steps, cycles, repeats): an int of at
+    least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an int") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
+
+
 def arguments(doc: str, *, seeds: bool = False) -> argparse.ArgumentParser:
     """A benchmark's command line: its docstring's first line and ``--out``.
 

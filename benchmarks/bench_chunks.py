@@ -41,6 +41,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from _report import count
+
 MIB = 1 << 20
 TIME_STEPS = 10
 BATCH_SIZE = 2048
@@ -138,9 +140,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     parser.add_argument(
-        "--points", type=int, nargs="+", default=[5_000_000, 50_000_000]
+        "--points", type=count, nargs="+", default=[5_000_000, 50_000_000]
     )
-    parser.add_argument("--chunk-size", type=int, default=2_000_000)
+    parser.add_argument("--chunk-size", type=count, default=2_000_000)
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--train", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -54,7 +54,14 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
-from _report import arguments, markdown_table, markdown_text, write_report
+from _report import (
+    arguments,
+    count,
+    markdown_table,
+    markdown_text,
+    write_report,
+)
+from _report import seed as random_state
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
@@ -403,9 +410,11 @@ def markdown(rows: list[dict], found: list[dict]) -> str:
 def main(argv=None) -> int:
     parser = arguments(__doc__, seeds=True)
     parser.add_argument("--series", nargs="+", default=list(SERIES), choices=SERIES)
-    parser.add_argument("--horizons", nargs="+", type=int, default=[1, 12])
-    parser.add_argument("--time-steps", nargs="+", type=int, default=[12])
-    parser.add_argument("--skforecast-seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--horizons", nargs="+", type=count, default=[1, 12])
+    parser.add_argument("--time-steps", nargs="+", type=count, default=[12])
+    parser.add_argument(
+        "--skforecast-seeds", nargs="+", type=random_state, default=[0, 1, 2]
+    )
     parser.add_argument("--skip-skforecast", action="store_true")
     args = parser.parse_args(argv)
     records = run(args)

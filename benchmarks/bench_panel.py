@@ -52,7 +52,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _report import arguments, markdown_table, markdown_text, write_report
+from _report import arguments, count, markdown_table, markdown_text, write_report
 
 from sklstm.datasets import load_tourism
 
@@ -261,11 +261,11 @@ def main(argv=None) -> int:
     parser.add_argument("--periods", nargs="+", default=list(HORIZON), choices=HORIZON)
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument(
-        "--time-steps", nargs="+", type=int, help="window lengths, one per period"
+        "--time-steps", nargs="+", type=count, help="window lengths, one per period"
     )
     parser.add_argument(
         "--series-embedding",
-        type=int,
+        type=count,
         help="sklstm with a learnt vector of this size per series "
         "(LSTMRegressor(series_embedding=...)) instead of the default none",
     )

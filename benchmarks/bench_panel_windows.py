@@ -19,6 +19,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from _report import count
+
 from sklstm import WindowTransformer
 from sklstm.datasets import load_tourism
 
@@ -44,7 +46,7 @@ def measure(transformer: WindowTransformer, table) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--time-steps", type=int, nargs="+", default=[24, 48])
+    parser.add_argument("--time-steps", type=count, nargs="+", default=[24, 48])
     args = parser.parse_args()
     train, _ = load_tourism("monthly")
     lines = [

@@ -48,7 +48,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from _report import arguments, markdown_table, markdown_text
+from _report import arguments, count, markdown_table, markdown_text
 from bench_forecast import WAYS, ets_backtest, linear, lstm, run_window_model
 from sklearn.linear_model import LinearRegression
 
@@ -249,7 +249,7 @@ def markdown_several(rows: list[dict]) -> str:
 def main(argv=None) -> int:
     parser = arguments(__doc__, seeds=True)
     parser.add_argument("--series", nargs="+", default=list(SERIES), choices=SERIES)
-    parser.add_argument("--time-steps", nargs="+", type=int, default=[12, 24])
+    parser.add_argument("--time-steps", nargs="+", type=count, default=[12, 24])
     parser.add_argument(
         "--modes",
         nargs="+",
@@ -260,7 +260,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--horizons",
         nargs="*",
-        type=int,
+        type=count,
         default=[12],
         help="horizons beyond one step (default: 12; none for one step only)",
     )

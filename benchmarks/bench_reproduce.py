@@ -30,6 +30,8 @@ import statistics
 import sys
 from pathlib import Path
 
+from _report import seed
+
 from sklstm._reproduce import FULL, run_experiments
 from sklstm._results import POST_PUBLISHED_MSE
 
@@ -100,7 +102,7 @@ def table(summary: list[dict], seeds: list[int]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=seed, nargs="+", default=[0, 1, 2])
     parser.add_argument(
         "--tasks", nargs="+", choices=sorted(TARGET_MSE), default=list(TARGET_MSE)
     )

@@ -54,6 +54,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from _report import count
+
 MIB = 1 << 20
 TIME_STEPS = 48
 TEST_ROWS = 20_000
@@ -186,14 +188,14 @@ def fit_once(n_rows: int, way: str, max_evaluated: int | None) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--sizes", type=count, nargs="+", default=list(SIZES))
     parser.add_argument(
         "--ways",
         nargs="+",
         default=["default", "no-eval"],
         choices=["default", "no-eval", "all-rows"],
     )
-    parser.add_argument("--max-evaluated", type=int, default=None)
+    parser.add_argument("--max-evaluated", type=count, default=None)
     parser.add_argument("--fit", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.fit:  # one run, in a fresh process started below

@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+from _report import count
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
@@ -115,12 +117,12 @@ def summarize(records: list[dict], window: int, tolerance_mib: float) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cycles", type=int, default=50)
-    parser.add_argument("--window", type=int, default=30)
-    parser.add_argument("--steps", type=int, default=300)
-    parser.add_argument("--rows", type=int, default=2000)
-    parser.add_argument("--time-steps", type=int, default=10)
-    parser.add_argument("--architectures", type=int, default=1)
+    parser.add_argument("--cycles", type=count, default=50)
+    parser.add_argument("--window", type=count, default=30)
+    parser.add_argument("--steps", type=count, default=300)
+    parser.add_argument("--rows", type=count, default=2000)
+    parser.add_argument("--time-steps", type=count, default=10)
+    parser.add_argument("--architectures", type=count, default=1)
     parser.add_argument("--tolerance-mib", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     args = parser.parse_args(argv)

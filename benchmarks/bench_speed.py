@@ -70,6 +70,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from _report import count
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -689,7 +690,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     parser.add_argument(
         "--repeats",
-        type=int,
+        type=count,
         default=3,
         help="fresh-process runs of each side a target compares; the table "
         "gives medians",
