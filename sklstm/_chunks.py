@@ -212,7 +212,8 @@ class SeriesChunks:
         Returns
         -------
         statistics : WindowStatistics
-            To pass as ``statistics`` to the estimator's ``partial_fit``.
+            To pass as ``statistics`` to the ``partial_fit`` of an estimator
+            that reads windows oldest first (the default ``time_order``).
         """
         statistics = WindowStatistics()
         for X, y in self:
@@ -253,11 +254,18 @@ class SeriesChunks:
         if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
             raise ValueError(f"epochs must be a positive int; got {epochs!r}.")
         fitted = _is_fitted(estimator)
-        statistics = None if fitted else self.statistics()
+        # The chunks' windows list their steps oldest first; an estimator that
+        # reads them newest first gets them, and their statistics, reversed.
+        reversed_ = getattr(estimator, "time_order", None) == "newest_first"
+        statistics = None
+        if not fitted:
+            statistics = self.statistics()
+            statistics.time_order = "newest_first" if reversed_ else "oldest_first"
 
         def every_chunk():
             for _ in range(epochs):
                 for X, y in self:
+                    X = X[:, ::-1] if reversed_ else X
                     estimator.partial_fit(X, y, statistics=statistics)
             return estimator
 

@@ -678,6 +678,14 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
                 "statistics have seen no windows: update them with every chunk "
                 "of the series before training."
             )
+        order = getattr(statistics, "time_order", "oldest_first")
+        if order != self.time_order:
+            raise ValueError(
+                f"statistics were gathered over windows listed {order}, but "
+                f"this estimator reads them {self.time_order} (time_order): "
+                f"gather them with WindowStatistics(time_order="
+                f"{self.time_order!r})."
+            )
         gathered = (statistics.time_steps_in_, statistics.n_features_in_)
         if gathered != windows.shape[1:]:
             raise ValueError(

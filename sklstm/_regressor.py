@@ -193,7 +193,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         alone. Relative mode and standardisation apply to these values. A
         value below -0.1 times its window's scale has no logarithm and is an
         error: the scaling is for values that are never negative (sales,
-        visitors, counts).
+        visitors, counts), and its predictions are never below zero.
         True always divides. ``"auto"`` divides when no feature is ever
         negative in the windows (every feature is divided, so a covariate
         such as :func:`~sklstm.fourier_terms` keeps the windows whole), no

@@ -69,6 +69,8 @@ MIN_SPREAD_GROWTH = 0.5
 # 17.3 (quarterly), 0.01 gave 23.6 and 17.1, log1p (an offset of 1) 27.1 and
 # 19.0, the divided values without a log 28.4 and 19.7.
 LOG_OFFSET = 0.1
+# How a window lists its time steps (the estimators' time_order).
+TIME_ORDERS = ("oldest_first", "newest_first")
 
 # Most windows whose statistics a fit reads. The statistics are means and
 # variances, which a million windows estimate to about a thousandth of a
@@ -408,8 +410,13 @@ class WindowScaling:
         if relative.any():
             targets[:, relative] += windows[:, -1, self.reference[relative]]
         if scales is not None:
+            # exp(t) - LOG_OFFSET reaches down to -LOG_OFFSET: a forecast below
+            # zero that a recursive forecast would feed into a window whose
+            # scale is too small to take its logarithm. The scaling is for
+            # values that are never negative, so they stop at zero.
             with np.errstate(over="ignore"):
                 targets = (np.exp(targets) - LOG_OFFSET) * scales[:, self.divisor]
+            np.maximum(targets, 0.0, out=targets)
         return targets
 
     def loss_space(self, windows):
@@ -636,6 +643,13 @@ class WindowStatistics:
     Chunks must come in time order: the trend test of ``relative="auto"``
     numbers the rows in the order they are seen.
 
+    Parameters
+    ----------
+    time_order : {"oldest_first", "newest_first"}, default="oldest_first"
+        How each window lists its time steps, as the estimator the statistics
+        are for reads them (its ``time_order``): the estimator refuses
+        statistics of the other order.
+
     Attributes
     ----------
     n_samples_seen_ : int
@@ -665,7 +679,8 @@ class WindowStatistics:
     999
     """
 
-    def __init__(self) -> None:
+    def __init__(self, time_order: str = "oldest_first") -> None:
+        self.time_order = time_order
         self.n_samples_seen_ = 0
 
     def update(self, X, y=None) -> WindowStatistics:
@@ -682,6 +697,9 @@ class WindowStatistics:
         -------
         self : WindowStatistics
         """  # noqa: E501
+        order = getattr(self, "time_order", "oldest_first")
+        if not (isinstance(order, str) and order in TIME_ORDERS):
+            raise ValueError(f"time_order must be one of {TIME_ORDERS}; got {order!r}.")
         windows = np.asarray(X)
         if windows.ndim == 2:
             windows = windows[:, :, None]
@@ -713,6 +731,8 @@ class WindowStatistics:
                 f"windows, y has shape {y.shape}."
             )
         _check_chunk_values(windows, y)
+        if order == "newest_first":  # gathered as the estimator reads them
+            windows = windows[:, ::-1]
         if self.n_samples_seen_ == 0:
             self._start(windows, y)
         elif (time_steps, n_features, y.shape[1]) != (

@@ -145,3 +145,37 @@ def test_files_saved_before_time_order_load_oldest_first(name):
     # still predict exactly.
     data = Path(__file__).resolve().parent / "data"
     assert load(data / f"{name}.sklstm").time_order == "oldest_first"
+
+
+def test_statistics_gathered_newest_first_equal_those_of_oldest_first():
+    from sklstm import WindowStatistics
+
+    rng = np.random.RandomState(0)
+    series = np.cumsum(rng.randn(300)) + np.linspace(0, 100, 300)
+    X = np.lib.stride_tricks.sliding_window_view(series[:-1], 6)[:, :, None]
+    y = series[6:]
+    oldest = LSTMRegressor(**TINY).partial_fit(
+        X, y, statistics=WindowStatistics().update(X, y)
+    )
+    reversed_statistics = WindowStatistics("newest_first").update(newest_first(X), y)
+    newest = LSTMRegressor(**TINY, time_order="newest_first").partial_fit(
+        newest_first(X), y, statistics=reversed_statistics
+    )
+    np.testing.assert_array_equal(newest.predict(newest_first(X)), oldest.predict(X))
+    with pytest.raises(ValueError, match=r"listed oldest_first.*time_order='newest"):
+        LSTMRegressor(**TINY, time_order="newest_first").partial_fit(
+            newest_first(X), y, statistics=WindowStatistics().update(X, y)
+        )
+    with pytest.raises(ValueError, match="time_order must be one of"):
+        WindowStatistics("latest").update(X, y)
+
+
+def test_chunks_train_an_estimator_that_reads_newest_first_as_it_reads():
+    from sklstm import SeriesChunks
+
+    series = np.cumsum(np.random.RandomState(0).randn(300))
+    chunks = SeriesChunks(series, time_steps=6, chunk_size=100)
+    oldest = chunks.train(LSTMRegressor(**TINY))
+    newest = chunks.train(LSTMRegressor(**TINY, time_order="newest_first"))
+    X = next(iter(chunks))[0]
+    np.testing.assert_array_equal(newest.predict(newest_first(X)), oldest.predict(X))

@@ -5,8 +5,9 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.pipeline import make_pipeline
 
-from sklstm import LSTMRegressor, SeriesChunks, WindowTransformer, load
+from sklstm import LSTMRegressor, SeriesChunks, WindowTransformer, forecast, load
 from sklstm._panel_forecast import series_params
 from sklstm._scaling import (
     WindowScaling,
@@ -294,3 +295,19 @@ def test_panel_backtest_passes_the_series_to_the_network():
     # Pipeline.predict hands its parameters to the final step as they are.
     assert list(series_params(pipeline, "predict", ids)) == ["groups"]
     assert series_params(make_pipeline(LinearRegression()), "predict", ids) == {}
+
+
+def test_forecasts_never_go_below_zero_and_feed_back_into_windows():
+    # A sawtooth that rests at zero: the network's forecast of a zero can be a
+    # little below it, and a recursive forecast fed that back into a window
+    # of a tiny scale, whose logarithm does not exist.
+    series = np.tile(np.r_[np.linspace(10, 0, 8), np.zeros(3)], 20)
+    model = make_pipeline(
+        WindowTransformer(4),
+        LSTMRegressor(
+            [4], steps=40, random_state=0, window_scale=True, loss="squared_error"
+        ),
+    ).fit(series[:-1], series[1:])
+    assert model.predict(series).min() >= 0
+    forecasts = forecast(model, series[:8], 4)
+    assert forecasts.shape == (4,) and forecasts.min() >= 0
