@@ -426,6 +426,13 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
             )
         self.classes_ = classes
 
+    def _weights_name(self, sample_weight) -> str:
+        if self.class_weight is None:
+            return "sample_weight"
+        if sample_weight is None:
+            return "class_weight"
+        return "sample_weight times class_weight"
+
     def _row_weights(self, targets: np.ndarray) -> np.ndarray | None:
         if self.class_weight is None:
             return None

@@ -106,21 +106,6 @@ _FLOAT_PARAMS = ("learning_rate", "validation_fraction")
 MAX_EVALUATED_ROWS = 4096
 
 
-# The parameters that shape the network, as the estimators that have them
-# name them.
-_ARCHITECTURE_PARAMS = (
-    "rnn_layers",
-    "dense_layers",
-    "n_networks",
-    "patch_length",
-    "optimizer",
-    "learning_rate",
-    "linear",
-    "series_embedding",
-    "series_attributes",
-    "loss",
-)
-
 # Parameters that set how a fit reads its data into the network (kept in the
 # fitted scaling and windows): a continued fit must read them as the first.
 _READING_PARAMS = ("standardize", "relative", "window_scale", "time_order")
@@ -154,6 +139,8 @@ class _FitPlan:
     series_labels: Any = None
     # Each series attribute's categories, in the order of their vectors.
     attribute_categories: Any = None
+    # What the weights come from, as errors about them name it.
+    weights_name: str = "sample_weight"
     # Validation rows each evaluation reads (see evaluated_rows).
     n_evaluated: int = 0
     evaluated_rows: Any = None
@@ -178,7 +165,7 @@ class _FitPlan:
         if self.validating and not self.weights[self.val_rows].sum() > 0:
             n_held = len(self.windows) - self.n_train
             warnings.warn(
-                f"sample_weight is zero on every one of the {n_held} rows held "
+                f"{self.weights_name} is zero on every one of the {n_held} rows held "
                 "out for early stopping, so early stopping weighs them alike "
                 "instead. Give some of them a positive weight, or set "
                 "early_stopping_rounds=None.",
@@ -195,7 +182,7 @@ class _FitPlan:
             else ""
         )
         raise ValueError(
-            f"sample_weight is zero on every training row{held_out}: the network "
+            f"{self.weights_name} is zero on every training row{held_out}: the network "
             "would learn nothing. Give some training rows a positive weight."
         )
 
@@ -337,6 +324,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         self, X, y, sample_weight, *, incremental: bool, groups=None
     ) -> _FitPlan:
         """Validated windows, targets and weights, the network's spec, the split."""
+        if incremental and self.__sklearn_is_fitted__():
+            # scikit-learn checks the parameters before the first partial_fit
+            # only: one set since would train unchecked.
+            self._validate_params()
         self._check_no_bools()
         rnn_specs = parse_rnn_layers(self.rnn_layers)
         dense_spec = parse_dense_layers(self.dense_layers)
@@ -380,12 +371,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         spec = replace(spec, linear=self._uses_linear_part(spec))
         if continuing and spec != self._network_spec:
             how = "partial_fit" if incremental else "warm_start=True"
-            shaping = [name for name in _ARCHITECTURE_PARAMS if hasattr(self, name)]
+            changed = self._changed_architecture(spec)
             raise ValueError(
-                f"{how} continues the fitted network, but the number of "
-                f"{self._outputs_name} or {', '.join(shaping[:-1])} or "
-                f"{shaping[-1]} changed since it was built. Fit a fresh estimator "
-                "(warm_start=False) to change them."
+                f"{how} continues the fitted network, but {' and '.join(changed)} "
+                f"changed since it was built. Fit a fresh estimator "
+                "(warm_start=False) to change "
+                f"{'it' if len(changed) == 1 else 'them'}."
             )
         sample_weight = checked_weights(sample_weight, windows)
         plan = _FitPlan(
@@ -407,8 +398,39 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         plan.series_labels = series_labels
         plan.attribute_categories = attributes
         plan.weights = self._sample_weights(targets, sample_weight)
+        plan.weights_name = self._weights_name(sample_weight)
         plan.check_training_weights()
         return plan
+
+    def _epochs_done(self) -> int:
+        """The passes over the training rows the fitted network has made, as
+        its history last counted them."""
+        epochs = self.history_["epoch"]
+        return int(epochs[-1]) if epochs else 0
+
+    def _changed_architecture(self, spec: NetworkSpec) -> list[str]:
+        """What differs between ``spec`` and the fitted network's, in the
+        estimator's words."""
+        names = {
+            "n_outputs": f"the number of {self._outputs_name}",
+            "rnn_layers": "rnn_layers",
+            "dense": "dense_layers",
+            "optimizer": "optimizer",
+            "learning_rate": "learning_rate",
+            "loss": "loss",
+            "linear": "linear",
+            "members": "n_networks",
+            "patch": "patch_length",
+            "series": "the series in groups",
+            "embedding": "series_embedding",
+            "attributes": "series_attributes",
+        }
+        changed = [
+            said
+            for field, said in names.items()
+            if getattr(spec, field) != getattr(self._network_spec, field)
+        ]
+        return changed or ["the network's architecture"]
 
     def _check_no_bools(self) -> None:
         """A bool is no int or float parameter's value, though Python's
@@ -590,6 +612,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             verbose=int(self.verbose),
             logdir=self.logdir,
             step_offset=self.n_iter_ if plan.continuing else 0,
+            epoch_offset=self._epochs_done() if plan.continuing else 0,
             min_delta=self._min_delta,
             min_rounds=self._auto_min_rounds,
             # Only early stopping gains from evaluating more often.
@@ -907,6 +930,10 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     def _row_weights(self, targets: np.ndarray) -> np.ndarray | None:
         """Weights the face gives each row before sample_weight (None: equal)."""
         return None
+
+    def _weights_name(self, sample_weight) -> str:
+        """What the row weights come from, for errors about them."""
+        return "sample_weight"
 
     def _evaluation_strata(self, targets: np.ndarray) -> np.ndarray | None:
         """A label per row to stratify a sample of the validation rows by."""

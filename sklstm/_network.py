@@ -274,11 +274,25 @@ def _check_activation(activation: str) -> None:
     keras = load_keras()
 
     try:
-        keras.activations.get(activation)
+        function = keras.activations.get(activation)
     except ValueError as exc:
         raise ValueError(
             f"dense_layers['activation'] {activation!r} is not a Keras activation."
         ) from exc
+    # Some of Keras's activations take more arguments (threshold) or change
+    # the layer's width (glu): a dense layer cannot end in them.
+    probe = np.linspace(-1.0, 1.0, 6, dtype=np.float32).reshape(2, 3)
+    try:
+        shape = tuple(keras.ops.shape(function(probe)))
+    except Exception:  # any failure of the activation itself
+        shape = None
+    if shape != probe.shape:
+        raise ValueError(
+            f"dense_layers['activation'] {activation!r} is not an activation a "
+            "dense layer can use: it needs more arguments or changes the "
+            "layer's width. Use one that maps each unit alone, such as 'relu' "
+            "or 'tanh'."
+        )
 
 
 @dataclass(frozen=True)

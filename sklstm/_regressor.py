@@ -568,8 +568,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         :class:`~sklstm.SeriesChunks`), which a series that drifts needs.
         Every later call (and a call on an estimator fitted by :meth:`fit`)
         continues from the fitted weights and keeps those statistics. There is
-        no validation split or early stopping; ``history_`` gains one entry
-        per call.
+        no validation split or early stopping; ``history_`` gains an entry
+        every ``print_steps`` steps and one at the end of the call.
 
         Parameters
         ----------

@@ -367,6 +367,9 @@ class TrainingConfig:
     verbose: int = 0
     logdir: str | None = None
     step_offset: int = 0
+    # Passes over the training rows completed before this call (a continued
+    # fit counts on from them, as step does from step_offset).
+    epoch_offset: int = 0
     eval_steps: int | None = None
     # Least fall of the validation loss that counts as an improvement.
     min_delta: float = 0.0
@@ -494,7 +497,10 @@ def train(
                 continue
             train_loss = losses.evaluation_mean()
             step = config.step_offset + result.steps_run
-            epoch = result.steps_run * sampler.batch_size // sampler.n_rows
+            epoch = (
+                config.epoch_offset
+                + result.steps_run * sampler.batch_size // sampler.n_rows
+            )
             val_loss = validation_loss() if validation_loss is not None else None
             if val_loss is not None and not math.isfinite(val_loss):
                 result.diverged = True
@@ -648,13 +654,7 @@ def _record(result, step, epoch, train_loss, val_loss, writer) -> None:
 def _summary_writer(logdir):
     if logdir is None:
         return None
-    try:
-        os.makedirs(logdir, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(
-            f"logdir must be a folder that can be made or written to; got "
-            f"{str(logdir)!r} ({exc.strerror or exc})."
-        ) from None
+    # Checked before the folder is made: a fit that cannot log leaves none.
     try:
         import tensorboard  # noqa: F401  (tf.summary needs it to write events)
     except ImportError as exc:
@@ -662,6 +662,13 @@ def _summary_writer(logdir):
             "logdir writes TensorBoard summaries and needs the tensorboard "
             "package: pip install 'sklstm[tensorboard]'."
         ) from exc
+    try:
+        os.makedirs(logdir, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"logdir must be a folder that can be made or written to; got "
+            f"{str(logdir)!r} ({exc.strerror or exc})."
+        ) from None
     tf = load_tensorflow()
 
     return tf.summary.create_file_writer(str(logdir))

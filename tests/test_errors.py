@@ -243,7 +243,9 @@ def test_failed_warm_start_restores_the_weights(data):
     model = LSTMRegressor(**FAST, warm_start=True).fit(X, y)
     before = model.predict(X)
     with pytest.raises(
-        ValueError, match="warm_start=True continues the fitted network"
+        ValueError,
+        match=r"warm_start=True continues the fitted network, but rnn_layers "
+        r"changed since it was built.*to change it",
     ):
         model.set_params(rnn_layers=[5]).fit(X, y)
     model.set_params(rnn_layers=[4])
@@ -372,3 +374,65 @@ def test_assume_finite_does_not_let_a_missing_value_pass_for_padding():
         weights[3] = np.nan
         with pytest.raises(ValueError, match="sample_weight has a missing"):
             LSTMRegressor(**FAST).fit(X, y, sample_weight=weights)
+
+
+def test_a_failed_continued_fit_names_what_changed(data):
+    X, y = data
+    model = LSTMRegressor(**FAST, warm_start=True).fit(X, y)
+    model.set_params(n_networks=2, optimizer="sgd")
+    with pytest.raises(ValueError, match="but optimizer and n_networks changed"):
+        model.fit(X, y)
+    with pytest.raises(ValueError, match="but the number of targets"):
+        LSTMRegressor(**FAST).fit(X, y).partial_fit(X, np.c_[y, y])
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"batch_size": -3}, "batch_size"),
+        ({"print_steps": 0}, "print_steps"),
+        ({"verbose": "yes"}, "verbose"),
+    ],
+)
+def test_partial_fit_checks_parameters_set_after_fitting(data, params, match):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = data
+    model = LSTMRegressor(**FAST).fit(X, y)
+    before, history = model.predict(X), model.history_
+    with pytest.raises(InvalidParameterError, match=match):
+        model.set_params(**params).partial_fit(X, y)
+    np.testing.assert_array_equal(model.predict(X), before)
+    assert model.history_ == history
+
+
+def test_partial_fit_of_a_classifier_checks_label_smoothing(data):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, _ = data
+    labels = (X[:, -1, 0] > 0.5).astype(int)
+    model = LSTMClassifier(**FAST).fit(X, labels)
+    with pytest.raises(InvalidParameterError, match="label_smoothing"):
+        model.set_params(label_smoothing=1.5).partial_fit(X, labels)
+
+
+@pytest.mark.parametrize("activation", ["threshold", "glu"])
+def test_dense_activations_a_layer_cannot_end_in(data, activation):
+    X, y = data
+    dense = {"layers": [4], "activation": activation}
+    with pytest.raises(ValueError, match=f"{activation!r} is not an activation a"):
+        LSTMRegressor(**FAST, dense_layers=dense).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore:.*held out for early stopping")
+@pytest.mark.parametrize(
+    "sample_weight, name",
+    [(None, "class_weight is zero"), (1.0, "sample_weight times class_weight")],
+)
+def test_zero_class_weights_are_named(data, sample_weight, name):
+    X, _ = data
+    labels = (X[:, -1, 0] > 0.5).astype(int)
+    weights = None if sample_weight is None else np.full(len(X), sample_weight)
+    model = LSTMClassifier(**FAST, class_weight={0: 0, 1: 0})
+    with pytest.raises(ValueError, match=name):
+        model.fit(X, labels, sample_weight=weights)

@@ -328,3 +328,16 @@ def test_a_rows_prediction_does_not_depend_on_the_rows_around_it():
     assert np.array_equal(model.predict(X[300:4500]), everything[300:4500])
     assert np.array_equal(model.predict(X[4200:4201]), everything[4200:4201])
     assert np.array_equal(model.predict(X[::-1]), everything[::-1])
+
+
+def test_continued_fits_count_epochs_on():
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(40, 5, 2), rng.rand(40)
+    model = LSTMRegressor(
+        [4], steps=20, print_steps=10, batch_size=8, random_state=0, warm_start=True
+    )
+    model.set_params(early_stopping_rounds=None).fit(X, y).fit(X, y)
+    assert model.history_["step"] == [10, 20, 30, 40]
+    assert model.history_["epoch"] == [2, 4, 6, 8]
+    model.partial_fit(X, y)  # one pass over the 40 rows
+    assert model.history_["epoch"][-1] == 9
