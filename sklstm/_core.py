@@ -680,6 +680,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         if plan.validating or not plan.continuing:
             self.n_validation_samples_ = len(plan.windows) - plan.n_train
             self.n_validation_evaluated_ = plan.n_evaluated
+            # What the held-out tails were cut by, for panel intervals to
+            # calibrate on the same tails whatever the parameter says later.
+            self._held_out_fraction = self.validation_fraction
         self._describe_fit(
             plan.windows,
             plan.targets,
@@ -1081,6 +1084,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             ),
         )
         state["_fitted_reading"] = self._reading()
+        state["_held_out_fraction"] = self.validation_fraction
         # Files saved before evaluations read a sample evaluated every row.
         state["n_validation_evaluated_"] = checked_int(
             fitted.get("n_validation_evaluated_", state["n_validation_samples_"]),

@@ -16,7 +16,8 @@ __all__ = ["conformal_rank"]
 def panel_calibration_size(regressor: Any, lengths: np.ndarray, size: Any) -> Any:
     """Calibration origins per series: ``size`` (an int for every series), or
     by default as many as the regressor's early stopping held out of each
-    series (its ``validation_fraction`` of the series' rows, at least 1)."""
+    series (the ``validation_fraction`` it was fitted with, of the series'
+    rows, at least 1)."""
     if size is not None:
         if isinstance(size, (bool, np.bool_)) or not isinstance(size, int | np.integer):
             raise TypeError(f"calibration_size must be an int; got {size!r}.")
@@ -24,7 +25,10 @@ def panel_calibration_size(regressor: Any, lengths: np.ndarray, size: Any) -> An
             raise ValueError(f"calibration_size must be at least 1; got {size}.")
         return np.full(len(lengths), int(size))
     final = regressor.steps[-1][1] if hasattr(regressor, "steps") else regressor
-    fraction = getattr(final, "validation_fraction", None)
+    # The fraction the fit held out by (pickles of older fits: the parameter).
+    fraction = final.__dict__.get(
+        "_held_out_fraction", getattr(final, "validation_fraction", None)
+    )
     if not getattr(final, "n_validation_samples_", 0) or fraction is None:
         raise ValueError(
             "coverage needs calibration rows: the model holds no validation "

@@ -176,7 +176,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         feature drifts: its mean squared change over one time step is below 2%
         of its variance (a random walk, a trend or a smooth signal), or a
         straight-line trend over the rows explains more than half its
-        variance. False never uses it.
+        variance. On a panel (``fit`` given ``groups``) that variance counts
+        the differences between the series' levels too, so series at
+        different levels take relative mode: one model of their levels would
+        have to span them all. False never uses it.
     window_scale : "auto" or bool, default="auto"
         Whether each window is divided by its own scale before anything else:
         every feature by its mean absolute value in that window (a window of

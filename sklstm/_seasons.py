@@ -146,7 +146,7 @@ def _positions(rows) -> np.ndarray:
             "rows holds durations, not row positions: pass the positions "
             "(for example np.arange(len(rows))) or a DatetimeIndex."
         )
-    if positions.dtype.kind == "f" and (np.abs(positions) >= 2.0**63).any():
+    if positions.dtype.kind in "fu" and (np.abs(positions) >= 2.0**63).any():
         raise ValueError(
             "rows holds a value too large for a row position; got "
             f"{np.abs(positions).max()!r}."
@@ -159,9 +159,20 @@ def _positions(rows) -> np.ndarray:
             and (positions == np.round(positions)).all()
         )
     ):
+        dates = positions.dtype.kind == "M" or (
+            positions.ndim == 1
+            and pd.api.types.infer_dtype(positions) in ("datetime", "date")
+        )
+        hint = (
+            " A column of dates counts in periods as a DatetimeIndex: pass "
+            "pd.DatetimeIndex(column)."
+            if dates
+            else ""
+        )
         raise ValueError(
-            "rows must be a count or a one-dimensional array of whole row "
-            f"positions; got {_describe(rows)}."
+            "rows must be a count, a one-dimensional array of whole row "
+            "positions, or a DatetimeIndex or PeriodIndex; got "
+            f"{_describe(rows)}.{hint}"
         )
     return positions.astype(np.int64)
 

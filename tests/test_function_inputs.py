@@ -144,6 +144,8 @@ def test_fourier_terms_refuses_durations_and_huge_positions():
         fourier_terms(pd.timedelta_range("0D", periods=3, freq="D"), 7, harmonics=1)
     with pytest.raises(ValueError, match="too large for a row position"):
         fourier_terms(np.array([1e30]), 4)
+    with pytest.raises(ValueError, match="too large for a row position"):
+        fourier_terms(np.array([2**63 + 5], dtype=np.uint64), 4)
 
 
 def test_mase_never_returns_an_infinity_and_reads_frames_by_row():

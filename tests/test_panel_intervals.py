@@ -104,6 +104,12 @@ def test_a_network_calibrates_on_its_validation_tails_by_default():
     ).fit(rows, targets, lstmregressor__groups=rows["id"])
     point, lower, upper = forecast(model, panel, 2, series_id="id", coverage=0.8)
     assert (lower["v"] < point["v"]).all() and (point["v"] < upper["v"]).all()
+    # The tails the fit held out calibrate, whatever the parameter says since.
+    model[-1].set_params(validation_fraction=0.5)
+    _, lower_now, upper_now = forecast(model, panel, 2, series_id="id", coverage=0.8)
+    np.testing.assert_array_equal(
+        upper_now["v"] - lower_now["v"], upper["v"] - lower["v"]
+    )
     with pytest.raises(TypeError, match="calibration_size must be an int"):
         forecast(model, panel, 2, series_id="id", coverage=0.8, calibration_size=2.5)
 

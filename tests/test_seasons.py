@@ -102,9 +102,15 @@ def test_positions_continue_one_count():
         (
             {"rows": [0.5, 1.0], "season_length": 12},
             ValueError,
-            "whole row positions; got values of dtype float64",
+            "whole row positions, or a DatetimeIndex or PeriodIndex; got values of "
+            "dtype float64",
         ),
         ({"rows": ["a"], "season_length": 12}, ValueError, "whole row positions"),
+        (
+            {"rows": pd.Series(pd.date_range("2000", periods=3)), "season_length": 7},
+            ValueError,
+            r"or a DatetimeIndex or PeriodIndex.*pd.DatetimeIndex\(column\)",
+        ),
     ],
 )
 def test_bad_arguments_are_named(kwargs, error, message):
