@@ -421,16 +421,16 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             "linear": "linear",
             "members": "n_networks",
             "patch": "patch_length",
-            "series": "the series in groups",
+            "series": "series_embedding",
             "embedding": "series_embedding",
             "attributes": "series_attributes",
         }
-        changed = [
-            said
+        changed = {
+            said: None
             for field, said in names.items()
             if getattr(spec, field) != getattr(self._network_spec, field)
-        ]
-        return changed or ["the network's architecture"]
+        }
+        return list(changed) or ["the network's architecture"]
 
     def _check_no_bools(self) -> None:
         """A bool is no int or float parameter's value, though Python's
@@ -1014,6 +1014,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         if scaling.level_mean is not None:
             for name in LEVEL_ARRAYS:
                 arrays[f"scaling.{name}"] = getattr(scaling, name).astype(np.float64)
+        if scaling.zero_scale is not None:
+            arrays["scaling.zero_scale"] = scaling.zero_scale.astype(np.float64)
         optimizer_state = self._network.get_optimizer_state()
         for i, value in enumerate(optimizer_state):
             arrays[f"optimizer.{i}"] = np.asarray(value)

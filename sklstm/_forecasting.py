@@ -20,6 +20,7 @@ rows ``t + 1`` to ``t + h``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -36,6 +37,7 @@ from ._horizon import (
     _check_strategy,
     _check_strategy_name,
     _column_positions,
+    _first_frame_outside_package,
     _is_fitted,
     _refit_period,
     _renamed_keywords,
@@ -65,6 +67,24 @@ def _is_named(values: Any) -> bool:
     return isinstance(values, pd.DataFrame) or (
         isinstance(values, pd.Series) and values.name is not None
     )
+
+
+def _warn_if_names_differ(named: bool, fitted_names: Any) -> None:
+    """scikit-learn's warnings where a model fitted with column names reads
+    values without them, or the other way round: columns go by position."""
+    if named == (fitted_names is not None):
+        return
+    if named:
+        message = (
+            "history has column names, but the model was fitted without them: "
+            "its columns are read by position."
+        )
+    else:
+        message = (
+            "history has no column names, but the model was fitted with "
+            f"{list(fitted_names)}: its columns are read in that order."
+        )
+    warnings.warn(message, UserWarning, stacklevel=_first_frame_outside_package())
 
 
 def _refuse_panel_model(model: Any, function: str) -> None:
@@ -175,16 +195,7 @@ class _Plan:
                 f"history has {self.history.shape[1]} columns, but the model was "
                 f"fitted on {self.model.n_features} features per row."
             )
-        fitted_names = self.model.feature_names
-        if (
-            _is_named(history)
-            and fitted_names is not None
-            and self.columns != [str(name) for name in fitted_names]
-        ):
-            raise ValueError(
-                f"history's columns {self.columns} are not those the model was "
-                f"fitted on, in the same order: {list(fitted_names)}."
-            )
+        self._check_names(history, self.model.feature_names)
         if len(self.history) < self.model.time_steps:
             raise ValueError(
                 f"history has {len(self.history)} rows, fewer than the model's "
@@ -198,6 +209,18 @@ class _Plan:
         # How the model was fitted, where the caller knows it (see
         # read_outputs); None reads it from the outputs' width.
         self.strategy: str | None = None
+
+    def _check_names(self, history: Any, fitted_names: Any) -> None:
+        if (
+            _is_named(history)
+            and fitted_names is not None
+            and self.columns != [str(name) for name in fitted_names]
+        ):
+            raise ValueError(
+                f"history's columns {self.columns} are not those the model was "
+                f"fitted on, in the same order: {list(fitted_names)}."
+            )
+        _warn_if_names_differ(_is_named(history), fitted_names)
 
     def _future_covariates(self, future: Any) -> np.ndarray:
         if future is None:
@@ -443,10 +466,10 @@ def forecast(
         targets for the same ``targets``: a model fitted on its outputs in
         another order forecasts each column under another's name. A model
         with ``k`` outputs per window forecasts ``k / len(targets)`` steps
-        directly when that is more than one; where ``k`` is also the number
-        of history's columns, the model might instead predict the next row
-        of every column (``targets=None``), so a warning says how the outputs
-        are read unless ``strategy`` says it.
+        directly when that is more than one; where ``k`` could also be the
+        outputs of another number of history's columns (the next row of
+        every column, or several steps of one column), a warning says how the
+        outputs are read unless ``strategy`` says it.
     future_covariates : array-like of shape (n_future, n_covariates), default=None
         The covariates' values in the rows after the end of ``history``, in
         the order of their columns. A recursive forecast from row ``t`` reads
@@ -469,8 +492,8 @@ def forecast(
         (``"recursive"``) or on several steps of them (``"direct"``, see
         :func:`horizon_targets`); an error says when its outputs do not fit.
         None reads it from the number of outputs (see ``targets``), with a
-        warning where several steps of the targets could also be one step
-        of more of the history's columns.
+        warning where several steps of the targets could also be the steps
+        of another number of the history's columns.
     series_id : str, int or None, default=None
         The identifier column of ``history`` when it is a long table of many
         series (see :class:`~sklstm.WindowTransformer`'s ``series_id``, which
@@ -837,7 +860,8 @@ def backtest(
             current = _fit_until(
                 clone(model), series, array, int(group[0]), positions, steps, strategy
             )
-        plan = _Plan(current, array, steps, positions, None)
+        # The series as given: its column names are checked as forecast's.
+        plan = _Plan(current, series, steps, positions, None)
         # Said by strategy, or fitted here (one step unless direct).
         plan.strategy = strategy or (None if current is model else "recursive")
         _check_rows_before_test(plan.model.time_steps, n_rows, n_test, test_size)

@@ -24,6 +24,7 @@ from ._panel_intervals import (
     pooled_widths,
     target_scales,
 )
+from ._scaling import typical_scales
 from ._window import (
     WindowTransformer,
     _identifier_position,
@@ -314,10 +315,16 @@ def _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage
     )
     ahead = origins[:, None] + np.arange(1, horizon + 1)
     actual = values[ahead][:, :, targets]
+    # Windows of zeros take the calibration windows' typical scale: errors
+    # and widths then keep the data's units.
+    zero_scale = typical_scales(windows[origins][:, :, targets])
     widths = pooled_widths(
-        np.abs(forecasts - actual), target_scales(windows[origins], targets), coverage
+        np.abs(forecasts - actual),
+        target_scales(windows[origins], targets, zero_scale),
+        coverage,
     )
-    return widths[None] * target_scales(windows[last_rows], targets)[:, None, :]
+    last_scales = target_scales(windows[last_rows], targets, zero_scale)
+    return widths[None] * last_scales[:, None, :]
 
 
 def _forecast_ahead(

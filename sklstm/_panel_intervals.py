@@ -96,7 +96,10 @@ def pooled_widths(
     return np.sort(scaled, axis=0)[rank - 1]
 
 
-def target_scales(windows: np.ndarray, targets: list[int]) -> np.ndarray:
+def target_scales(
+    windows: np.ndarray, targets: list[int], zero_scale: np.ndarray | None = None
+) -> np.ndarray:
     """Each window's mean absolute value of each target column (see
-    :func:`~sklstm._scaling.window_scales`)."""
-    return window_scales(windows[:, :, targets])
+    :func:`~sklstm._scaling.window_scales`; ``zero_scale`` for a window of
+    zeros)."""
+    return window_scales(windows[:, :, targets], zero_scale)

@@ -70,7 +70,7 @@ __all__ = [
     "save",
 ]
 
-FORMAT_VERSION = 14
+FORMAT_VERSION = 15
 # The estimators files can hold, by format name ("sklstm.<class name>"); each
 # face registers itself when it is defined.
 _FACES: dict[str, type] = {}
@@ -89,8 +89,9 @@ _FACES: dict[str, type] = {}
 # version 11 files carry no digest of their own manifest; version 12 files
 # train classifiers on the one-hot classes (no label_smoothing parameter);
 # version 13 files leave out dropout's random generators, so a loaded model
-# with dropout trains on from fresh generators.
-READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)
+# with dropout trains on from fresh generators; version 14 files divide a
+# window of zeros by 1 (no scaling zero_scale array).
+READABLE_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 # The first version whose manifest holds a digest of itself.
 MANIFEST_DIGEST_SINCE = 12
 MANIFEST = "sklstm.json"

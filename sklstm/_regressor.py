@@ -39,6 +39,7 @@ from ._scaling import (
     choose_divisor,
     gathered_statistics,
     spread_rows,
+    typical_scales,
 )
 from ._sequences import block_rows
 
@@ -183,10 +184,12 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     window_scale : "auto" or bool, default="auto"
         Whether each window is divided by its own scale before anything else:
         every feature by its mean absolute value in that window (a window of
-        zeros by 1), and each target by that of the feature whose last value
-        lies nearest to it; the divided values ``r`` are then taken as
-        ``log(r + 0.1)``, on which an error is a share of the value, and
-        predictions are mapped back. The network and its linear part then see
+        zeros by the median of the training windows' scales, so that what
+        follows it is predicted in the data's units), and each target by
+        that of the feature whose last value lies nearest to it; the
+        divided values ``r`` are then taken as ``log(r + 0.1)``, on which
+        an error is a share of the value, and predictions are mapped back.
+        The network and its linear part then see
         every window on one scale, so a model fitted on many series whose
         levels differ a thousandfold (a panel, see
         :class:`WindowTransformer`'s ``series_id``) learns their shapes
@@ -662,7 +665,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                 UserWarning,
                 stacklevel=4,
             )
-        divisor = None
+        divisor = zero_scale = None
         if statistics is None:
             statistics = gathered_statistics(windows, targets, rows)
             if not padded:
@@ -675,7 +678,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                     held_out_below_zero=below_zero,
                 )
             if divisor is not None:
-                statistics = gathered_statistics(windows, targets, rows, divisor)
+                zero_scale = typical_scales(windows, rows)
+                statistics = gathered_statistics(
+                    windows, targets, rows, divisor, zero_scale
+                )
         elif statistics.n_outputs_ != targets.shape[1]:
             raise ValueError(
                 f"statistics were gathered over {statistics.n_outputs_} targets "
@@ -693,7 +699,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
             relative=False if padded else relative,
             levels=divisor is None,
         )
-        scaling = replace(scaling, divisor=divisor)
+        scaling = replace(scaling, divisor=divisor, zero_scale=zero_scale)
         self.relative_ = scaling.relative_targets
         self.window_scale_ = divisor is not None
         return scaling

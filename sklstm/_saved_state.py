@@ -9,6 +9,7 @@ naming what is wrong, and sets nothing on an estimator.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from numbers import Integral
 from typing import Any
 
@@ -54,6 +55,9 @@ HISTORY_KEYS = ("step", "epoch", "train_loss", "val_loss")
 SCALING_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale")
 # Held where the network's linear path reads levels (NetworkSpec.levels).
 LEVEL_ARRAYS = ("level_mean", "level_scale")
+# The first format version whose window-scaled models hold what a window of
+# zeros is divided by (earlier ones divided it by 1).
+ZERO_SCALE_SINCE = 15
 
 
 def fields_in(fields: dict[str, int], version: int) -> set[str]:
@@ -147,6 +151,11 @@ def saved_scaling(arrays: dict, state: Any, spec: NetworkSpec, version: int):
         saved_divisor(state, n_features, n_outputs, version),
         **levels,
     )
+    if scaling.divisor is not None and version >= ZERO_SCALE_SINCE:
+        zero_scale = checked_array(
+            arrays, "scaling.zero_scale", (n_features,), positive=True
+        )
+        scaling = replace(scaling, zero_scale=zero_scale)
     if spec.levels and (
         spec.levels != scaling.level_features or scaling.divisor is not None
     ):

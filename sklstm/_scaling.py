@@ -14,8 +14,10 @@ taken relative in the windows exactly when it is the reference of a target.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -146,6 +148,7 @@ def gathered_statistics(
     targets: np.ndarray,
     rows: np.ndarray | None = None,
     divisor: np.ndarray | None = None,
+    zero_scale: np.ndarray | None = None,
 ) -> WindowStatistics:
     """:class:`WindowStatistics` of the chosen ``rows`` (None: every row).
 
@@ -153,14 +156,14 @@ def gathered_statistics(
     block. The trend test numbers the sampled rows in order, which changes
     its fit to a line by no more than the jitter of each draw within its
     stretch. With a ``divisor`` (see :class:`WindowScaling`), the statistics
-    are those of the windows and targets divided by the windows' scales, on
-    the log scale.
+    are those of the windows and targets divided by the windows' scales
+    (``zero_scale`` for windows of zeros), on the log scale.
     """
     statistics = WindowStatistics()
     for chosen in _row_blocks(windows, rows):
         block, y = windows[chosen], targets[chosen]
         if divisor is not None:
-            scales = window_scales(block)
+            scales = window_scales(block, zero_scale)
             block = log_ratios(block, scales[:, None, :], "X")
             y = log_ratios(y, scales[:, divisor], "y")
         statistics.update(block, y)
@@ -286,6 +289,10 @@ class WindowScaling:
         network's linear path to read (so that it weighs the values as a
         linear model of the windows does; the recurrent layers do not read
         it, see ``NetworkSpec.levels``). Never with ``divisor``.
+    zero_scale : ndarray of shape (n_features,), or None
+        With ``divisor``, what a window whose feature is all zeros is divided
+        by: the feature's typical window scale over the training rows (see
+        :func:`typical_scales`); None divides it by 1.
     """
 
     x_mean: np.ndarray
@@ -296,6 +303,7 @@ class WindowScaling:
     divisor: np.ndarray | None = None
     level_mean: np.ndarray | None = None
     level_scale: np.ndarray | None = None
+    zero_scale: np.ndarray | None = None
 
     @property
     def relative_targets(self) -> np.ndarray:
@@ -359,7 +367,8 @@ class WindowScaling:
         series numbers (see :meth:`transform_windows`)."""
         windows = self._values(windows)
         if self.divisor is not None:
-            windows = log_ratios(windows, window_scales(windows)[:, None, :], "X")
+            scales = window_scales(windows, self.zero_scale)
+            windows = log_ratios(windows, scales[:, None, :], "X")
         relative = self.relative_features
         block = _relative(windows, relative)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -389,7 +398,7 @@ class WindowScaling:
         for i in range(0, len(y), step):
             block, targets = windows[i : i + step], y[i : i + step]
             if self.divisor is not None:
-                scales = window_scales(block)
+                scales = window_scales(block, self.zero_scale)
                 block = log_ratios(block, scales[:, None, :], "X")
                 targets = log_ratios(targets, scales[:, self.divisor], "y")
             targets = _relative_targets(block, targets, self.reference)
@@ -404,7 +413,7 @@ class WindowScaling:
         windows = self._values(windows)
         scales = None
         if self.divisor is not None:
-            scales = window_scales(windows)
+            scales = window_scales(windows, self.zero_scale)
             windows = log_ratios(windows, scales[:, None, :], "X")
         relative = self.relative_targets
         if relative.any():
@@ -429,7 +438,7 @@ class WindowScaling:
             return lambda values: values
         scales = np.concatenate(
             [
-                window_scales(self._values(windows[rows]))
+                window_scales(self._values(windows[rows]), self.zero_scale)
                 for rows in _row_blocks(windows, None)
             ]
         )[:, self.divisor]
@@ -462,12 +471,14 @@ def log_ratios(values: np.ndarray, scales: np.ndarray, name: str) -> np.ndarray:
     return np.log(shifted)
 
 
-def window_scales(windows: np.ndarray) -> np.ndarray:
+def window_scales(windows: np.ndarray, zero_scale: Any = None) -> np.ndarray:
     """Each window's mean absolute value per feature, shape (n_windows, n_features).
 
     Padded steps (NaN) count in no mean. A window whose feature is all zeros
-    (or all padding) gets a scale of 1, so that dividing by it leaves the
-    window as it is instead of dividing by zero.
+    (or all padding) gets the feature's ``zero_scale`` instead (see
+    :func:`typical_scales`; None: 1), so that dividing by it does not divide
+    by zero. The means are taken in float64, so float32 values near their
+    limit do not overflow.
 
     Examples
     --------
@@ -475,16 +486,44 @@ def window_scales(windows: np.ndarray) -> np.ndarray:
     >>> window_scales(np.array([[[2.0], [-4.0]], [[0.0], [0.0]]]))
     array([[3.],
            [1.]])
+    >>> window_scales(np.array([[[0.0], [0.0]]]), zero_scale=np.array([2.5]))
+    array([[2.5]])
     """
     with np.errstate(invalid="ignore", over="ignore"):
-        absolute = np.abs(windows)
+        absolute = np.abs(np.asarray(windows, dtype=np.float64))
         padded = np.isnan(absolute)
         if padded.any():
             counts = (~padded).sum(axis=1)
             means = np.where(padded, 0.0, absolute).sum(axis=1) / np.maximum(counts, 1)
         else:
             means = absolute.mean(axis=1)
-    return np.where((means > 0) & np.isfinite(means), means, 1.0)
+    fallback = 1.0 if zero_scale is None else zero_scale
+    return np.where((means > 0) & np.isfinite(means), means, fallback)
+
+
+def typical_scales(windows: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Per feature, the median scale of the ``rows`` of ``windows`` (None:
+    every one) whose scale is above zero; 1 for a feature with none.
+
+    What a window of zeros is divided by: a scale in the data's own units,
+    so that what follows it is predicted in those units whatever they are.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> typical_scales(np.array([[[2.0], [4.0]], [[0.0], [0.0]], [[5.0], [7.0]]]))
+    array([4.5])
+    """
+    scales = np.concatenate(
+        [
+            window_scales(windows[chosen], np.full(windows.shape[2], np.nan))
+            for chosen in _row_blocks(windows, rows)
+        ]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a feature of zeros only
+        typical = np.nanmedian(scales, axis=0)
+    return np.where(np.isfinite(typical) & (typical > 0), typical, 1.0)
 
 
 def _check_float32(values: np.ndarray, name: str) -> None:

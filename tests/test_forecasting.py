@@ -226,11 +226,17 @@ def test_columns_must_be_those_the_model_was_fitted_on(series):
     model.fit(frame.iloc[:-1], series[1:])
     with pytest.raises(ValueError, match=r"columns \['x', 'y'\] are not those"):
         forecast(model, frame[["x", "y"]], 1, targets="y")
-    # Plain arrays carry no names: their columns are taken in the fitted order.
-    assert_array_equal(
-        forecast(model, frame.to_numpy(), 1, targets=[0]),
-        forecast(model, frame, 1, targets="y"),
-    )
+    with pytest.raises(ValueError, match=r"columns \['x', 'y'\] are not those"):
+        backtest(model, frame[["x", "y"]], 1, test_size=10, targets="y")
+    # Plain arrays carry no names: their columns are taken in the fitted order,
+    # with scikit-learn's warning that they are.
+    with pytest.warns(UserWarning, match=r"no column names.*\['y', 'x'\]"):
+        from_array = forecast(model, frame.to_numpy(), 1, targets=[0])
+    assert_array_equal(from_array, forecast(model, frame, 1, targets="y"))
+    unnamed = make_pipeline(WindowTransformer(5, flatten=True), LinearRegression())
+    unnamed.fit(frame.iloc[:-1].to_numpy(), series[1:])
+    with pytest.warns(UserWarning, match="fitted without them"):
+        backtest(unnamed, frame, 1, test_size=10, targets="y")
 
 
 def test_future_covariates_are_checked_by_name(series):

@@ -183,7 +183,7 @@ def test_padded_sequences_have_no_linear_part():
 def test_warm_start_refuses_to_switch_the_linear_part(sine_windows):
     X, y = sine_windows
     model = LSTMRegressor([3], steps=20, warm_start=True, random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="series_attributes or loss changed"):
+    with pytest.raises(ValueError, match="but linear changed"):
         model.set_params(linear=False).fit(X, y)
 
 

@@ -92,7 +92,7 @@ def test_a_warm_start_cannot_change_the_loss():
     model.fit(X, y, groups=groups)
     before = model.predict(X[:5])
     model.set_params(loss="squared_error")
-    with pytest.raises(ValueError, match="or loss changed"):
+    with pytest.raises(ValueError, match="but loss changed"):
         model.fit(X, y, groups=groups)
     np.testing.assert_array_equal(model.predict(X[:5]), before)
     model.set_params(loss="relative_error")

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 from sklearn.pipeline import make_pipeline
 
-from sklstm import LSTMRegressor, SeriesChunks, WindowTransformer, forecast, load
+from sklstm import (
+    LSTMRegressor,
+    SeriesChunks,
+    WindowTransformer,
+    causal_windows,
+    forecast,
+    load,
+)
 from sklstm._panel_forecast import series_params
 from sklstm._scaling import (
     WindowScaling,
@@ -234,6 +241,21 @@ def test_divided_model_survives_save_and_load(tmp_path):
     loaded = load(tmp_path / "m.sklstm")
     assert loaded.window_scale_ is True and loaded.window_scale == "auto"
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded._scaling.zero_scale, model._scaling.zero_scale)
+
+
+def test_files_that_divide_windows_of_zeros_by_one_still_load(tmp_path):
+    from test_persistence_safe import _drop_version_13_fields, _saved_as_older_version
+
+    X, y, _ = _panel()
+    model = LSTMRegressor(**TINY, random_state=0).fit(X, y)
+    _saved_as_older_version(model, tmp_path / "m.sklstm", 14, lambda manifest: None)
+    loaded = load(tmp_path / "m.sklstm")
+    assert loaded._scaling.zero_scale is None
+    # No window of these series is all zeros: the predictions are the same.
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    _saved_as_older_version(model, tmp_path / "m.sklstm", 13, _drop_version_13_fields)
+    assert load(tmp_path / "m.sklstm")._scaling.zero_scale is None
 
 
 def test_groups_hold_out_each_series_tail():
@@ -311,3 +333,27 @@ def test_forecasts_never_go_below_zero_and_feed_back_into_windows():
     assert model.predict(series).min() >= 0
     forecasts = forecast(model, series[:8], 4)
     assert forecasts.shape == (4,) and forecasts.min() >= 0
+
+
+def test_windows_of_zeros_are_forecast_in_the_data_units():
+    # Intermittent demand: windows of zeros are divided by a typical window's
+    # scale, not by 1 in whatever units the data come in.
+    rng = np.random.RandomState(2)
+    X, y, groups = [], [], []
+    for number in range(5):
+        values = np.where(rng.uniform(size=60) < 0.3, rng.poisson(5, size=60) + 1, 0)
+        X.append(causal_windows(values[:-1, None].astype(float), 4))
+        y.append(values[1:].astype(float))
+        groups.append(np.full(59, number))
+    X, y, groups = map(np.concatenate, (X, y, groups))
+    zeros = (X[:, :, 0] == 0).all(axis=1)
+    predictions = [
+        LSTMRegressor(**TINY, random_state=0)
+        .fit(X * k, y * k, groups=groups)
+        .predict(X * k)
+        / k
+        for k in (1e-3, 1.0, 1e3)
+    ]
+    assert zeros.sum() > 20
+    for other in predictions[1:]:
+        np.testing.assert_allclose(other[zeros], predictions[0][zeros], rtol=1e-4)
