@@ -24,7 +24,7 @@ def _as_values(values: Any, name: str) -> np.ndarray:
         raise ValueError(f"{name} is None: pass the values, an array-like.")
     try:
         raw = np.asarray(values)  # ragged lists fail here
-        if raw.dtype.kind not in "mM":
+        if raw.dtype.kind not in "mMc":
             array = raw.astype(np.float64, copy=False)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must hold numbers; {exc}.") from None
@@ -32,6 +32,8 @@ def _as_values(values: Any, name: str) -> np.ndarray:
         raise ValueError(
             f"{name} holds dates or times, not numbers: pass the values themselves."
         )
+    if raw.dtype.kind == "c":  # astype would drop the imaginary parts
+        raise ValueError(f"{name} holds complex numbers; pass real values.")
     if array.size == 0:
         raise ValueError(f"{name} is empty.")
     if not np.isfinite(array).all():
@@ -184,9 +186,15 @@ def _naive_scale(train: Any, seasonality: int, name: str) -> float:
     naive_errors = np.abs(halves[seasonality:] - halves[:-seasonality])
     scale = float(np.sum(naive_errors / len(naive_errors)))
     if scale == 0:
+        repeats = np.array_equal(values[seasonality:], values[:-seasonality])
+        why = (
+            f"repeats itself exactly every {seasonality} step(s)"
+            if repeats
+            else "changes by amounts too small to measure (below 1e-307)"
+        )
         raise ValueError(
-            f"{name} repeats itself exactly every {seasonality} step(s): its "
-            "seasonal naive errors are all zero, so MASE is undefined for it."
+            f"{name} {why}: its seasonal naive errors are all zero, so MASE is "
+            "undefined for it."
         )
     return scale
 

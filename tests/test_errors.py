@@ -436,3 +436,15 @@ def test_zero_class_weights_are_named(data, sample_weight, name):
     model = LSTMClassifier(**FAST, class_weight={0: 0, 1: 0})
     with pytest.raises(ValueError, match=name):
         model.fit(X, labels, sample_weight=weights)
+
+
+def test_a_continued_fit_names_held_out_targets_too_large_for_the_network():
+    series = np.abs(np.cumsum(np.random.RandomState(0).normal(size=120))) + 5
+    X, y = np.lib.stride_tricks.sliding_window_view(series[:-1], 5), series[5:]
+    model = LSTMRegressor(**FAST, warm_start=True).fit(X, y)
+    before = model.predict(X)
+    wild = y.copy()
+    wild[-1] = 1e200  # in the rows held out for early stopping
+    with pytest.raises(ValueError, match="y has values beyond the network's float32"):
+        model.fit(X, wild)
+    np.testing.assert_array_equal(model.predict(X), before)

@@ -153,6 +153,10 @@ def test_mase_never_returns_an_infinity_and_reads_frames_by_row():
         mase([1.0, 2.0], [1.5, 2.5], [0.0, 1e-320])
     with pytest.raises(ValueError, match="finite float"):
         mase([1e308], [-1e308], [0.0, 1.0])
+    with pytest.raises(ValueError, match="changes by amounts too small"):
+        mase([1.0, 2.0], [1.0, 3.0], [0.0, 5e-324, 0.0])
+    with pytest.raises(ValueError, match="y_true holds complex numbers"):
+        mape([1 + 1j], [1.0])
     # Differences of values near the float limit overflow unless halved.
     assert mase([1e300, 1e300], [1e300, -1e300], [1e308, -1e308, 1e308]) == 5e-9
     truth, forecasts = [[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0], [3.0, 5.0]]
