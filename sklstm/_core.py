@@ -646,8 +646,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         )
         val_windows, val_targets = _rows_of(plan.windows, rows), plan.targets[rows]
         # Targets the network's float32 cannot hold once scaled are an error
-        # naming y, as in the training rows, not a loss that overflows.
-        scaling.transform_targets(val_windows, val_targets)
+        # naming y, as in the training rows, not a loss that overflows. (Rows
+        # gathered lazily become one array first, as holding_out takes them.)
+        scaling.transform_targets(val_windows[: len(val_windows)], val_targets)
         plan.n_evaluated = len(val_windows)
         plan.evaluated_rows = rows
         val_weights = _held_out_weights(plan.weights, rows)

@@ -24,7 +24,7 @@ from ._panel_intervals import (
     pooled_widths,
     target_scales,
 )
-from ._scaling import typical_scales
+from ._scaling import zero_window_scales
 from ._window import (
     WindowTransformer,
     _identifier_position,
@@ -315,9 +315,9 @@ def _half_widths(predict_for, calibration, last_rows, horizon, targets, coverage
     )
     ahead = origins[:, None] + np.arange(1, horizon + 1)
     actual = values[ahead][:, :, targets]
-    # Windows of zeros take the calibration windows' typical scale: errors
+    # Windows of zeros take a low scale of the calibration windows: errors
     # and widths then keep the data's units.
-    zero_scale = typical_scales(windows[origins][:, :, targets])
+    zero_scale = zero_window_scales(windows[origins][:, :, targets])
     widths = pooled_widths(
         np.abs(forecasts - actual),
         target_scales(windows[origins], targets, zero_scale),

@@ -39,7 +39,7 @@ from ._scaling import (
     choose_divisor,
     gathered_statistics,
     spread_rows,
-    typical_scales,
+    zero_window_scales,
 )
 from ._sequences import block_rows
 
@@ -184,8 +184,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
     window_scale : "auto" or bool, default="auto"
         Whether each window is divided by its own scale before anything else:
         every feature by its mean absolute value in that window (a window of
-        zeros by the median of the training windows' scales, so that what
-        follows it is predicted in the data's units), and each target by
+        zeros by the 5th percentile of the training windows' scales, so that
+        what follows it is predicted in the data's units), and each target by
         that of the feature whose last value lies nearest to it; the
         divided values ``r`` are then taken as ``log(r + 0.1)``, on which
         an error is a share of the value, and predictions are mapped back.
@@ -678,7 +678,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
                     held_out_below_zero=below_zero,
                 )
             if divisor is not None:
-                zero_scale = typical_scales(windows, rows)
+                zero_scale = zero_window_scales(windows, rows)
                 statistics = gathered_statistics(
                     windows, targets, rows, divisor, zero_scale
                 )

@@ -291,8 +291,8 @@ class WindowScaling:
         it, see ``NetworkSpec.levels``). Never with ``divisor``.
     zero_scale : ndarray of shape (n_features,), or None
         With ``divisor``, what a window whose feature is all zeros is divided
-        by: the feature's typical window scale over the training rows (see
-        :func:`typical_scales`); None divides it by 1.
+        by: a low window scale of the feature over the training rows (see
+        :func:`zero_window_scales`); None divides it by 1.
     """
 
     x_mean: np.ndarray
@@ -476,7 +476,7 @@ def window_scales(windows: np.ndarray, zero_scale: Any = None) -> np.ndarray:
 
     Padded steps (NaN) count in no mean. A window whose feature is all zeros
     (or all padding) gets the feature's ``zero_scale`` instead (see
-    :func:`typical_scales`; None: 1), so that dividing by it does not divide
+    :func:`zero_window_scales`; None: 1), so that dividing by it does not divide
     by zero. The means are taken in float64, so float32 values near their
     limit do not overflow.
 
@@ -501,18 +501,24 @@ def window_scales(windows: np.ndarray, zero_scale: Any = None) -> np.ndarray:
     return np.where((means > 0) & np.isfinite(means), means, fallback)
 
 
-def typical_scales(windows: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    """Per feature, the median scale of the ``rows`` of ``windows`` (None:
-    every one) whose scale is above zero; 1 for a feature with none.
+def zero_window_scales(
+    windows: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Per feature, what a window of zeros is divided by: the 5th percentile
+    of the scales above zero of the ``rows`` of ``windows`` (None: every
+    one); 1 for a feature with none.
 
-    What a window of zeros is divided by: a scale in the data's own units,
-    so that what follows it is predicted in those units whatever they are.
+    A scale in the data's own units, so that what follows a window of zeros
+    is predicted in those units whatever they are, and a low one: a window
+    of zeros has the lowest level there is, and the 5th percentile is the
+    lowest level the windows show that one odd window cannot set.
 
     Examples
     --------
     >>> import numpy as np
-    >>> typical_scales(np.array([[[2.0], [4.0]], [[0.0], [0.0]], [[5.0], [7.0]]]))
-    array([4.5])
+    >>> windows = np.arange(1.0, 41.0).reshape(20, 2, 1)
+    >>> zero_window_scales(np.concatenate([windows, np.zeros((3, 2, 1))]))
+    array([3.4])
     """
     scales = np.concatenate(
         [
@@ -522,8 +528,8 @@ def typical_scales(windows: np.ndarray, rows: np.ndarray | None = None) -> np.nd
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a feature of zeros only
-        typical = np.nanmedian(scales, axis=0)
-    return np.where(np.isfinite(typical) & (typical > 0), typical, 1.0)
+        low = np.nanpercentile(scales, 5, axis=0)
+    return np.where(np.isfinite(low) & (low > 0), low, 1.0)
 
 
 def _check_float32(values: np.ndarray, name: str) -> None:

@@ -336,8 +336,8 @@ def test_forecasts_never_go_below_zero_and_feed_back_into_windows():
 
 
 def test_windows_of_zeros_are_forecast_in_the_data_units():
-    # Intermittent demand: windows of zeros are divided by a typical window's
-    # scale, not by 1 in whatever units the data come in.
+    # Intermittent demand: windows of zeros are divided by a low window
+    # scale of the data, not by 1 in whatever units the data come in.
     rng = np.random.RandomState(2)
     X, y, groups = [], [], []
     for number in range(5):
