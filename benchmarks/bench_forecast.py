@@ -61,7 +61,7 @@ from _report import (
     markdown_text,
     write_report,
 )
-from _report import seed as random_state
+from _report import seed as seed_argument
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
@@ -413,7 +413,7 @@ def main(argv=None) -> int:
     parser.add_argument("--horizons", nargs="+", type=count, default=[1, 12])
     parser.add_argument("--time-steps", nargs="+", type=count, default=[12])
     parser.add_argument(
-        "--skforecast-seeds", nargs="+", type=random_state, default=[0, 1, 2]
+        "--skforecast-seeds", nargs="+", type=seed_argument, default=[0, 1, 2]
     )
     parser.add_argument("--skip-skforecast", action="store_true")
     args = parser.parse_args(argv)

@@ -256,16 +256,16 @@ class SeriesChunks:
         fitted = _is_fitted(estimator)
         # The chunks' windows list their steps oldest first; an estimator that
         # reads them newest first gets them, and their statistics, reversed.
-        reversed_ = getattr(estimator, "time_order", None) == "newest_first"
+        newest_first = getattr(estimator, "time_order", None) == "newest_first"
         statistics = None
         if not fitted:
             statistics = self.statistics()
-            statistics.time_order = "newest_first" if reversed_ else "oldest_first"
+            statistics.time_order = "newest_first" if newest_first else "oldest_first"
 
         def every_chunk():
             for _ in range(epochs):
                 for X, y in self:
-                    X = X[:, ::-1] if reversed_ else X
+                    X = X[:, ::-1] if newest_first else X
                     estimator.partial_fit(X, y, statistics=statistics)
             return estimator
 

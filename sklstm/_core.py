@@ -72,7 +72,7 @@ from ._saved_state import (
     saved_scaling,
 )
 from ._scaling import WindowStatistics, falls_below_zero, statistics_rows
-from ._sequences import check_padding, refuse_times, repad
+from ._sequences import block_rows, check_padding, refuse_times, repad
 from ._training import AUTO_MIN_ROUNDS
 from ._window import check_numeric_columns
 
@@ -108,6 +108,22 @@ MAX_EVALUATED_ROWS = 4096
 
 # Parameters that set how a fit reads its data into the network (kept in the
 # fitted scaling and windows): a continued fit must read them as the first.
+# The parameters behind each field of a network's spec, as errors name them
+# (the number of outputs is the face's to name).
+_ARCHITECTURE_NAMES = {
+    "rnn_layers": "rnn_layers",
+    "dense": "dense_layers",
+    "optimizer": "optimizer",
+    "learning_rate": "learning_rate",
+    "loss": "loss",
+    "linear": "linear",
+    "members": "n_networks",
+    "patch": "patch_length",
+    "series": "series_embedding",
+    "embedding": "series_embedding",
+    "attributes": "series_attributes",
+}
+
 _READING_PARAMS = ("standardize", "relative", "window_scale", "time_order")
 
 
@@ -413,23 +429,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         estimator's words."""
         names = {
             "n_outputs": f"the number of {self._outputs_name}",
-            "rnn_layers": "rnn_layers",
-            "dense": "dense_layers",
-            "optimizer": "optimizer",
-            "learning_rate": "learning_rate",
-            "loss": "loss",
-            "linear": "linear",
-            "members": "n_networks",
-            "patch": "patch_length",
-            "series": "series_embedding",
-            "embedding": "series_embedding",
-            "attributes": "series_attributes",
+            **_ARCHITECTURE_NAMES,
         }
-        changed = {
-            said: None
+        changed = dict.fromkeys(
+            said
             for field, said in names.items()
             if getattr(spec, field) != getattr(self._network_spec, field)
-        }
+        )
         return list(changed) or ["the network's architecture"]
 
     def _check_no_bools(self) -> None:
@@ -646,9 +652,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         )
         val_windows, val_targets = _rows_of(plan.windows, rows), plan.targets[rows]
         # Targets the network's float32 cannot hold once scaled are an error
-        # naming y, as in the training rows, not a loss that overflows. (Rows
-        # gathered lazily become one array first, as holding_out takes them.)
-        scaling.transform_targets(val_windows[: len(val_windows)], val_targets)
+        # naming y, as in the training rows, not a loss that overflows; read
+        # a block at a time, as the rows may be gathered lazily.
+        step = block_rows(val_windows)
+        for start in range(0, len(val_windows), step):
+            scaling.transform_targets(
+                val_windows[start : start + step], val_targets[start : start + step]
+            )
         plan.n_evaluated = len(val_windows)
         plan.evaluated_rows = rows
         val_weights = _held_out_weights(plan.weights, rows)
@@ -1018,8 +1028,13 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         if scaling.level_mean is not None:
             for name in LEVEL_ARRAYS:
                 arrays[f"scaling.{name}"] = getattr(scaling, name).astype(np.float64)
-        if scaling.zero_scale is not None:
-            arrays["scaling.zero_scale"] = scaling.zero_scale.astype(np.float64)
+        if scaling.divisor is not None:
+            # Models fitted or loaded before it was kept divide windows of zeros
+            # by 1, which ones say as well.
+            zero_scale = scaling.zero_scale
+            if zero_scale is None:
+                zero_scale = np.ones(len(scaling.x_mean))
+            arrays["scaling.zero_scale"] = zero_scale.astype(np.float64)
         optimizer_state = self._network.get_optimizer_state()
         for i, value in enumerate(optimizer_state):
             arrays[f"optimizer.{i}"] = np.asarray(value)
@@ -1041,6 +1056,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             "network": self._network_spec.to_dict(),
             "n_validation_samples_": int(self.n_validation_samples_),
             "n_validation_evaluated_": int(self.n_validation_evaluated_),
+            "held_out_fraction": float(
+                self.__dict__.get("_held_out_fraction", self.validation_fraction)
+            ),
             "scaling": {
                 "reference": [int(r) for r in scaling.reference],
                 "divisor": None
@@ -1090,7 +1108,9 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             ),
         )
         state["_fitted_reading"] = self._reading()
-        state["_held_out_fraction"] = self.validation_fraction
+        # Files before the fraction was kept: the saved parameter's.
+        fraction = fitted.get("held_out_fraction", self.validation_fraction)
+        state["_held_out_fraction"] = checked_float(fraction, "held_out_fraction")
         # Files saved before evaluations read a sample evaluated every row.
         state["n_validation_evaluated_"] = checked_int(
             fitted.get("n_validation_evaluated_", state["n_validation_samples_"]),
@@ -1344,8 +1364,10 @@ def _same_scaling(first, second) -> bool:
         return False
     if (first.level_mean is None) != (second.level_mean is None):
         return False
+    if (first.zero_scale is None) != (second.zero_scale is None):
+        return False
     names = ("x_mean", "x_scale", "y_mean", "y_scale", "reference", "divisor")
-    names += LEVEL_ARRAYS
+    names += (*LEVEL_ARRAYS, "zero_scale")
     return all(
         np.array_equal(getattr(first, name), getattr(second, name)) for name in names
     )

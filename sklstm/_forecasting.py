@@ -117,6 +117,8 @@ class _WindowModel:
             self.time_steps = int(windows.time_steps)
             self.n_features = int(windows.n_features_in_)
             self.feature_names = getattr(windows, "feature_names_in_", None)
+            # Whether the fit could have recorded the series' column names.
+            self.names_known = True
             self.flatten = bool(windows.flatten)
             self.newest_first = False
             self._regressor = model[1:] if len(model.steps) > 1 else None
@@ -126,6 +128,7 @@ class _WindowModel:
             self.n_features = 1 if model.input_ndim_ == 2 else int(model.n_features_in_)
             # A 2-D fit names the window's time steps, not the series' columns.
             self.feature_names = None
+            self.names_known = False
             self.flatten = model.input_ndim_ == 2
             # Forecasts build windows oldest first, as WindowTransformer does.
             # (in the order the model was fitted on, whatever set_params
@@ -195,7 +198,8 @@ class _Plan:
                 f"history has {self.history.shape[1]} columns, but the model was "
                 f"fitted on {self.model.n_features} features per row."
             )
-        self._check_names(history, self.model.feature_names)
+        if self.model.names_known:
+            self._check_names(history, self.model.feature_names)
         if len(self.history) < self.model.time_steps:
             raise ValueError(
                 f"history has {len(self.history)} rows, fewer than the model's "
@@ -860,8 +864,10 @@ def backtest(
             current = _fit_until(
                 clone(model), series, array, int(group[0]), positions, steps, strategy
             )
-        # The series as given: its column names are checked as forecast's.
-        plan = _Plan(current, series, steps, positions, None)
+        # The series as given, so that its column names are checked as
+        # forecast checks them; the targets by name (a column may be named
+        # like another's position).
+        plan = _Plan(current, series, steps, [columns[j] for j in positions], None)
         # Said by strategy, or fitted here (one step unless direct).
         plan.strategy = strategy or (None if current is model else "recursive")
         _check_rows_before_test(plan.model.time_steps, n_rows, n_test, test_size)

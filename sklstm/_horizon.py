@@ -414,10 +414,10 @@ def read_outputs(
     ``strategy`` is how the model was fitted where the caller knows it
     (``forecast``'s argument, or a backtest's own fit), else None: then,
     where the width is read as several steps of each target (a direct model)
-    but could also be one step of as many of the history's ``n_columns``
-    columns (a one-step model of two targets and a direct model of one
-    target's two steps both predict two outputs), a warning says how the
-    outputs are read. One step of each target, as named, needs none.
+    but could also be the outputs of another number of the history's
+    ``n_columns`` columns (a one-step model of two targets and a direct model
+    of one target's two steps both predict two outputs), a warning says how
+    the outputs are read. One step of each target, as named, needs none.
     """
     n_targets = len(targets)
     if width % n_targets:

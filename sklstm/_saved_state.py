@@ -50,6 +50,7 @@ SAVED_FIELDS = {
     "n_validation_samples_": 2,
     "n_validation_evaluated_": 3,
     "generator_variables": 14,
+    "held_out_fraction": 15,
 }
 HISTORY_KEYS = ("step", "epoch", "train_loss", "val_loss")
 SCALING_ARRAYS = ("x_mean", "x_scale", "y_mean", "y_scale")
@@ -219,33 +220,36 @@ def saved_network(spec: NetworkSpec, fitted: dict, arrays: dict, read_weights):
     except ValueError as exc:  # an activation Keras does not know
         raise InvalidFile(f"its network description is invalid: {exc}") from None
     weights = read_weights(network.model)
-    n_optimizer = checked_int(fitted["optimizer_variables"], "optimizer_variables")
-    names = [f"optimizer.{i}" for i in range(n_optimizer)]
-    optimizer_state = [arrays.get(name) for name in names]
-    fresh = network.get_optimizer_state()
-    if len(optimizer_state) != len(fresh) or any(
-        saved is None or saved.shape != now.shape or saved.dtype != now.dtype
-        for saved, now in zip(optimizer_state, fresh, strict=False)
-    ):
+    optimizer_state = _saved_variables(
+        fitted, arrays, "optimizer", network.get_optimizer_state()
+    )
+    if optimizer_state is None:
         raise InvalidFile(
             f"its optimizer state does not fit the {spec.optimizer} optimizer."
         )
     network.set_weights(weights)
     network.set_optimizer_state(optimizer_state)
     if "generator_variables" in fitted:
-        network.set_generator_state(_saved_generators(network, fitted, arrays))
+        generators = _saved_variables(
+            fitted, arrays, "generator", network.get_generator_state()
+        )
+        if generators is None:
+            raise InvalidFile("its random generators' states do not fit the network.")
+        network.set_generator_state(generators)
     return network
 
 
-def _saved_generators(network, fitted: dict, arrays: dict) -> list[np.ndarray]:
-    """The states of dropout's random generators, checked against the
-    network's own."""
-    count = checked_int(fitted["generator_variables"], "generator_variables")
-    saved = [arrays.get(f"generator.{i}") for i in range(count)]
-    fresh = network.get_generator_state()
-    if len(saved) != len(fresh) or any(
+def _saved_variables(fitted: dict, arrays: dict, kind: str, fresh: list):
+    """The file's arrays ``<kind>.0``, ``<kind>.1``... (as many as its
+    ``<kind>_variables`` says), or None where they are not ``fresh``'s
+    number, shapes and types."""
+    count = checked_int(fitted[f"{kind}_variables"], f"{kind}_variables")
+    if count != len(fresh):
+        return None
+    saved = [arrays.get(f"{kind}.{i}") for i in range(count)]
+    if any(
         value is None or value.shape != now.shape or value.dtype != now.dtype
-        for value, now in zip(saved, fresh, strict=False)
+        for value, now in zip(saved, fresh, strict=True)
     ):
-        raise InvalidFile("its random generators' states do not fit the network.")
+        return None
     return saved

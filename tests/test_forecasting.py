@@ -237,6 +237,21 @@ def test_columns_must_be_those_the_model_was_fitted_on(series):
     unnamed.fit(frame.iloc[:-1].to_numpy(), series[1:])
     with pytest.warns(UserWarning, match="fitted without them"):
         backtest(unnamed, frame, 1, test_size=10, targets="y")
+    # A column may be named like another's position.
+    numbered = frame.rename(columns={"x": "0"})
+    model.fit(numbered.iloc[:-1], series[1:])
+    assert backtest(model, numbered, 1, test_size=10, targets="y")[0].shape[0] == 10
+
+
+def test_a_bare_regressor_forecasts_named_columns_without_a_warning(series):
+    # Fitted on windows, it never saw the series' names: nothing to compare.
+    frame = pd.DataFrame({"y": series})
+    windows = causal_windows(series[:-1, None], 5)
+    model = LSTMRegressor([4], steps=10, random_state=0).fit(windows, series[1:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        forecast(model, frame, 2, targets="y")
+        backtest(model, frame, 1, test_size=5, targets="y")
 
 
 def test_future_covariates_are_checked_by_name(series):

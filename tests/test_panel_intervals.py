@@ -1,13 +1,22 @@
 """Prediction intervals for a panel: each series' latest origins calibrate,
 their errors pooled across series on each window's scale."""
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
-from sklstm import LSTMRegressor, WindowTransformer, backtest, forecast, horizon_targets
+from sklstm import (
+    LSTMRegressor,
+    WindowTransformer,
+    backtest,
+    forecast,
+    horizon_targets,
+    load,
+)
 from sklstm._panel_intervals import calibration_origins, pooled_widths
 
 
@@ -110,6 +119,13 @@ def test_a_network_calibrates_on_its_validation_tails_by_default():
     np.testing.assert_array_equal(
         upper_now["v"] - lower_now["v"], upper["v"] - lower["v"]
     )
+    # So does a model saved and loaded since.
+    buffer = io.BytesIO()
+    model[-1].save(buffer)
+    buffer.seek(0)
+    model.steps[-1] = ("lstmregressor", load(buffer))
+    _, lower_now, upper_now = forecast(model, panel, 2, series_id="id", coverage=0.8)
+    np.testing.assert_allclose(upper_now["v"] - lower_now["v"], upper["v"] - lower["v"])
     with pytest.raises(TypeError, match="calibration_size must be an int"):
         forecast(model, panel, 2, series_id="id", coverage=0.8, calibration_size=2.5)
 

@@ -419,8 +419,15 @@ def _saved_as_older_version(model, path, version, drop_fields):
     _rewrite(path, {MANIFEST: as_older})
 
 
+def _drop_version_14_fields(manifest):
+    """What format version 14 files lack: the fraction the fit held out by
+    (and what a window of zeros is divided by, see _drop_arrays_nothing_reads)."""
+    (manifest["fitted"] or {}).pop("held_out_fraction", None)
+
+
 def _drop_version_13_fields(manifest):
     """What format version 13 files lack: the random generators' states."""
+    _drop_version_14_fields(manifest)
     (manifest["fitted"] or {}).pop("generator_variables", None)
 
 

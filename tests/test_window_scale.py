@@ -245,17 +245,26 @@ def test_divided_model_survives_save_and_load(tmp_path):
 
 
 def test_files_that_divide_windows_of_zeros_by_one_still_load(tmp_path):
-    from test_persistence_safe import _drop_version_13_fields, _saved_as_older_version
+    from test_persistence_safe import (
+        _drop_version_13_fields,
+        _drop_version_14_fields,
+        _saved_as_older_version,
+    )
 
     X, y, _ = _panel()
     model = LSTMRegressor(**TINY, random_state=0).fit(X, y)
-    _saved_as_older_version(model, tmp_path / "m.sklstm", 14, lambda manifest: None)
-    loaded = load(tmp_path / "m.sklstm")
+    path = tmp_path / "m.sklstm"
+    _saved_as_older_version(model, path, 14, _drop_version_14_fields)
+    loaded = load(path)
     assert loaded._scaling.zero_scale is None
     # No window of these series is all zeros: the predictions are the same.
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
-    _saved_as_older_version(model, tmp_path / "m.sklstm", 13, _drop_version_13_fields)
-    assert load(tmp_path / "m.sklstm")._scaling.zero_scale is None
+    # Saved again, it says what it divides windows of zeros by: 1.
+    loaded.save(path)
+    np.testing.assert_array_equal(load(path)._scaling.zero_scale, [1.0])
+    np.testing.assert_array_equal(load(path).predict(X), model.predict(X))
+    _saved_as_older_version(model, path, 13, _drop_version_13_fields)
+    assert load(path)._scaling.zero_scale is None
 
 
 def test_groups_hold_out_each_series_tail():
