@@ -106,8 +106,6 @@ _FLOAT_PARAMS = ("learning_rate", "validation_fraction")
 MAX_EVALUATED_ROWS = 4096
 
 
-# Parameters that set how a fit reads its data into the network (kept in the
-# fitted scaling and windows): a continued fit must read them as the first.
 # The parameters behind each field of a network's spec, as errors name them
 # (the number of outputs is the face's to name).
 _ARCHITECTURE_NAMES = {
@@ -124,6 +122,8 @@ _ARCHITECTURE_NAMES = {
     "attributes": "series_attributes",
 }
 
+# Parameters that set how a fit reads its data into the network (kept in the
+# fitted scaling and windows): a continued fit must read them as the first.
 _READING_PARAMS = ("standardize", "relative", "window_scale", "time_order")
 
 
