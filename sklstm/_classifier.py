@@ -130,7 +130,11 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrentNetwork):
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, dropout, the validation split and the
         order of the batches. Two fits with the same integer give identical
-        predictions.
+        predictions where TensorFlow runs the same number of threads. With
+        another number (a search's workers under ``n_jobs``,
+        ``OMP_NUM_THREADS``), a network of at least a million multiply-adds
+        per batch may train on the other engine, whose results agree to
+        rounding (see the user guide's page on speed).
     warm_start : bool, default=False
         If True, :meth:`fit` on a fitted estimator continues training from its
         weights, scaling and classes. Changing the network's parameters, or

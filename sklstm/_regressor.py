@@ -146,7 +146,12 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         loss.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, dropout and the order of the batches. Two
-        fits with the same integer give identical predictions.
+        fits with the same integer give identical predictions where
+        TensorFlow runs the same number of threads. With another number (a
+        search's workers under ``n_jobs``, ``OMP_NUM_THREADS``), a network
+        of at least a million multiply-adds per batch may train on the
+        other engine, whose results agree to rounding (see the user guide's
+        page on speed).
     warm_start : bool, default=False
         If True, :meth:`fit` on a fitted estimator continues training from its
         weights and optimizer state for another ``steps`` steps, keeps the
