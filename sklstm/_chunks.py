@@ -226,6 +226,8 @@ class SeriesChunks:
         A first pass gathers the scaling statistics of the whole series
         (:meth:`statistics`), unless the estimator is already fitted; then
         every epoch trains on every chunk in order, one pass over each.
+        Ctrl-C stops the training where it is, as it stops ``fit``: with a
+        warning, keeping the weights reached, and training no later chunk.
 
         Parameters
         ----------
@@ -267,6 +269,10 @@ class SeriesChunks:
                 for X, y in self:
                     X = X[:, ::-1] if newest_first else X
                     estimator.partial_fit(X, y, statistics=statistics)
+                    # Ctrl-C ends a partial_fit with a warning, keeping the
+                    # weights reached; it ends the pass over the chunks too.
+                    if getattr(estimator, "_interrupted", False):
+                        return estimator
             return estimator
 
         # A chunk that fails (a missing value far into the series) must not

@@ -72,7 +72,7 @@ from ._saved_state import (
     saved_scaling,
 )
 from ._scaling import WindowStatistics, falls_below_zero, statistics_rows
-from ._sequences import block_rows, check_padding, refuse_times, repad
+from ._sequences import block_rows, check_padding, refuse_non_real, repad
 from ._training import AUTO_MIN_ROUNDS
 from ._window import check_numeric_columns
 
@@ -301,9 +301,16 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
     def _atomic(self, method, *args, **kwargs):
         # A failed call must leave a fitted estimator as it was: remember the
         # attributes and the network's weights, put both back on any error.
+        # A RandomState passed as random_state is the caller's object, which
+        # the fit draws from: it is put back too, so that the next fit draws
+        # as it would have.
         state = dict(self.__dict__)
         network = self.__dict__.get("_network")
         network_state = network.get_state() if network is not None else None
+        generator = self.random_state
+        if not isinstance(generator, np.random.RandomState):
+            generator = None
+        generator_state = None if generator is None else generator.get_state()
         try:
             return method(*args, **kwargs)
         except BaseException:
@@ -311,6 +318,8 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
             self.__dict__.update(state)
             if network is not None:
                 network.set_state(network_state)
+            if generator is not None:
+                generator.set_state(generator_state)
             raise
 
     def _fit_whole(self, X, y, sample_weight, groups=None):
@@ -691,6 +700,12 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         self.best_loss_ = result.best_loss
         self.best_step_ = result.best_step
         self.n_iter_ = previous_steps + result.steps_run
+        # Loops of fits (chunked training) stop where a Ctrl-C stopped one;
+        # the mark lasts until the next fit, and a saved model has none.
+        if result.interrupted:
+            self._interrupted = True
+        else:
+            self.__dict__.pop("_interrupted", None)
         if plan.validating or not plan.continuing:
             self.n_validation_samples_ = len(plan.windows) - plan.n_train
             self.n_validation_evaluated_ = plan.n_evaluated
@@ -1241,7 +1256,12 @@ def numbers_of(values: Any, name: str) -> Any:
         return values  # scikit-learn's validation says sparse is not read
     try:
         array = values if hasattr(values, "ndim") else np.asarray(values)
-        refuse_times(array, name)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"{name} must be an array of numbers of one shape; {exc}"
+        ) from None
+    refuse_non_real(array, name)
+    try:
         if np.asarray(array).dtype.kind in "OUSV":
             np.asarray(array, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -207,11 +207,17 @@ def save(estimator, path: PathOrFile) -> None:
     temporary = target.parent / f".{target.name}.{secrets.token_hex(8)}.part"
     # Created as open() creates files, so the user's umask decides who may
     # read it (mkstemp would make it the owner's alone).
-    handle = os.open(
-        temporary,
-        os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-        0o666,
-    )
+    try:
+        handle = os.open(
+            temporary,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+            0o666,
+        )
+    except OSError as error:
+        # The error names the hidden file written first; the user gave path.
+        raise type(error)(
+            error.errno, f"save cannot write {str(target)!r}: {error.strerror}"
+        ) from None
     try:
         with os.fdopen(handle, "wb") as file:
             _write_archive(file, text, members)

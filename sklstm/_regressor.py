@@ -1138,7 +1138,22 @@ class LSTMRegressor(RegressorMixin, BaseRecurrentNetwork):
         from sklearn.metrics import r2_score
 
         weights = checked_weights(sample_weight, X)
-        return float(r2_score(y, self.predict(X, groups=groups), sample_weight=weights))
+        predicted = self.predict(X, groups=groups)
+        y = check_array(
+            numbers_of(y, "y"), ensure_2d=False, dtype=np.float64, input_name="y"
+        )
+        if len(y) != len(predicted):
+            raise ValueError(
+                f"y has {len(y)} rows, but X has {len(predicted)} windows."
+            )
+        if y.size != predicted.size:
+            raise ValueError(
+                f"y has shape {y.shape}, but the model predicts "
+                f"{predicted.shape} for X: give one target column per output."
+            )
+        return float(
+            r2_score(y.reshape(predicted.shape), predicted, sample_weight=weights)
+        )
 
     def predict_linear(self, X) -> np.ndarray:
         """Predict with the network's linear path alone (see ``linear``).

@@ -29,7 +29,7 @@ __all__ = [
     "check_padding",
     "float_rows",
     "pad_sequences",
-    "refuse_times",
+    "refuse_non_real",
     "repad",
 ]
 
@@ -174,9 +174,10 @@ def _checked_sequence(sequence: Any, i: int) -> np.ndarray:
     return array
 
 
-def refuse_times(values: Any, name: str) -> None:
+def refuse_non_real(values: Any, name: str) -> None:
     """Raise if ``values`` holds dates, times or durations, which numpy would
-    turn into counts of days or nanoseconds: no values to learn from."""
+    turn into counts of days or nanoseconds: no values to learn from, or
+    complex numbers, whose imaginary parts numpy would drop."""
     dtypes = getattr(values, "dtypes", None)
     if dtypes is None or not hasattr(dtypes, "__iter__"):
         dtypes = [getattr(values, "dtype", None) or np.asarray(values).dtype]
@@ -188,15 +189,19 @@ def refuse_times(values: Any, name: str) -> None:
                 f"{name} holds dates or times ({dtype}), not numbers. The rows' "
                 "order is their time, so leave the dates out."
             )
+        if getattr(dtype, "kind", None) == "c":
+            raise ValueError(
+                f"{name} holds complex numbers ({dtype}); pass real values."
+            )
 
 
 def float_rows(values: Any, name: str, one_d: str, two_d: str) -> np.ndarray:
     """``values`` as float64 rows (time steps) x columns; 1-D is one column.
 
     ``one_d`` and ``two_d`` describe the shapes accepted, for the error.
-    Dates and durations are refused (:func:`refuse_times`).
+    Dates, durations and complex numbers are refused (:func:`refuse_non_real`).
     """
-    refuse_times(values, name)
+    refuse_non_real(values, name)
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:

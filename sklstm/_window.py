@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._sequences import refuse_times
+from ._sequences import refuse_non_real
 
 __all__ = ["WindowTransformer", "causal_windows", "window_feature_names"]
 
@@ -217,6 +217,11 @@ def check_numeric_columns(frame: pd.DataFrame, name: str, besides: str = "") -> 
                 f"({dtype}), not numbers: every column{besides} must be numeric. "
                 "The rows' order is their time, so drop the column"
                 + ("." if besides else " (or index the table by it).")
+            )
+        if pd.api.types.is_complex_dtype(dtype):
+            raise ValueError(
+                f"{name} column {labels[position]!r} holds complex numbers "
+                f"({dtype}): every column{besides} must hold real numbers."
             )
         if pd.api.types.is_numeric_dtype(dtype):
             continue
@@ -507,7 +512,7 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         if isinstance(X, pd.DataFrame):
             check_numeric_columns(X, "X")
         else:
-            refuse_times(X, "X")
+            refuse_non_real(X, "X")
         if reset:
             # validate_data forgets the fitted names before it checks the
             # values: checked first, a failed fit leaves the fitted state be.

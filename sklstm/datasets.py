@@ -41,7 +41,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._horizon import _check_int
-from ._sequences import refuse_times
+from ._sequences import refuse_non_real
 from ._window import causal_windows
 
 __all__ = [
@@ -94,7 +94,7 @@ def post_x(n_points: int = 10_000, stop: float = 100.0) -> np.ndarray:
 
 def _points(x) -> np.ndarray:
     """``x`` as a 1-D float64 array of finite points, or a clear error."""
-    refuse_times(x, "x")
+    refuse_non_real(x, "x")
     try:
         points = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -420,7 +420,7 @@ def _check_time_steps(time_steps: int) -> None:
 
 def _as_series(data) -> np.ndarray:
     """A float64 array of 1 or 2 dimensions (a DataFrame gives its values)."""
-    refuse_times(data, "The series")
+    refuse_non_real(data, "The series")
     series = np.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
     series = series.astype(np.float64, copy=False)
     if series.ndim not in (1, 2):

@@ -147,7 +147,7 @@ def test_non_numeric_data(data):
         LSTMRegressor(**FAST).fit(np.full((4, 3), "a"), np.zeros(4))
     with pytest.raises(ValueError, match="could not convert string to float"):
         LSTMRegressor(**FAST).fit(X, np.array(["x"] * 40))
-    with pytest.raises(ValueError, match="Complex data not supported"):
+    with pytest.raises(ValueError, match="X holds complex numbers"):
         LSTMRegressor(**FAST).fit(X.astype(complex), y)
 
 
@@ -448,3 +448,20 @@ def test_a_continued_fit_names_held_out_targets_too_large_for_the_network():
     with pytest.raises(ValueError, match="y has values beyond the network's float32"):
         model.fit(X, wild)
     np.testing.assert_array_equal(model.predict(X), before)
+
+
+@pytest.mark.parametrize(
+    "spoil, match",
+    [
+        (lambda y: np.r_[np.nan, y[1:]], "Input y contains NaN"),
+        (lambda y: np.array(["a"] * len(y)), "y must be an array of numbers"),
+        (lambda y: np.c_[y, y], r"y has shape \(\d+, 2\), but the model predicts"),
+        (lambda y: y[:10], r"y has 10 rows, but X has \d+ windows"),
+    ],
+)
+def test_score_names_targets_it_cannot_compare(data, spoil, match):
+    X, y = data
+    model = LSTMRegressor(**FAST, n_networks=1).fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        model.score(X, spoil(y))
+    assert model.score(X, y[:, None]) == model.score(X, y)

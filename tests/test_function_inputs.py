@@ -218,3 +218,27 @@ def test_numpy_dates_are_refused_by_the_transformer_and_the_regressor():
     windows = np.zeros((20, 4, 1))
     with pytest.raises(ValueError, match="y holds dates or times"):
         sklstm.LSTMRegressor([4], steps=5).fit(windows, np.arange(20).astype("M8[D]"))
+
+
+COMPLEX = np.sin(np.arange(40.0)) + 1j
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: horizon_targets(COMPLEX, 1), "series holds complex numbers"),
+        (
+            lambda: horizon_targets(pd.DataFrame({"y": COMPLEX}), 1),
+            "series column 'y' holds complex numbers",
+        ),
+        (lambda: pad_sequences([COMPLEX[:5]]), "sequence 0 holds complex numbers"),
+        (
+            lambda: WindowTransformer(3).fit(pd.DataFrame({"y": COMPLEX})),
+            "X column 'y' holds complex numbers",
+        ),
+        (lambda: WindowTransformer(3).fit(COMPLEX), "X holds complex numbers"),
+    ],
+)
+def test_complex_numbers_are_refused_not_cast_to_their_real_part(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

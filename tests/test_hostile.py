@@ -58,8 +58,8 @@ BAD_DATA = {
     "object None": (np.full((30, 4), None), Y, ValueError, "contains NaN"),
     "object str": (np.full((30, 4), "a", object), Y, ValueError, "convert string"),
     "str": (np.full((30, 4, 2), "x"), Y, ValueError, "convert string"),
-    "complex X": (X.astype(complex), Y, ValueError, "Complex data not supported"),
-    "complex y": (X, Y.astype(complex), ValueError, "Complex data not supported"),
+    "complex X": (X.astype(complex), Y, ValueError, "X holds complex numbers"),
+    "complex y": (X, Y.astype(complex), ValueError, "y holds complex numbers"),
     "str y": (X, np.full(30, "z"), ValueError, "convert string"),
     "None y": (X, None, ValueError, "requires y"),
     "3-D y": (X, Y[:, None, None], ValueError, "y must be 1-D"),
@@ -173,7 +173,7 @@ BAD_PREDICT = {
     "2-D": (X[:, :, 0], "fitted on 3-D input"),
     "features": (np.zeros((3, 4, 3)), "3 features per time step"),
     "time steps": (np.zeros((3, 5, 2)), "windows of 5 time steps"),
-    "complex": (X.astype(complex), "Complex data not supported"),
+    "complex": (X.astype(complex), "X holds complex numbers"),
     "strings": (np.full((3, 4, 2), "a"), "convert string"),
     "nan": (np.full((3, 4, 2), np.nan), "NaN"),
     "1e300": (X * 1e300, "X has values beyond the network's float32 range"),
@@ -260,7 +260,7 @@ BAD_SERIES = {
     "scalar": (np.float64(3.0), ValueError, "got a 0-D array"),
     "None": (None, ValueError, "got a 0-D array"),
     "object str": (np.array(["a", "b"], dtype=object), ValueError, "convert string"),
-    "complex": (SERIES.astype(complex), ValueError, "Complex data not supported"),
+    "complex": (SERIES.astype(complex), ValueError, "X holds complex numbers"),
     "inf": (np.where(SERIES > 3, np.inf, SERIES), ValueError, "infinity"),
 }
 

@@ -790,6 +790,10 @@ def test_save_and_load_name_paths_they_cannot_use(tmp_path):
             model.save(bad)
     with pytest.raises(IsADirectoryError, match="is a directory"):
         model.save(tmp_path)
+    missing = tmp_path / "no such folder" / "model.sklstm"
+    with pytest.raises(FileNotFoundError, match=r"save cannot write .*no such folder"):
+        model.save(missing)
+    assert not (tmp_path / "no such folder").exists()
     restored = load(os.fsencode(path))
     windows = rng.rand(4, 3, 1)
     np.testing.assert_array_equal(restored.predict(windows), model.predict(windows))

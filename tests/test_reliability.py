@@ -318,3 +318,36 @@ def test_rebuilt_networks_reuse_their_variable_names(sine):
         names = [v.path for v in variables(first)]
         assert names == [v.path for v in variables(second)]
     assert all(v.path.startswith("optimizer/") for v in first.optimizer.variables)
+
+
+def test_ctrl_c_ends_chunked_training_where_it_stopped(monkeypatch):
+    from sklstm import SeriesChunks
+
+    series = np.sin(np.linspace(0, 60, 1201))
+    calls = _wrap_train_steps(monkeypatch, before=_interrupt_at(3))
+    model = LSTMRegressor([2], batch_size=100, random_state=0)
+    with pytest.warns(RuntimeWarning, match="interrupted"):
+        SeriesChunks(series, 5, chunk_size=200).train(model, epochs=3)
+    # The third compiled call was interrupted; no chunk was trained after it.
+    assert len(calls) == 3
+    assert np.isfinite(model.predict(np.zeros((1, 5, 1)))).all()
+
+
+def test_a_failed_fit_puts_back_the_callers_random_state():
+    from sklstm import LSTMClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 4, 1)
+    y = np.where(X[:, -1, 0] > 0, "up", "down")
+    generator = np.random.RandomState(1)
+    model = LSTMClassifier([2], steps=10, n_networks=1, random_state=generator)
+    model.set_params(warm_start=True).fit(X, y)
+    twin = pickle.loads(pickle.dumps(model))
+    # Refused after the fit has drawn its validation split from the generator.
+    with pytest.raises(ValueError, match="class_weight"):
+        model.set_params(class_weight={"sideways": 2.0}).fit(X, y)
+    model.set_params(class_weight=None)
+    assert model.random_state.get_state()[2] == twin.random_state.get_state()[2]
+    np.testing.assert_array_equal(
+        model.fit(X, y).predict_proba(X), twin.fit(X, y).predict_proba(X)
+    )
