@@ -1087,12 +1087,19 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         return state, self._network.model
 
     def _restore_state(
-        self, fitted: Any, arrays: dict, read_weights, *, version: int
+        self,
+        fitted: Any,
+        arrays: dict,
+        read_weights,
+        *,
+        version: int,
+        weight_bytes: int | None = None,
     ) -> None:
         """Become the fitted estimator a file describes.
 
         ``arrays`` are the file's arrays by name; loading refuses a file with
-        arrays that nothing read.
+        arrays that nothing read. ``weight_bytes`` (the saved Keras model's
+        size) bounds the network the description may ask for.
 
         ``read_weights(model)`` returns the saved weights of a Keras model of
         the network's architecture. Raises
@@ -1109,7 +1116,7 @@ class BaseRecurrentNetwork(BaseEstimator, metaclass=ABCMeta):
         state["history_"] = saved_history(fitted["history_"])
         scaling = saved_scaling(arrays, fitted["scaling"], spec, version)
         state.update(self._restore_fitted_fields(fitted, arrays, spec, scaling))
-        network = saved_network(spec, fitted, arrays, read_weights)
+        network = saved_network(spec, fitted, arrays, read_weights, weight_bytes)
         state.update(
             _network=network,
             _network_spec=spec,

@@ -479,6 +479,7 @@ def _load_archive(archive: zipfile.ZipFile):
             recorded,
             lambda network: _keras_weights(data[MODEL], network),
             version=version,
+            weight_bytes=len(data[MODEL]),
         )
         extra = set(arrays) - recorded.read - {"random_state"}
         if extra:

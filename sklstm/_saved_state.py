@@ -211,10 +211,39 @@ def _feature_indices(values, name: str, n_features: int, n_outputs: int, low: in
     return np.asarray(values, dtype=np.int64)
 
 
-def saved_network(spec: NetworkSpec, fitted: dict, arrays: dict, read_weights):
-    """The network with its saved weights, optimizer state and random
-    generators' states."""
+# DEFLATE's greatest ratio: no saved Keras model, however compressed, holds
+# more float32 weights than this many times its size in bytes, over 4.
+MOST_DEFLATE_RATIO = 1032
 
+
+def fewest_weights(spec: NetworkSpec) -> int:
+    """A lower bound on the number of weights of the network ``spec`` builds:
+    its recurrent kernels, a weight per dense unit and output, and the linear
+    path's and the series vectors' tables."""
+    gates = {"lstm": 4, "gru": 3, "rnn": 1}
+    recurrent = sum(
+        gates[layer.cell] * layer.units**2 * (2 if layer.bidirectional else 1)
+        for layer in spec.rnn_layers
+    )
+    per_member = recurrent + sum(spec.dense.units) + spec.n_outputs
+    linear = spec.time_steps * spec.n_features * spec.n_outputs if spec.linear else 0
+    return spec.members * per_member + linear + spec.series * spec.embedding
+
+
+def saved_network(
+    spec: NetworkSpec, fitted: dict, arrays: dict, read_weights, weight_bytes=None
+):
+    """The network with its saved weights, optimizer state and random
+    generators' states. ``weight_bytes``, the saved Keras model's size, bounds
+    the network a description may ask for before it is built: a file that
+    claims a million units fails here, not in TensorFlow's allocator."""
+    if weight_bytes is not None:
+        fewest = fewest_weights(spec)
+        if 4 * fewest > MOST_DEFLATE_RATIO * weight_bytes:
+            raise InvalidFile(
+                f"its network description asks for at least {fewest} weights, "
+                f"more than its saved model of {weight_bytes} bytes can hold."
+            )
     try:
         network = build_network(spec, seed=0)
     except ValueError as exc:  # an activation Keras does not know

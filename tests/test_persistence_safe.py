@@ -395,6 +395,10 @@ def test_a_corrupted_compressed_member(saved):
             "not the network its description builds",
         ),
         (
+            lambda m: m["fitted"]["network"]["rnn_layers"][0].update(num_units=10**6),
+            "asks for at least 4000000",
+        ),
+        (
             lambda m: m["fitted"]["network"].update(optimizer="Adam"),
             "does not fit the Adam optimizer",
         ),
