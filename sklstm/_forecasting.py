@@ -45,7 +45,13 @@ from ._horizon import (
     horizon_targets,
     read_outputs,
 )
-from ._panel_backtest import backtest_panel, error_terms, group_means, naive_scales
+from ._panel_backtest import (
+    backtest_panel,
+    error_terms,
+    group_means,
+    naive_scales,
+    stop_if_fit_interrupted,
+)
 from ._panel_forecast import forecast_panel
 from ._panel_intervals import conformal_rank
 from ._regressor import LSTMRegressor
@@ -706,7 +712,8 @@ def backtest(
     refit : bool or int, default=False
         False fits the model at most once (see ``model``). An int ``k``
         fits a clone of the model anew every ``k`` origins, on all rows up to
-        the first of them; True is every origin.
+        the first of them; True is every origin. Ctrl-C during any fit here
+        stops the backtest with ``KeyboardInterrupt``.
     targets : int, str, list or None, default=None
         The columns forecast, as for :func:`forecast`; the others are
         covariates.
@@ -864,6 +871,7 @@ def backtest(
             current = _fit_until(
                 clone(model), series, array, int(group[0]), positions, steps, strategy
             )
+            stop_if_fit_interrupted(current)
         # The series as given, so that its column names are checked as
         # forecast checks them; the targets by name (a column may be named
         # like another's position).

@@ -90,6 +90,18 @@ def error_terms(
     )
 
 
+def stop_if_fit_interrupted(model) -> None:
+    """Raise KeyboardInterrupt where Ctrl-C ended ``model``'s last fit.
+
+    A fit turns Ctrl-C into a warning and keeps the weights reached, as
+    Keras does; a backtest, which fits and forecasts in a loop and has no
+    result part way, stops instead.
+    """
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    if getattr(final, "_interrupted", False):
+        raise KeyboardInterrupt
+
+
 def _fit_panel(model, table, keep, steps, targets, series_id, strategy, fitted):
     """``model`` fitted on the rows ``keep`` of the panel, or as it is."""
 
@@ -225,6 +237,8 @@ def backtest_panel(
         current = _fit_panel(
             model, table, visible, horizon, targets, column_key, strategy, fitted
         )
+        if not fitted:
+            stop_if_fit_interrupted(current)
         if strategy is not None:
             width = _predicted_width(
                 current, _take(table, visible), identifiers[visible]

@@ -190,8 +190,10 @@ def refuse_non_real(values: Any, name: str) -> None:
                 "order is their time, so leave the dates out."
             )
         if getattr(dtype, "kind", None) == "c":
+            # scikit-learn's own words first, which its checks look for.
             raise ValueError(
-                f"{name} holds complex numbers ({dtype}); pass real values."
+                f"Complex data not supported: {name} holds complex numbers "
+                f"({dtype}); pass real values."
             )
 
 

@@ -99,9 +99,19 @@ class PanelSplit(BaseCrossValidator):
         series_id: str | int | None = None,
         gap: int = 0,
     ) -> None:
-        _check_int(n_splits, "n_splits", 1)
-        _check_int(test_size, "test_size", 1)
-        _check_int(gap, "gap", 0)
+        self.n_splits = n_splits
+        self.test_size = test_size
+        self.series_id = series_id
+        self.gap = gap
+        self._check_parameters()
+
+    def _check_parameters(self) -> None:
+        # Checked again by split: an attribute set after __init__ must not
+        # give no folds, or test rows in training, without a word.
+        _check_int(self.n_splits, "n_splits", 1)
+        _check_int(self.test_size, "test_size", 1)
+        _check_int(self.gap, "gap", 0)
+        series_id = self.series_id
         if series_id is not None and (
             isinstance(series_id, bool) or not isinstance(series_id, (str, Integral))
         ):
@@ -109,10 +119,6 @@ class PanelSplit(BaseCrossValidator):
                 "series_id must be a column name (str), a column position (int) "
                 f"or None; got {series_id!r}."
             )
-        self.n_splits = n_splits
-        self.test_size = test_size
-        self.series_id = series_id
-        self.gap = gap
 
     def get_n_splits(self, X=None, y=None, groups=None) -> int:
         """The number of folds, ``n_splits``.
@@ -160,6 +166,7 @@ class PanelSplit(BaseCrossValidator):
             series), or a series is too short to give every fold a training
             row (naming the shortest).
         """
+        self._check_parameters()
         if groups is not None and _num_samples(groups) != _num_samples(X):
             raise ValueError(
                 f"groups has {_num_samples(groups)} labels but X has "

@@ -220,8 +220,9 @@ def check_numeric_columns(frame: pd.DataFrame, name: str, besides: str = "") -> 
             )
         if pd.api.types.is_complex_dtype(dtype):
             raise ValueError(
-                f"{name} column {labels[position]!r} holds complex numbers "
-                f"({dtype}): every column{besides} must hold real numbers."
+                f"Complex data not supported: {name} column "
+                f"{labels[position]!r} holds complex numbers ({dtype}): every "
+                f"column{besides} must hold real numbers."
             )
         if pd.api.types.is_numeric_dtype(dtype):
             continue

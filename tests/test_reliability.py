@@ -351,3 +351,30 @@ def test_a_failed_fit_puts_back_the_callers_random_state():
     np.testing.assert_array_equal(
         model.fit(X, y).predict_proba(X), twin.fit(X, y).predict_proba(X)
     )
+
+
+@pytest.mark.parametrize("panel", [False, True])
+def test_ctrl_c_in_a_backtest_s_fit_stops_the_backtest(monkeypatch, panel):
+    import pandas as pd
+    from sklearn.pipeline import make_pipeline
+
+    from sklstm import WindowTransformer, backtest
+
+    values = np.sin(np.arange(120) / 4.0) + 2
+    series = (
+        pd.DataFrame({"id": np.repeat(["a", "b"], 60), "y": values})
+        if panel
+        else values
+    )
+    model = make_pipeline(
+        WindowTransformer(4, series_id="id" if panel else None),
+        LSTMRegressor([2], steps=40, n_networks=1, random_state=0),
+    )
+    calls = _wrap_train_steps(monkeypatch, before=_interrupt_at(1))
+    kwargs = {"series_id": "id"} if panel else {"refit": 5}
+    with (
+        pytest.warns(RuntimeWarning, match="interrupted"),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        backtest(model, series, 2, test_size=10, **kwargs)
+    assert len(calls) == 1

@@ -156,6 +156,12 @@ def test_grid_search_over_a_panel_pipeline():
 def test_bad_parameters(params, match):
     with pytest.raises(ValueError, match=match):
         PanelSplit(**params)
+    # Set after construction, they are refused by split.
+    splitter = PanelSplit(2, series_id="id")
+    for name, value in params.items():
+        setattr(splitter, name, value)
+    with pytest.raises(ValueError, match=match):
+        next(splitter.split(_panel([6, 6])))
 
 
 def test_bad_panels_name_the_series():
