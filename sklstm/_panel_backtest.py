@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 
 from ._horizon import (
     _check_int,
@@ -97,7 +98,9 @@ def stop_if_fit_interrupted(model) -> None:
     Keras does; a backtest, which fits and forecasts in a loop and has no
     result part way, stops instead.
     """
-    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    # A TransformedTargetRegressor fits a clone of its regressor.
+    final = getattr(final, "regressor_", final)
     if getattr(final, "_interrupted", False):
         raise KeyboardInterrupt
 

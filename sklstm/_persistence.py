@@ -204,7 +204,9 @@ def save(estimator, path: PathOrFile) -> None:
             f"save writes a file, but {str(target)!r} is a directory: give a "
             "file name in it."
         )
-    temporary = target.parent / f".{target.name}.{secrets.token_hex(8)}.part"
+    # Named after the target, shortened so that a name the file system takes
+    # for the target is not too long once marked as temporary.
+    temporary = target.parent / f".{target.name[:64]}.{secrets.token_hex(8)}.part"
     # Created as open() creates files, so the user's umask decides who may
     # read it (mkstemp would make it the owner's alone).
     try:
@@ -214,10 +216,10 @@ def save(estimator, path: PathOrFile) -> None:
             0o666,
         )
     except OSError as error:
-        # The error names the hidden file written first; the user gave path.
-        raise type(error)(
-            error.errno, f"save cannot write {str(target)!r}: {error.strerror}"
-        ) from None
+        # The error names the hidden file written first; the user gave target.
+        if error.errno is None:
+            raise OSError(f"save cannot write {str(target)!r}: {error}") from None
+        raise type(error)(error.errno, error.strerror, str(target)) from None
     try:
         with os.fdopen(handle, "wb") as file:
             _write_archive(file, text, members)

@@ -217,17 +217,26 @@ MOST_DEFLATE_RATIO = 1032
 
 
 def fewest_weights(spec: NetworkSpec) -> int:
-    """A lower bound on the number of weights of the network ``spec`` builds:
-    its recurrent kernels, a weight per dense unit and output, and the linear
-    path's and the series vectors' tables."""
+    """A lower bound on the number of weights of the network ``spec`` builds.
+
+    Each member's kernels, layer by layer (a layer's inputs are at least the
+    previous layer's outputs, the first's at least the features), and the
+    tables of the linear path, the series' vectors and the categories'.
+    """
     gates = {"lstm": 4, "gru": 3, "rnn": 1}
-    recurrent = sum(
-        gates[layer.cell] * layer.units**2 * (2 if layer.bidirectional else 1)
-        for layer in spec.rnn_layers
-    )
-    per_member = recurrent + sum(spec.dense.units) + spec.n_outputs
+    width, per_member = spec.n_features, 0
+    for layer in spec.rnn_layers:
+        directions = 2 if layer.bidirectional else 1
+        per_member += (
+            directions * gates[layer.cell] * (width + layer.units) * layer.units
+        )
+        width = directions * layer.units
+    for units in (*spec.dense.units, spec.n_outputs):
+        per_member += width * units
+        width = units
     linear = spec.time_steps * spec.n_features * spec.n_outputs if spec.linear else 0
-    return spec.members * per_member + linear + spec.series * spec.embedding
+    tables = spec.series * spec.embedding + sum(n * size for n, size in spec.attributes)
+    return spec.members * per_member + linear + tables
 
 
 def saved_network(

@@ -396,7 +396,13 @@ def test_a_corrupted_compressed_member(saved):
         ),
         (
             lambda m: m["fitted"]["network"]["rnn_layers"][0].update(num_units=10**6),
-            "asks for at least 4000000",
+            "asks for at least 4000016000040 weights",
+        ),
+        (
+            lambda m: m["fitted"]["network"]["dense_layers"].update(
+                layers=[3 * 10**6, 3 * 10**6]
+            ),
+            "asks for at least 9000",
         ),
         (
             lambda m: m["fitted"]["network"].update(optimizer="Adam"),
@@ -795,8 +801,9 @@ def test_save_and_load_name_paths_they_cannot_use(tmp_path):
     with pytest.raises(IsADirectoryError, match="is a directory"):
         model.save(tmp_path)
     missing = tmp_path / "no such folder" / "model.sklstm"
-    with pytest.raises(FileNotFoundError, match=r"save cannot write .*no such folder"):
+    with pytest.raises(FileNotFoundError) as refused:
         model.save(missing)
+    assert refused.value.filename == str(missing)
     assert not (tmp_path / "no such folder").exists()
     restored = load(os.fsencode(path))
     windows = rng.rand(4, 3, 1)

@@ -353,9 +353,12 @@ def test_a_failed_fit_puts_back_the_callers_random_state():
     )
 
 
-@pytest.mark.parametrize("panel", [False, True])
-def test_ctrl_c_in_a_backtest_s_fit_stops_the_backtest(monkeypatch, panel):
+@pytest.mark.parametrize(
+    ("panel", "wrapped"), [(False, False), (True, False), (False, True)]
+)
+def test_ctrl_c_in_a_backtest_s_fit_stops_the_backtest(monkeypatch, panel, wrapped):
     import pandas as pd
+    from sklearn.compose import TransformedTargetRegressor
     from sklearn.pipeline import make_pipeline
 
     from sklstm import WindowTransformer, backtest
@@ -366,9 +369,10 @@ def test_ctrl_c_in_a_backtest_s_fit_stops_the_backtest(monkeypatch, panel):
         if panel
         else values
     )
+    regressor = LSTMRegressor([2], steps=40, n_networks=1, random_state=0)
     model = make_pipeline(
         WindowTransformer(4, series_id="id" if panel else None),
-        LSTMRegressor([2], steps=40, n_networks=1, random_state=0),
+        TransformedTargetRegressor(regressor) if wrapped else regressor,
     )
     calls = _wrap_train_steps(monkeypatch, before=_interrupt_at(1))
     kwargs = {"series_id": "id"} if panel else {"refit": 5}
