@@ -309,12 +309,25 @@ def _check_follows(history_index: Any, future_index: Any) -> None:
         pd.infer_freq(history_index) if len(history_index) > 2 else None
     )
     try:
-        expected = (
-            last + pd.tseries.frequencies.to_offset(frequency) if frequency else None
-        )
+        offset = pd.tseries.frequencies.to_offset(frequency) if frequency else None
+        expected = None if offset is None else last + offset
         starts_after = future_index[0] > last
+        # Each row one period after the one before, where history has a period.
+        gap = next(
+            (
+                row
+                for row, date in enumerate(future_index)
+                if offset is not None and date != last + (row + 1) * offset
+            ),
+            None,
+        )
     except (TypeError, ValueError):
-        return  # dates of different kinds: nothing to compare them by
+        raise ValueError(
+            f"future_covariates' index ({_date_kind(future_index)}) and "
+            f"history's ({_date_kind(history_index)}) hold dates of different "
+            "kinds, which cannot say whether the covariates follow history: "
+            "give both the same kind of index."
+        ) from None
     if not starts_after or (expected is not None and future_index[0] != expected):
         wanted = f"{expected}" if expected is not None else f"after {last}"
         raise ValueError(
@@ -322,6 +335,20 @@ def _check_follows(history_index: Any, future_index: Any) -> None:
             f"ends at {last}: the covariates' first row must be the row after "
             f"history's last ({wanted})."
         )
+    if gap is not None:
+        pace = getattr(history_index, "freqstr", None) or offset.freqstr
+        raise ValueError(
+            f"future_covariates' row {gap} is dated {future_index[gap]}, but "
+            f"history's dates come every {pace}: the covariates, read "
+            f"by position, must follow one another at that pace "
+            f"({last + (gap + 1) * offset} there)."
+        )
+
+
+def _date_kind(index: Any) -> str:
+    if isinstance(index, pd.PeriodIndex):
+        return f"periods of {index.freqstr}"
+    return f"dates in {index.tz}" if index.tz is not None else "dates without a zone"
 
 
 # --------------------------------------------------------------- forecast
@@ -476,10 +503,13 @@ def forecast(
         targets for the same ``targets``: a model fitted on its outputs in
         another order forecasts each column under another's name. A model
         with ``k`` outputs per window forecasts ``k / len(targets)`` steps
-        directly when that is more than one; where ``k`` could also be the
-        outputs of another number of history's columns (the next row of
-        every column, or several steps of one column), a warning says how the
-        outputs are read unless ``strategy`` says it.
+        directly when that is more than one, and then, where ``k`` could also
+        be the outputs of another number of history's columns (the next row
+        of every column, or several steps of one column), a warning says how
+        the outputs are read unless ``strategy`` says it. Where ``k`` equals
+        the number of targets, it is read as their next row without a
+        warning: with ``targets=None`` (every column), a direct model of
+        fewer columns than history has needs its ``targets`` named.
     future_covariates : array-like of shape (n_future, n_covariates), default=None
         The covariates' values in the rows after the end of ``history``, in
         the order of their columns. A recursive forecast from row ``t`` reads

@@ -164,7 +164,7 @@ def forecast_panel(
 
     if coverage is None:
         return frame(predictions)
-    values = np.delete(_as_array(history), position, axis=1).astype(np.float64)
+    values = _values_besides(history, position)
     lengths = np.diff(np.r_[starts, len(values)])
     sizes = panel_calibration_size(regressor, lengths, calibration_size)
     origins = calibration_origins(starts, lengths, sizes, horizon)
@@ -271,8 +271,13 @@ def _predictor(regressor: Any, flatten: bool, identifiers: np.ndarray):
     return predict_for
 
 
-def _as_array(history: Any) -> np.ndarray:
-    return history.to_numpy() if hasattr(history, "to_numpy") else np.asarray(history)
+def _values_besides(history: Any, position: int) -> np.ndarray:
+    """Every column but the identifier's, as float64, missing values as NaN
+    (pandas' nullable columns hold pd.NA, which numpy cannot cast)."""
+    if isinstance(history, pd.DataFrame):
+        kept = [j for j in range(history.shape[1]) if j != position]
+        return history.iloc[:, kept].to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.delete(np.asarray(history), position, axis=1).astype(np.float64)
 
 
 def _rows_read(origins, starts, time_steps, horizon, n_rows) -> np.ndarray:

@@ -166,6 +166,13 @@ def _identifier_position(table, series_id: object, name: str, *, known_names=())
     name among ``known_names`` (the names a fitted estimator saw).
     """
     if hasattr(table, "columns"):
+        if isinstance(table.columns, pd.MultiIndex):
+            raise ValueError(
+                f"{name} has columns of {table.columns.nlevels} levels, where "
+                f"series_id={series_id!r} names no single column: flatten them "
+                "first (for example table.columns = ['_'.join(map(str, c)) for "
+                "c in table.columns])."
+            )
         if series_id not in table.columns:
             raise ValueError(
                 f"series_id={series_id!r} names no column of {name}; its columns "
@@ -547,6 +554,16 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         # this fit, never through those of an earlier one.
         known = getattr(self, "feature_names_in_", ()) if not reset else ()
         position = _identifier_position(X, self.series_id, "X", known_names=known)
+        # An int label of the fitted table's column is not a position in an
+        # array, which has no labels: the ids would be read as values.
+        labelled = getattr(self, "_series_position_by_label", None)
+        if not reset and not hasattr(X, "columns") and labelled not in (None, position):
+            raise ValueError(
+                f"series_id={self.series_id!r} named the column at position "
+                f"{labelled} of the table fit saw, but X is an array, whose "
+                f"column {position} is another: pass a DataFrame with the fitted "
+                "columns."
+            )
         identifiers, values = _split_identifier(X, position, self.series_id, "X")
         values = check_array(
             values, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan"
@@ -557,6 +574,7 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
             # fitted state as it was.
             validate_data(self, X, reset=True, skip_check_array=True)
             self._series_position = position
+            self._series_position_by_label = position if hasattr(X, "columns") else None
         return values, starts
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -665,6 +665,37 @@ def test_dated_future_covariates_must_follow_the_history():
             )
 
 
+def test_dated_future_covariates_must_keep_history_s_pace_and_kind():
+    frame = _daily_frame()
+    model = _linear_windows().fit(
+        frame.iloc[:-1], frame[["y", "z"]].iloc[1:].to_numpy()
+    )
+    after = pd.date_range("2020-04-30", periods=5, freq="D")
+    # A day missing after the second row: the rest would be read a day early.
+    gapped = pd.DatetimeIndex(
+        ["2020-04-30", "2020-05-01", "2020-05-03", "2020-05-04", "2020-05-05"]
+    )
+    cases = [
+        (
+            gapped,
+            "row 2 is dated 2020-05-03 00:00:00, but history's dates come every D",
+        ),
+        (after.tz_localize("UTC"), r"\(dates in UTC\) and history's \(dates without"),
+        (after.to_period("D"), r"\(periods of D\) and history's \(dates without"),
+    ]
+    for index, message in cases:
+        future = pd.DataFrame({"c": np.zeros(len(index))}, index=index)
+        with pytest.raises(ValueError, match=message):
+            forecast(
+                model,
+                frame,
+                5,
+                targets=["y", "z"],
+                future_covariates=future,
+                strategy="recursive",
+            )
+
+
 def test_an_int_target_that_names_another_column_is_refused():
     frame = _daily_frame()
     frame.columns = [1, 0, 2]

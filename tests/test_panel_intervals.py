@@ -79,6 +79,21 @@ def test_forecast_intervals_follow_each_series_scale():
     np.testing.assert_allclose((upper["v"] + lower["v"]) / 2, point["v"])
 
 
+def test_intervals_read_nullable_columns_as_floats():
+    panel = _noisy_panel()
+    model = _linear_model(panel)
+    panel.loc[2, "v"] = np.nan  # long before any row the intervals read
+    floats = forecast(
+        model, panel, 3, series_id="id", coverage=0.8, calibration_size=40
+    )
+    nullable = panel.astype({"v": "Float64"})
+    with_na = forecast(
+        model, nullable, 3, series_id="id", coverage=0.8, calibration_size=40
+    )
+    for mine, theirs in zip(with_na, floats, strict=True):
+        np.testing.assert_array_equal(mine["v"].to_numpy(float), theirs["v"])
+
+
 def test_backtest_reports_coverage_near_its_nominal_level():
     panel = _noisy_panel(n_rows=300, levels=(1.0, 10.0, 100.0, 1000.0))
     model = _linear_model(panel)

@@ -241,3 +241,33 @@ def test_series_id_is_a_plain_parameter_for_pipelines_and_searches():
     search.fit(frame, y)
     assert search.best_estimator_[0].series_id == "id"
     assert search.best_estimator_.predict(frame).shape == (len(frame),)
+
+
+def test_columns_of_several_levels_are_refused_by_name():
+    from sklstm import PanelSplit, horizon_targets
+
+    table = pd.DataFrame({("id", ""): ["a"] * 5 + ["b"] * 5, ("v", "x"): range(10)})
+    calls = [
+        lambda: WindowTransformer(2, series_id="id").fit(table),
+        lambda: horizon_targets(table, 1, series_id="id"),
+        lambda: next(PanelSplit(series_id="id").split(table)),
+    ]
+    for call in calls:
+        with pytest.raises(
+            ValueError, match="has columns of 2 levels, where series_id"
+        ):
+            call()
+
+
+def test_an_int_label_fitted_on_a_table_is_no_position_in_an_array():
+    table = pd.DataFrame({1: np.arange(20.0), 0: np.repeat([7, 9], 10)})
+    transformer = WindowTransformer(2, flatten=True, series_id=0).fit(table)
+    assert transformer.transform(table).shape == (20, 2)
+    with pytest.raises(ValueError, match="named the column at position 1 of the"):
+        transformer.transform(table.to_numpy())
+    # Where the label is the position, an array reads the same column.
+    swapped = table[[0, 1]]
+    transformer = WindowTransformer(2, flatten=True, series_id=0).fit(swapped)
+    np.testing.assert_array_equal(
+        transformer.transform(swapped.to_numpy()), transformer.transform(swapped)
+    )
