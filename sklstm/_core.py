@@ -1263,18 +1263,14 @@ def numbers_of(values: Any, name: str) -> Any:
         return values  # scikit-learn's validation says sparse is not read
     try:
         array = values if hasattr(values, "ndim") else np.asarray(values)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(
-            f"{name} must be an array of numbers of one shape; {exc}"
-        ) from None
-    refuse_non_real(array, name)
-    try:
         if np.asarray(array).dtype.kind in "OUSV":
             np.asarray(array, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise type(exc)(
             f"{name} must be an array of numbers of one shape; {exc}"
         ) from None
+    # Outside the try: its errors name the argument already.
+    refuse_non_real(array, name)
     return array
 
 
