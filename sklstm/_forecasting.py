@@ -42,6 +42,7 @@ from ._horizon import (
     _refit_period,
     _renamed_keywords,
     describe_model,
+    final_step,
     horizon_targets,
     read_outputs,
 )
@@ -157,7 +158,7 @@ class _WindowModel:
                 "model must end with a regressor, which predicts; got "
                 f"{describe_model(model)}."
             )
-        final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+        final = final_step(model)
         if (
             getattr(final, "series_labels_", None) is not None
             or getattr(final, "series_attributes_", None) is not None
@@ -186,7 +187,7 @@ class _WindowModel:
 
 
 def _validation_samples(model: Any) -> int:
-    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    final = final_step(model)
     return int(getattr(final, "n_validation_samples_", 0))
 
 

@@ -444,6 +444,11 @@ def read_outputs(
     return steps
 
 
+def final_step(model: Any) -> Any:
+    """A pipeline's last step, or the model itself."""
+    return model.steps[-1][1] if isinstance(model, Pipeline) else model
+
+
 def describe_model(model: Any) -> str:
     """The model's class, and a pipeline's steps, for an error."""
     if isinstance(model, Pipeline):

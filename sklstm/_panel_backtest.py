@@ -8,7 +8,6 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.pipeline import Pipeline
 
 from ._horizon import (
     _check_int,
@@ -17,6 +16,7 @@ from ._horizon import (
     _is_fitted,
     _panel_targets_rows,
     _refit_period,
+    final_step,
     horizon_targets,
 )
 from ._panel_forecast import (
@@ -98,7 +98,7 @@ def stop_if_fit_interrupted(model) -> None:
     Keras does; a backtest, which fits and forecasts in a loop and has no
     result part way, stops instead.
     """
-    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    final = final_step(model)
     # A TransformedTargetRegressor fits a clone of its regressor.
     final = getattr(final, "regressor_", final)
     if getattr(final, "_interrupted", False):
@@ -131,7 +131,7 @@ def _fit_panel(model, table, keep, steps, targets, series_id, strategy, fitted):
 
 def _check_embedded_series(model, labels, lengths, ahead) -> None:
     """A model that learns a vector per series must train on every series."""
-    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    final = final_step(model)
     if getattr(final, "series_embedding", None) is None:
         return
     short = lengths <= ahead

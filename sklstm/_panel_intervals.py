@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ._horizon import final_step
 from ._scaling import window_scales
 
 __all__ = ["conformal_rank"]
@@ -24,7 +25,7 @@ def panel_calibration_size(regressor: Any, lengths: np.ndarray, size: Any) -> An
         if size < 1:
             raise ValueError(f"calibration_size must be at least 1; got {size}.")
         return np.full(len(lengths), int(size))
-    final = regressor.steps[-1][1] if hasattr(regressor, "steps") else regressor
+    final = final_step(regressor)
     # The fraction the fit held out by (pickles of older fits: the parameter).
     fraction = final.__dict__.get(
         "_held_out_fraction", getattr(final, "validation_fraction", None)
